@@ -1,0 +1,97 @@
+"""The only module that sends requests through the SDK.
+
+It uses the client's generic request methods rather than the typed (and deprecated) beta
+resources: every dialect's objects come back exactly as the server sent them (Foundry adds fields
+the typed models drop), and asst avoids the half second the typed resources cost to import.
+Paths are the protocol's own; the backend only decides where they go (see client.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from . import client, settings
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+PAGE_SIZE_ALL = 100
+_state: dict[str, Any] = {"options": settings.GlobalOptions(), "client": None}
+
+
+def configure(options: settings.GlobalOptions) -> None:
+    """Remember the root command's options; the client is built on the first request."""
+    _state.update(options=options, client=None)
+
+
+def named_profile() -> str | None:
+    """The profile named by --profile or ASST_PROFILE, if any."""
+    options: settings.GlobalOptions = _state["options"]
+    return options.profile or settings.named_profile_env()
+
+
+def current_settings() -> settings.Settings:
+    return settings.resolve(_state["options"])
+
+
+def _client() -> OpenAI:
+    if _state["client"] is None:
+        _state["client"] = client.build(current_settings())
+    sdk: OpenAI = _state["client"]
+    return sdk
+
+
+def segment(value: str, what: str = "id") -> str:
+    """One path segment from user input: never empty, never able to change the path."""
+    if not value or not value.strip():
+        raise UsageError(f"the {what} is empty", f"pass the {what} of an existing object")
+    return quote(value.strip(), safe="")
+
+
+@dataclass
+class Page:
+    data: list[dict[str, Any]]
+    has_more: bool
+    last_id: str | None
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (params or {}).items() if v is not None}
+
+
+def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
+    return _client().get(path, cast_to=object, options={"params": _clean(params)})
+
+
+def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
+    return _client().post(path, body=dict(body or {}), cast_to=object)
+
+
+def delete(path: str) -> Any:
+    return _client().delete(path, cast_to=object)
+
+
+def page(path: str, params: Mapping[str, Any] | None = None) -> Page:
+    body = get(path, params)
+    data = body.get("data", []) if isinstance(body, dict) else []
+    last = body.get("last_id") if isinstance(body, dict) else None
+    if not last and data:
+        last = data[-1].get("id")
+    more = bool(body.get("has_more")) if isinstance(body, dict) else False
+    return Page(data=list(data), has_more=more, last_id=last)
+
+
+def iterate(path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every object of a list, page after page, holding one page in memory at a time."""
+    query = _clean(params)
+    query.setdefault("limit", PAGE_SIZE_ALL)
+    while True:
+        current = page(path, query)
+        yield from current.data
+        if not current.has_more or not current.last_id:
+            return
+        query["after"] = current.last_id

@@ -1,0 +1,130 @@
+"""The root command: global options, one sub-command group per resource, and the error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+# typer vendors click (as typer._click); its usage errors carry the context we need for hints.
+from typer._click import exceptions as click_errors
+
+from . import __version__, api, errors, render, settings
+from .commands import assistants, auth, completion, config
+from .errors import AsstError, ExitCode
+
+app = typer.Typer(
+    name="asst",
+    help="A scriptable client for the Assistants protocol: Foundry classic agents, Azure OpenAI, "
+    "OpenAI and compatible servers.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(assistants.app, name="assistants")
+app.add_typer(config.app, name="config")
+app.add_typer(auth.app, name="auth")
+app.command(name="completion")(completion.completion)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"asst {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", "-p", help="Profile from the config file (env: ASST_PROFILE)"),
+    ] = None,
+    backend: Annotated[
+        Literal["openai", "azure", "foundry"] | None,
+        typer.Option(
+            "--backend",
+            help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)",
+        ),
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", metavar="URL", help="Base URL (env: ASST_ENDPOINT)")
+    ] = None,
+    api_version: Annotated[
+        str | None,
+        typer.Option("--api-version", help="api-version query value (env: ASST_API_VERSION)"),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option("--max-retries", min=0, help="Retries on 429/5xx/network errors (default: 2)"),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
+    ] = False,
+) -> None:
+    """Global options go before the command: asst --profile work assistants list."""
+    api.configure(
+        settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
+    )
+
+
+def _argv_format(argv: list[str]) -> None:
+    """Honour -o json for errors raised before the option itself was parsed."""
+    for index, arg in enumerate(argv):
+        if arg in ("-o", "--output") and index + 1 < len(argv):
+            render.remember_format(argv[index + 1])
+        elif arg.startswith("--output="):
+            render.remember_format(arg.split("=", 1)[1])
+
+
+def _usage(exc: click_errors.UsageError) -> AsstError:
+    path = exc.ctx.command_path if exc.ctx else "asst"
+    message = exc.format_message()
+    commands = getattr(exc.ctx.command, "commands", None) if exc.ctx else None
+    if message == "Missing command." and commands:
+        message = f"missing command; choose one of: {', '.join(commands)}"
+    return errors.UsageError(message, f"see '{path} --help'")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; every exception is mapped here and only here."""
+    args = sys.argv[1:] if argv is None else argv
+    render.remember_format(None)
+    debug = "--debug" in args
+    if completion.COMPLETE_VAR in os.environ:
+        # A TAB press: typer answers it (and exits) once its completion classes are registered.
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    try:
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="asst", standalone_mode=False)
+        return result if isinstance(result, int) else ExitCode.OK
+    except BrokenPipeError:
+        # The reader went away (`asst ... | head`): what it wanted was written; stay quiet.
+        sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
+        return ExitCode.OK
+    except (KeyboardInterrupt, typer.Abort):
+        print("Interrupted.", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except click_errors.UsageError as exc:
+        _argv_format(args)
+        failure = _usage(exc)
+    except Exception as exc:
+        if debug:
+            raise
+        failure = errors.translate(exc) or AsstError(
+            f"unexpected {type(exc).__name__}: {exc}", "rerun with --debug for details"
+        )
+    render.error(failure)
+    return failure.code
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,59 @@
+"""asst auth: show how asst will reach the backend, and check that it can."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .. import api, client, render
+from ..options import Output, Query
+from ..settings import Settings
+
+app = typer.Typer(help="Inspect the resolved backend and credential.")
+COLUMNS = (
+    render.Column("backend", "backend"),
+    render.Column("endpoint", "endpoint"),
+    render.Column("api-version", "api_version"),
+    render.Column("auth", "auth"),
+    render.Column("credential", "credential"),
+    render.Column("profile", "profile"),
+    render.Column("check", "check"),
+)
+
+
+def _credential(current: Settings) -> str | None:
+    uses_key = current.api_key and current.backend != "foundry"
+    secret = current.api_key if uses_key else current.token
+    if secret:
+        return "****" + secret[-4:] if len(secret) > 8 else "****"
+    return current.token_command
+
+
+@app.command()
+def status(
+    check: Annotated[
+        bool, typer.Option("--check", help="Make one cheap request to prove access")
+    ] = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Print the resolved backend, endpoint, api-version and auth method (secrets masked).
+
+    Example: asst auth status --check
+    """
+    current = api.current_settings()
+    result: dict[str, Any] = {
+        "backend": current.backend,
+        "endpoint": current.endpoint,
+        "api_version": current.api_version,
+        "auth": client.auth_method(current),
+        "credential": _credential(current),
+        "profile": current.profile,
+        "sources": current.sources,
+    }
+    if check:
+        api.page("/assistants", {"limit": 1})
+        result["check"] = "ok"
+    columns = COLUMNS if check else COLUMNS[:-1]
+    render.emit(result, columns, output, query)

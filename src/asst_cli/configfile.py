@@ -1,0 +1,109 @@
+"""The profiles file: ``config.yaml`` in ``$ASST_CONFIG_DIR`` or the platform's config directory.
+
+It may hold secrets, so it is always written with mode 0600, atomically (a temporary file in the
+same directory renamed into place): an interrupted write never leaves a truncated file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UsageError
+
+PROFILE_KEYS = (
+    "backend",
+    "endpoint",
+    "api_version",
+    "api_key",
+    "token",
+    "token_command",
+    "max_retries",
+    "output",
+)
+SECRET_KEYS = frozenset({"api_key", "token"})
+DEFAULT_PROFILE = "default"
+
+
+def config_dir() -> Path:
+    explicit = os.environ.get("ASST_CONFIG_DIR")
+    if explicit:
+        return Path(explicit)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("asst", appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.yaml"
+
+
+def _warn_if_readable(path: Path) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        print(
+            f"Warning: {path} is readable by other users and may hold secrets; "
+            f"fix it with 'chmod 600 {path}'",
+            file=sys.stderr,
+        )
+
+
+def load() -> dict[str, Any]:
+    """The whole file as a dict; an absent file is an empty config, a broken one an error."""
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", "check its permissions") from exc
+    _warn_if_readable(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise UsageError(f"{where}: invalid YAML", "fix or remove the file") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("profiles", {}), dict):
+        raise UsageError(f"{path}: expected a mapping with 'profiles'", "fix or remove the file")
+    return data
+
+
+def save(data: dict[str, Any]) -> Path:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
+        Path(tmp).chmod(0o600)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def current_profile_name(data: dict[str, Any]) -> str:
+    name = data.get("current_profile")
+    return name if isinstance(name, str) and name else DEFAULT_PROFILE
+
+
+def profile(data: dict[str, Any], name: str) -> dict[str, Any]:
+    found = data.get("profiles", {}).get(name)
+    return found if isinstance(found, dict) else {}
+
+
+def check_key(key: str) -> str:
+    normalized = key.replace("-", "_")
+    if normalized not in PROFILE_KEYS:
+        raise UsageError(f"unknown setting '{key}'", f"settings are: {', '.join(PROFILE_KEYS)}")
+    return normalized

@@ -1,0 +1,126 @@
+"""Exit codes and the errors that carry them.
+
+Every failure that reaches the user is an :class:`AsstError`: one message, one optional hint and one
+:class:`ExitCode`. SDK and HTTP failures are translated here, so the exit-code contract lives in a
+single place (``app.main`` is the only boundary that prints them).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes; scripts depend on these numbers, never renumber them."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    AUTH = 4
+    RUN_FAILED = 5
+    RUN_INCOMPLETE = 6
+    REQUIRES_ACTION = 8
+    TEMPORARY = 75
+    DEADLINE = 124
+    INTERRUPTED = 130
+
+
+class AsstError(Exception):
+    """An error with a user-facing message, an optional hint and the exit code it maps to."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        code: ExitCode = ExitCode.ERROR,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code
+        self.status = status
+
+    def as_dict(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": self.message, "exit_code": int(self.code)}
+        if self.hint:
+            error["hint"] = self.hint
+        if self.status is not None:
+            error["status"] = self.status
+        return {"error": error}
+
+
+class UsageError(AsstError):
+    """Bad input detected before any request: exit code 2."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint, ExitCode.USAGE)
+
+
+_STATUS_CODES = {401: ExitCode.AUTH, 403: ExitCode.AUTH, 404: ExitCode.NOT_FOUND}
+_STATUS_HINTS = {
+    401: "check the credential with 'asst auth status --check'",
+    403: "the credential is valid but lacks permission for this operation",
+    404: "check the id, or list what exists with the matching 'list' command",
+    429: "the server is rate limiting; wait, or raise --max-retries",
+}
+
+
+def _server_message(body: object, fallback: str) -> str:
+    """The server's own message from an error envelope, whatever its dialect's shape."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return fallback
+
+
+def from_status(status: int, body: object, fallback: str) -> AsstError:
+    """Map an HTTP error status and body onto the exit-code contract."""
+    message = _server_message(body, fallback)
+    if status == 429 or status >= 500:
+        return AsstError(
+            f"server answered {status} after retries: {message}",
+            _STATUS_HINTS.get(status, "try again later, or raise --max-retries"),
+            ExitCode.TEMPORARY,
+            status,
+        )
+    code = _STATUS_CODES.get(status, ExitCode.ERROR)
+    return AsstError(message, _STATUS_HINTS.get(status), code, status)
+
+
+def from_sdk(exc: BaseException) -> AsstError | None:
+    """Translate an exception raised by the openai SDK; None if it is not one of its errors."""
+    if not type(exc).__module__.startswith("openai"):
+        return None
+    import openai  # only imported once the SDK is already loaded and has failed
+
+    if isinstance(exc, openai.APIStatusError):
+        return from_status(exc.status_code, exc.body, exc.message)
+    if isinstance(exc, openai.APITimeoutError):
+        return AsstError(
+            "the request timed out after retries",
+            "check the endpoint, or raise --max-retries",
+            ExitCode.TEMPORARY,
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return AsstError(
+            f"could not reach the server: {cause}",
+            "check the endpoint with 'asst auth status'",
+            ExitCode.TEMPORARY,
+        )
+    if isinstance(exc, openai.OpenAIError):
+        return AsstError(str(exc), None, ExitCode.ERROR)
+    return None
+
+
+def translate(exc: BaseException) -> AsstError | None:
+    """The user-facing form of any exception asst knows how to explain."""
+    if isinstance(exc, AsstError):
+        return exc
+    return from_sdk(exc)

@@ -1,0 +1,64 @@
+"""Lists with the same options everywhere: one page by default, every page with --all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import api, errors, render
+from .errors import AsstError
+
+
+def list_objects(
+    path: str,
+    columns: Sequence[render.Column],
+    *,
+    what: str,
+    output: str | None,
+    query: str | None,
+    limit: int | None,
+    order: str | None,
+    after: str | None,
+    before: str | None,
+    every: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    params: dict[str, Any] = {"limit": limit, "order": order, "after": after, "before": before}
+    params.update(extra or {})
+    if every:
+        render.emit_list(api.iterate(path, params), columns, output, query, f"No {what} found.")
+        return
+    page = api.page(path, params)
+    render.emit_list(page.data, columns, output, query, f"No {what} found.")
+    if page.has_more and render.chosen_format(output) == "table" and page.last_id:
+        render.progress(
+            f"More {what} exist: repeat with --after {page.last_id} for the next page, "
+            "or with --all for every page."
+        )
+
+
+DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))
+
+
+def delete_objects(path: str, ids: list[str], output: str | None, query: str | None) -> None:
+    """Delete each id in turn; failures are reported and do not stop the others."""
+    results: list[dict[str, Any]] = []
+    failures: list[AsstError] = []
+    for object_id in ids:
+        try:
+            results.append(api.delete(f"{path}/{api.segment(object_id)}"))
+        except Exception as exc:
+            failure = errors.translate(exc)
+            if failure is None:
+                raise
+            render.error(failure)
+            failures.append(failure)
+    render.emit(results, DELETE_COLUMNS, output, query)
+    if failures:
+        first = failures[0]
+        raise AsstError(
+            f"{len(failures)} of {len(ids)} deletions failed",
+            "the errors above name each one",
+            first.code,
+            first.status,
+        )

@@ -1,0 +1,101 @@
+"""Request bodies for create and update: a definition file merged with flags (flags win)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import checks, definitions
+from .errors import UsageError
+
+
+@dataclass
+class AssistantFlags:
+    name: str | None = None
+    model: str | None = None
+    instructions: str | None = None
+    instructions_file: str | None = None
+    description: str | None = None
+    tools: list[str] | None = None
+    functions: list[str] | None = None
+    code_files: list[str] | None = None
+    vector_stores: list[str] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    response_format: str | None = None
+    metadata: list[str] | None = None
+
+
+def _instructions(flags: AssistantFlags) -> str | None:
+    if flags.instructions is not None and flags.instructions_file is not None:
+        raise UsageError("--instructions and --instructions-file both given", "use one of them")
+    if flags.instructions_file is None:
+        return flags.instructions
+    path = Path(flags.instructions_file)
+    return definitions.read_text_file(
+        path, lambda message: UsageError(f"--instructions-file: {message}")
+    )
+
+
+def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
+    if not flags.tools and not flags.functions:
+        return None
+    tools: list[dict[str, Any]] = []
+    for kind in flags.tools or []:
+        if kind not in ("code_interpreter", "file_search"):
+            raise UsageError(
+                f"--tool: unknown tool '{kind}'",
+                "use code_interpreter or file_search; add functions with --function FILE.json",
+            )
+        tools.append({"type": kind})
+    tools.extend(definitions.load_function(path) for path in flags.functions or [])
+    return tools
+
+
+def _response_format(value: str | None) -> Any:
+    if value is None:
+        return None
+    fail = lambda message: UsageError(f"--response-format: {message}")  # noqa: E731
+    if value in definitions.RESPONSE_FORMATS:
+        return definitions.response_format(value, fail)
+    loaded = definitions.load_json_file(value, "--response-format")
+    return definitions.response_format(loaded, fail)
+
+
+def _resources(body: dict[str, Any], flags: AssistantFlags) -> None:
+    resources = dict(body.get("tool_resources") or {})
+    if flags.code_files:
+        resources["code_interpreter"] = {"file_ids": list(flags.code_files)}
+    if flags.vector_stores:
+        resources["file_search"] = {"vector_store_ids": list(flags.vector_stores)}
+    if resources:
+        body["tool_resources"] = resources
+
+
+def assistant_body(
+    file: str | None, flags: AssistantFlags, *, require_model: bool
+) -> dict[str, Any]:
+    """The body to send; everything is validated here, before any request."""
+    body = definitions.load_assistant(file).body if file else {}
+    simple = {
+        "name": flags.name,
+        "model": flags.model,
+        "description": flags.description,
+        "instructions": _instructions(flags),
+        "tools": _tools(flags),
+        "temperature": flags.temperature,
+        "top_p": flags.top_p,
+        "response_format": _response_format(flags.response_format),
+    }
+    body.update({key: value for key, value in simple.items() if value is not None})
+    _resources(body, flags)
+    metadata = checks.flag_metadata(flags.metadata)
+    if metadata is not None:
+        merged = {**body.get("metadata", {}), **metadata}
+        body["metadata"] = checks.metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+    if require_model and not body.get("model"):
+        raise UsageError("a model is required", "pass --model NAME or set 'model:' in the file")
+    if not require_model and not body:
+        raise UsageError("nothing to update", "pass at least one flag or -f FILE")
+    return body

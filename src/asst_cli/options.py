@@ -1,0 +1,88 @@
+"""Options shared by many commands, declared once as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from . import render
+
+
+def _check_output(value: str | None) -> str | None:
+    if value is not None and value not in render.FORMATS:
+        raise typer.BadParameter(
+            f"unknown format '{value}'; use one of: {', '.join(render.FORMATS)}"
+        )
+    render.remember_format(value)
+    return value
+
+
+def _check_query(value: str | None) -> str | None:
+    if value:
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        try:
+            jmespath.compile(value)
+        except JMESPathError as exc:
+            message = str(exc).splitlines()[0]
+            raise typer.BadParameter(f"invalid JMESPath expression: {message}") from None
+    return value
+
+
+def _complete_output(incomplete: str) -> list[str]:
+    return [name for name in render.FORMATS if name.startswith(incomplete)]
+
+
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FORMAT",
+        help="table, json, yaml, tsv, jsonl, id or none (default: table on a terminal, else json; "
+        "env: ASST_OUTPUT)",
+        callback=_check_output,
+        autocompletion=_complete_output,
+        show_default=False,
+    ),
+]
+Query = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        "-q",
+        metavar="JMESPATH",
+        help="JMESPath expression applied before formatting, e.g. \"[?name=='x'].id\"",
+        callback=_check_query,
+    ),
+]
+Limit = Annotated[
+    int | None,
+    typer.Option(
+        "--limit", "-l", min=1, max=100, help="Objects per page (1-100; server default 20)"
+    ),
+]
+Order = Annotated[
+    Literal["asc", "desc"] | None,
+    typer.Option("--order", help="Sort by creation time: asc or desc (server default: desc)"),
+]
+After = Annotated[str | None, typer.Option("--after", metavar="ID", help="Start after this id")]
+Before = Annotated[str | None, typer.Option("--before", metavar="ID", help="End before this id")]
+All = Annotated[
+    bool, typer.Option("--all", "-A", help="Follow every page (streams output as it arrives)")
+]
+Metadata = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metadata",
+        "-m",
+        metavar="KEY=VALUE",
+        help="Metadata pair; repeat for more (16 keys, 64-char keys, 512-char values)",
+    ),
+]
+DefinitionFile = Annotated[
+    str | None,
+    typer.Option("--file", "-f", metavar="FILE", help="YAML definition file ('-' reads stdin)"),
+]

@@ -1,0 +1,113 @@
+"""Reading YAML definition files with the line of every value, so errors can name file:line."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UsageError
+
+Location = tuple[Any, ...]
+
+
+@dataclass
+class Document:
+    """One YAML document: its data, where it came from and the line of each value."""
+
+    data: Any
+    source: str
+    base_dir: Path
+    lines: dict[Location, int] = field(default_factory=dict)
+
+    def where(self, path: Location) -> str:
+        """``file:line`` of the value at ``path`` (or of its nearest parent that has a line)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return f"{self.source}:{line}"
+        return self.source
+
+    def error(self, path: Location, message: str, hint: str | None = None) -> UsageError:
+        dotted = ".".join(str(p) for p in path)
+        prefix = f"{self.where(path)}: " + (f"{dotted}: " if dotted else "")
+        return UsageError(prefix + message, hint)
+
+
+def _record(node: yaml.Node, path: Location, lines: dict[Location, int], doc: Document) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            where = (*path, key)
+            if key in seen:
+                lines[where] = key_node.start_mark.line + 1
+                raise doc.error(where, "duplicate key", "keep one of them")
+            seen.add(key)
+            _record(value_node, where, lines, doc)
+            lines[where] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record(item, (*path, index), lines, doc)
+
+
+def _problem(exc: yaml.YAMLError, source: str) -> UsageError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    where = f"{source}:{mark.line + 1}" if mark is not None else source
+    return UsageError(f"{where}: invalid YAML: {problem}", "fix the file's syntax")
+
+
+def read_text(path: str) -> tuple[str, str, Path]:
+    """The text of a definition file (``-`` is stdin), its display name and its directory."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>", Path.cwd()
+    file = Path(path)
+    try:
+        return file.read_text(encoding="utf-8"), path, file.resolve().parent
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", "check the path") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory", "pass a YAML file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a UTF-8 text file", "pass a YAML file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}", "check its permissions") from None
+
+
+def load_documents(path: str) -> list[Document]:
+    """Every non-empty document of a YAML file, with line numbers."""
+    text, source, base_dir = read_text(path)
+    if "\x00" in text:
+        raise UsageError(f"{source}: not a text file", "pass a YAML file")
+    documents: list[Document] = []
+    try:
+        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            if node is None:
+                continue
+            doc = Document(data=None, source=source, base_dir=base_dir)
+            _record(node, (), doc.lines, doc)
+            doc.data = yaml.SafeLoader(text).construct_document(node)
+            documents.append(doc)
+    except yaml.YAMLError as exc:
+        raise _problem(exc, source) from None
+    except RecursionError:
+        raise UsageError(f"{source}: nested too deeply", "simplify the file") from None
+    return documents
+
+
+def load_one(path: str) -> Document:
+    documents = load_documents(path)
+    if not documents:
+        raise UsageError(f"{'<stdin>' if path == '-' else path}: the file is empty")
+    if len(documents) > 1:
+        raise UsageError(
+            f"{documents[1].source}:{documents[1].lines[()]}: expected one document, found "
+            f"{len(documents)}",
+            "split the file, or use 'asst apply' for several",
+        )
+    return documents[0]

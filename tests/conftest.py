@@ -1,0 +1,57 @@
+"""Test isolation and the replay harness.
+
+Every test runs with a private config directory and none of the user's OPENAI_*, AZURE_* or ASST_*
+variables. HTTP is replayed from cassettes/ (vcrpy, record mode ``none``). To record, run the tests
+with ``ASST_RECORD=1``: each test then talks to a fresh, deterministic asst_engine server on
+127.0.0.1:8787, so re-recording an unchanged test reproduces its cassette byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import harness
+
+SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    for name in list(os.environ):
+        if name.startswith(SCRUBBED_PREFIXES):
+            monkeypatch.delenv(name)
+    config = tmp_path / "config"
+    monkeypatch.setenv("ASST_CONFIG_DIR", str(config))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.chdir(tmp_path)
+    yield config
+
+
+@pytest.fixture
+def cli() -> harness.Runner:
+    return harness.Runner()
+
+
+@pytest.fixture(params=harness.DIALECTS)
+def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    name: str = request.param
+    for key, value in harness.DIALECT_ENV[name].items():
+        monkeypatch.setenv(key, value)
+    return name
+
+
+@pytest.fixture
+def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
+    with harness.recording(request.node) as recorder:
+        yield recorder

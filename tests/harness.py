@@ -1,0 +1,155 @@
+"""Running the real CLI in-process, and recording or replaying its HTTP traffic."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vcr
+
+from asst_cli.app import run
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+HOST, PORT = "127.0.0.1", 8787
+BASE = f"http://{HOST}:{PORT}"
+DIALECTS = ("openai", "azure", "foundry")
+DIALECT_ENV = {
+    "openai": {"OPENAI_BASE_URL": f"{BASE}/v1", "OPENAI_API_KEY": "sk-test-openai-key-0000"},
+    "azure": {
+        "AZURE_OPENAI_ENDPOINT": BASE,
+        "AZURE_OPENAI_API_KEY": "test-azure-key-0000",
+        "OPENAI_API_VERSION": "2024-05-01-preview",
+    },
+    "foundry": {"ASST_ENDPOINT": f"{BASE}/api/projects/test", "ASST_TOKEN": "test-foundry-token"},
+}
+KEPT_REQUEST_HEADERS = {"content-type", "openai-beta", "accept"}
+KEPT_RESPONSE_HEADERS = {
+    "content-type",
+    "content-disposition",
+    "openai-poll-after-ms",
+    "retry-after",
+}
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+class Runner:
+    """Runs ``asst`` through its real entry point with captured streams."""
+
+    def __call__(self, *args: str, stdin: str = "") -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        old_stdin = sys.stdin
+        sys.stdin = io.StringIO(stdin)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = run(list(args))
+        finally:
+            sys.stdin = old_stdin
+        return Result(int(code), out.getvalue(), err.getvalue())
+
+
+def _keep(headers: dict[str, Any], kept: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in headers.items() if k.lower() in kept}
+
+
+def _scrub_request(request: Any) -> Any:
+    request.headers = _keep(dict(request.headers), KEPT_REQUEST_HEADERS)
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = _keep(response["headers"], KEPT_RESPONSE_HEADERS)
+    return response
+
+
+_BOUNDARY = re.compile(rb"--[0-9a-f]{16,}")
+
+
+def _normal_body(request: Any) -> Any:
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    content_type = str(request.headers.get("content-type", ""))
+    if "json" in content_type and body:
+        return json.loads(body)
+    if "multipart" in content_type:
+        return _BOUNDARY.sub(b"--BOUNDARY", body)
+    return body
+
+
+def body_matcher(recorded: Any, sent: Any) -> None:
+    """Requests match only if their bodies mean the same (JSON compared as data)."""
+    assert _normal_body(recorded) == _normal_body(sent), "request body differs from the cassette"
+
+
+class Recorder:
+    """The cassette in use, and (when recording) the engine behind it."""
+
+    def __init__(self, path: Path, cassette: Any) -> None:
+        self.path = path
+        self.cassette = cassette
+
+    @property
+    def requests(self) -> list[Any]:
+        return list(self.cassette.requests)
+
+
+def cassette_path(node: pytest.Item) -> Path:
+    module = Path(str(node.fspath)).stem
+    return CASSETTES / module / f"{node.name}.yaml"
+
+
+@contextlib.contextmanager
+def _engine(seed: str) -> Iterator[None]:
+    from asst_engine.http import serve
+
+    from asst_engine.state import Engine
+
+    server = serve(HOST, PORT, Engine.deterministic(seed))
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def recording(node: pytest.Item) -> Iterator[Recorder]:
+    path = cassette_path(node)
+    record = os.environ.get("ASST_RECORD") == "1"
+    if not record and not path.exists():
+        pytest.fail(f"no cassette {path.relative_to(ROOT)}; record it with ASST_RECORD=1")
+    if record:
+        path.unlink(missing_ok=True)
+    recorder = vcr.VCR(
+        record_mode="all" if record else "none",
+        match_on=["method", "scheme", "host", "port", "path", "query", "body"],
+        filter_headers=["authorization", "api-key", "cookie", "set-cookie"],
+        before_record_request=_scrub_request,
+        before_record_response=_scrub_response,
+        decode_compressed_response=True,
+    )
+    recorder.register_matcher("body", body_matcher)
+    server = _engine(node.nodeid) if record else contextlib.nullcontext()
+    with server, recorder.use_cassette(str(path)) as cassette:
+        yield Recorder(path, cassette)
+    if not record:
+        assert cassette.all_played, f"{path.name}: some recorded requests were never sent"

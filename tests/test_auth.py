@@ -1,0 +1,188 @@
+"""Backend and credential resolution, observed through `asst auth status`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import Runner
+
+
+def status(cli: Runner, *args: str) -> dict[str, object]:
+    result = cli(*args, "auth", "status", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    found: dict[str, object] = result.json()
+    return found
+
+
+def test_openai_from_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-1234")
+    assert status(cli) == {
+        "backend": "openai",
+        "endpoint": "https://api.openai.com/v1",
+        "api_version": None,
+        "auth": "bearer api key",
+        "credential": "****1234",
+        "profile": "default",
+        "sources": {
+            "backend": "inferred from the openai SDK variables",
+            "endpoint": "default",
+            "api_key": "environment (openai SDK variables)",
+        },
+    }
+
+
+def test_azure_from_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com/")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-secret-5678")
+    found = status(cli)
+    assert (found["backend"], found["endpoint"], found["api_version"], found["auth"]) == (
+        "azure",
+        "https://res.openai.azure.com",
+        "2024-05-01-preview",
+        "api-key header",
+    )
+    assert found["credential"] == "****5678"
+
+
+def test_foundry_inferred_from_endpoint_with_token_command(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASST_ENDPOINT", "https://res.services.ai.azure.com/api/projects/p1")
+    monkeypatch.setenv("ASST_TOKEN_COMMAND", "az account get-access-token --query accessToken")
+    found = status(cli)
+    assert (found["backend"], found["api_version"], found["auth"], found["credential"]) == (
+        "foundry",
+        "v1",
+        "bearer token (token command)",
+        "az account get-access-token --query accessToken",
+    )
+
+
+def test_flag_beats_environment(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASST_ENDPOINT", "http://env.example/v1")
+    monkeypatch.setenv("ASST_API_KEY", "sk-from-asst-env-0000")
+    found = status(cli, "--endpoint", "http://flag.example/v1", "--api-version", "x")
+    assert found["endpoint"] == "http://flag.example/v1"
+    assert found["api_version"] == "x"
+    assert found["sources"] == {
+        "backend": "inferred from the endpoint (command line)",
+        "endpoint": "command line",
+        "api_version": "command line",
+        "api_key": "environment (ASST_*)",
+    }
+
+
+def test_asst_environment_beats_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-sdk-key-aaaa")
+    monkeypatch.setenv("ASST_API_KEY", "sk-asst-key-bbbb")
+    assert status(cli)["credential"] == "****bbbb"
+
+
+def test_sdk_variables_beat_current_profile(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("config", "set", "endpoint", "http://profile.example/v1").exit_code == 0
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://sdk.example/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-sdk-key-cccc")
+    assert status(cli)["endpoint"] == "http://sdk.example/v1"
+
+
+def test_named_profile_beats_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("--profile", "work", "config", "set", "backend", "foundry").exit_code == 0
+    assert (
+        cli("--profile", "work", "config", "set", "endpoint", "https://r/api/projects/p").exit_code
+        == 0
+    )
+    assert (
+        cli("--profile", "work", "config", "set", "token", "-", stdin="tok-12345678\n").exit_code
+        == 0
+    )
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-sdk-key-dddd")
+    found = status(cli, "--profile", "work")
+    assert (found["backend"], found["endpoint"], found["credential"]) == (
+        "foundry",
+        "https://r/api/projects/p",
+        "****5678",
+    )
+
+
+def test_ambiguous_sdk_variables_are_an_error(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x-0000")
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com")
+    result = cli("auth", "status")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: ambiguous backend: the openai and azure SDK variables are both set "
+        "(OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT) (choose one with --backend or ASST_BACKEND)\n"
+    )
+
+
+def test_explicit_backend_resolves_ambiguity(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x-0000")
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-key-9999")
+    assert status(cli, "--backend", "azure")["credential"] == "****9999"
+
+
+def test_nothing_configured_exits_4_and_names_the_fix(cli: Runner) -> None:
+    result = cli("auth", "status")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "Error: no backend is configured (set ASST_ENDPOINT (or OPENAI_API_KEY, "
+        "AZURE_OPENAI_ENDPOINT, AZURE_AI_PROJECT_ENDPOINT), or run 'asst config set endpoint URL')\n"
+    )
+
+
+def test_missing_openai_key_exits_4_on_first_request(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASST_ENDPOINT", "http://127.0.0.1:9/v1")
+    result = cli("assistants", "list")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "Error: no API key for backend openai (set OPENAI_API_KEY or ASST_API_KEY, "
+        "or run 'asst config set api_key KEY')\n"
+    )
+
+
+def test_unknown_backend_in_environment(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASST_BACKEND", "bedrock")
+    result = cli("auth", "status")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: unknown backend 'bedrock' (from environment (ASST_*)) "
+        "(use one of: openai, azure, foundry)\n"
+    )
+
+
+def test_failing_token_command_exits_4(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "token.sh"
+    script.write_text("#!/bin/sh\necho 'not logged in' >&2\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("ASST_ENDPOINT", "http://127.0.0.1:9/api/projects/p")
+    monkeypatch.setenv("ASST_TOKEN_COMMAND", str(script))
+    result = cli("assistants", "list")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "Error: token command exited 3: not logged in "
+        "(check ASST_TOKEN_COMMAND or the profile's token_command)\n"
+    )
+
+
+def test_secrets_never_printed_in_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-key-4321")
+    result = cli("auth", "status", "-o", "table")
+    assert result.exit_code == 0
+    assert "sk-very-secret" not in result.stdout
+    assert result.stdout == (
+        "backend      openai\n"
+        "endpoint     https://api.openai.com/v1\n"
+        "api-version\n"
+        "auth         bearer api key\n"
+        "credential   ****4321\n"
+        "profile      default\n"
+    )
