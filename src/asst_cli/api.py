@@ -9,7 +9,9 @@ Paths are the protocol's own; the backend only decides where they go (see client
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,9 +19,12 @@ from . import client, settings
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    import httpx2
     from openai import OpenAI
 
 PAGE_SIZE_ALL = 100
+# Asks the SDK for the undecoded HTTP response (headers, streamed body) instead of parsed JSON.
+_RAW_STREAM = {"X-Stainless-Raw-Response": "stream"}
 _state: dict[str, Any] = {"options": settings.GlobalOptions(), "client": None}
 
 
@@ -73,6 +78,55 @@ def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
 
 def delete(path: str) -> Any:
     return _client().delete(path, cast_to=object)
+
+
+def get_response(path: str, params: Mapping[str, Any] | None = None) -> httpx2.Response:
+    """A GET whose headers matter too (e.g. ``openai-poll-after-ms``); the body is read."""
+    import httpx2
+
+    options: Any = {"params": _clean(params)}
+    response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
+    return response
+
+
+@contextmanager
+def stream_get(path: str) -> Iterator[httpx2.Response]:
+    """A GET whose body is streamed (file downloads); closed when the block ends."""
+    import httpx2
+
+    options: Any = {"headers": _RAW_STREAM}
+    response: httpx2.Response = _client().get(
+        path, cast_to=httpx2.Response, options=options, stream=True
+    )
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+@contextmanager
+def stream_post(path: str, body: Mapping[str, Any]) -> Iterator[httpx2.Response]:
+    """A POST whose response body is streamed (server-sent events); closed when the block ends."""
+    import httpx2
+
+    options: Any = {"headers": _RAW_STREAM}
+    response: httpx2.Response = _client().post(
+        path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
+    )
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
+    """POST /files as multipart, streaming the file from disk."""
+    options: Any = {"headers": {"Content-Type": "multipart/form-data"}}
+    with file.open("rb") as handle:
+        parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
+        return _client().post(
+            "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
+        )
 
 
 def page(path: str, params: Mapping[str, Any] | None = None) -> Page:

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import checks
 from .errors import UsageError
-from .yamlfile import Document, Location, load_one
+from .yamlfile import Document, Location, Reader, load_one
 
 ASSISTANT_KEYS = (
     "kind",
@@ -43,35 +43,6 @@ class Assistant:
     commands: dict[str, Path] = field(default_factory=dict)
 
 
-class _Reader:
-    """Validates one document, turning each problem into a file:line error."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-
-    def fail(self, path: Location) -> Callable[[str], UsageError]:
-        return lambda message: self.doc.error(path, message)
-
-    def text(self, value: Any, path: Location) -> str:
-        return str(checks.expect(value, str, self.fail(path)))
-
-    def mapping(self, value: Any, path: Location, keys: tuple[str, ...]) -> dict[str, Any]:
-        found: dict[str, Any] = checks.expect(value, dict, self.fail(path))
-        for key in found:
-            if key not in keys:
-                raise self.doc.error(
-                    (*path, key), "unknown key", f"allowed keys: {', '.join(keys)}"
-                )
-        return found
-
-    def strings(self, value: Any, path: Location) -> list[str]:
-        items = checks.expect(value, list, self.fail(path))
-        return [self.text(item, (*path, i)) for i, item in enumerate(items)]
-
-    def local_path(self, value: Any, path: Location) -> Path:
-        return (self.doc.base_dir / self.text(value, path)).resolve()
-
-
 def read_text_file(path: Path, fail: Callable[[str], UsageError]) -> str:
     try:
         text = path.read_text(encoding="utf-8")
@@ -84,7 +55,7 @@ def read_text_file(path: Path, fail: Callable[[str], UsageError]) -> str:
     return text
 
 
-def _function(reader: _Reader, value: Any, path: Location) -> dict[str, Any]:
+def _function(reader: Reader, value: Any, path: Location) -> dict[str, Any]:
     spec = reader.mapping(value, path, ("name", "description", "parameters", "strict"))
     if "name" not in spec:
         raise reader.doc.error(path, "a function needs a name")
@@ -100,7 +71,7 @@ def _function(reader: _Reader, value: Any, path: Location) -> dict[str, Any]:
     return dict(spec)
 
 
-def _tool(reader: _Reader, value: Any, path: Location, out: Assistant) -> dict[str, Any]:
+def _tool(reader: Reader, value: Any, path: Location, out: Assistant) -> dict[str, Any]:
     if isinstance(value, str):
         value = {"type": value}
     tool = reader.mapping(value, path, ("type", "function", "file_search", "command"))
@@ -124,7 +95,7 @@ def _tool(reader: _Reader, value: Any, path: Location, out: Assistant) -> dict[s
     return {"type": "function", "function": function}
 
 
-def _tool_resources(reader: _Reader, value: Any, path: Location) -> dict[str, Any]:
+def _tool_resources(reader: Reader, value: Any, path: Location) -> dict[str, Any]:
     found = reader.mapping(value, path, ("code_interpreter", "file_search"))
     result: dict[str, Any] = {}
     if "code_interpreter" in found:
@@ -152,7 +123,7 @@ def response_format(value: Any, fail: Callable[[str], UsageError]) -> Any:
     return found
 
 
-def _field(reader: _Reader, key: str, value: Any, out: Assistant) -> None:
+def _field(reader: Reader, key: str, value: Any, out: Assistant) -> None:
     path: Location = (key,)
     body = out.body
     if key in ("name", "model", "description", "instructions"):
@@ -177,7 +148,7 @@ def _field(reader: _Reader, key: str, value: Any, out: Assistant) -> None:
 
 
 def assistant_from_document(doc: Document) -> Assistant:
-    reader = _Reader(doc)
+    reader = Reader(doc)
     data = reader.mapping(doc.data, (), ASSISTANT_KEYS)
     if "instructions" in data and "instructions_file" in data:
         raise doc.error(("instructions_file",), "give instructions or instructions_file, not both")
@@ -207,4 +178,4 @@ def load_function(path: str) -> dict[str, Any]:
     if isinstance(data, dict) and data.get("type") == "function":
         data = data.get("function")
     doc = Document(data=data, source=path, base_dir=Path(path).resolve().parent)
-    return {"type": "function", "function": _function(_Reader(doc), data, ())}
+    return {"type": "function", "function": _function(Reader(doc), data, ())}

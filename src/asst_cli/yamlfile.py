@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import checks
 from .errors import UsageError
 
 Location = tuple[Any, ...]
@@ -111,3 +113,32 @@ def load_one(path: str) -> Document:
             "split the file, or use 'asst apply' for several",
         )
     return documents[0]
+
+
+class Reader:
+    """Checks the values of one document, turning each problem into a file:line error."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def fail(self, path: Location) -> Callable[[str], UsageError]:
+        return lambda message: self.doc.error(path, message)
+
+    def text(self, value: Any, path: Location) -> str:
+        return str(checks.expect(value, str, self.fail(path)))
+
+    def mapping(self, value: Any, path: Location, keys: tuple[str, ...]) -> dict[str, Any]:
+        found: dict[str, Any] = checks.expect(value, dict, self.fail(path))
+        for key in found:
+            if key not in keys:
+                raise self.doc.error(
+                    (*path, key), "unknown key", f"allowed keys: {', '.join(keys)}"
+                )
+        return found
+
+    def strings(self, value: Any, path: Location) -> list[str]:
+        items = checks.expect(value, list, self.fail(path))
+        return [self.text(item, (*path, i)) for i, item in enumerate(items)]
+
+    def local_path(self, value: Any, path: Location) -> Path:
+        return (self.doc.base_dir / self.text(value, path)).resolve()
