@@ -21,6 +21,8 @@ from asst_cli.app import run
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 HOST, PORT = "127.0.0.1", 8787
+# Read at import: the isolation fixture clears every ASST_* variable before each test runs.
+RECORD = os.environ.get("ASST_RECORD") == "1"
 BASE = f"http://{HOST}:{PORT}"
 DIALECTS = ("openai", "azure", "foundry")
 DIALECT_ENV = {
@@ -134,7 +136,7 @@ def _engine(seed: str) -> Iterator[None]:
 @contextlib.contextmanager
 def recording(node: pytest.Item) -> Iterator[Recorder]:
     path = cassette_path(node)
-    record = os.environ.get("ASST_RECORD") == "1"
+    record = RECORD
     if not record and not path.exists():
         pytest.fail(f"no cassette {path.relative_to(ROOT)}; record it with ASST_RECORD=1")
     if record:
