@@ -1,0 +1,160 @@
+"""Function tools answered by local commands.
+
+Each call runs its command with the call as JSON on stdin and the same values in ASST_TOOL_*
+variables; the command's stdout is the tool output. The model's arguments never reach a command
+line or a shell: commands are split once, from the user's own configuration, and run without one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import render
+from .errors import AsstError, ExitCode, UsageError
+
+DEFAULT_TIMEOUT = 60.0
+MAX_OUTPUT = 512 * 1024  # what one tool output may hold; more is cut with a note
+
+
+@dataclass
+class ToolConfig:
+    """Which command answers which function, with what limits."""
+
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    fallback: list[str] | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    abort_on_error: bool = False
+
+    def command_for(self, name: str) -> list[str] | None:
+        return self.commands.get(name) or self.fallback
+
+    def empty(self) -> bool:
+        return not self.commands and not self.fallback
+
+
+def split_command(command: str, where: str) -> list[str]:
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise UsageError(f"{where}: cannot parse the command: {exc}") from None
+    if not argv:
+        raise UsageError(f"{where}: the command is empty")
+    return argv
+
+
+def from_flags(
+    tools: list[str] | None, handler: str | None, timeout: float, abort: bool
+) -> ToolConfig:
+    """The config from --tool NAME=COMMAND, --tool-handler, --tool-timeout and --tool-errors."""
+    config = ToolConfig(timeout=timeout, abort_on_error=abort)
+    for pair in tools or []:
+        name, sep, command = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(
+                f"--tool expects NAME=COMMAND, got '{pair}'",
+                "e.g. --tool get_weather=./weather.sh",
+            )
+        config.commands[name] = split_command(command, f"--tool {name}")
+    if handler:
+        config.fallback = split_command(handler, "--tool-handler")
+    return config
+
+
+def add_definition_commands(config: ToolConfig, commands: dict[str, Path]) -> None:
+    """Commands declared in a definition file; flags given for the same name win."""
+    for name, path in commands.items():
+        config.commands.setdefault(name, [str(path)])
+
+
+@dataclass
+class CallResult:
+    call_id: str
+    output: str
+    failed: bool = False
+
+
+def _environment(call: dict[str, Any]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({f"ASST_TOOL_{key.upper()}": str(value) for key, value in call.items()})
+    return env
+
+
+def _failure(call: dict[str, Any], reason: str) -> CallResult:
+    render.progress(f"Tool {call['name']} ({call['call_id']}) failed: {reason}")
+    return CallResult(call["call_id"], f"Error: the tool failed: {reason}", failed=True)
+
+
+def _run_one(argv: list[str], call: dict[str, Any], timeout: float) -> CallResult:
+    try:
+        done = subprocess.run(
+            argv,
+            input=json.dumps(call),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_environment(call),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return _failure(call, f"no answer within {timeout:g} s")
+    except OSError as exc:
+        return _failure(call, f"cannot run {argv[0]}: {exc.strerror}")
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or [""])[-1]
+        return _failure(call, f"exit status {done.returncode}" + (f": {detail}" if detail else ""))
+    output = done.stdout
+    if len(output) > MAX_OUTPUT:
+        output = output[:MAX_OUTPUT] + "\n[output cut at 512 KiB]"
+    return CallResult(call["call_id"], output)
+
+
+def pending_calls(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The function calls a requires_action run waits for, in the shape handlers receive."""
+    action = run.get("required_action") or {}
+    calls = (action.get("submit_tool_outputs") or {}).get("tool_calls") or []
+    return [
+        {
+            "name": call.get("function", {}).get("name", ""),
+            "arguments": call.get("function", {}).get("arguments", ""),
+            "call_id": call.get("id", ""),
+            "thread_id": run.get("thread_id", ""),
+            "run_id": run.get("id", ""),
+        }
+        for call in calls
+    ]
+
+
+def answer(
+    config: ToolConfig, run: dict[str, Any], time_left: float | None
+) -> list[dict[str, str]] | None:
+    """Tool outputs for every pending call, or None if some call has no command."""
+    calls = pending_calls(run)
+    argvs = [config.command_for(call["name"]) for call in calls]
+    if not calls or any(argv is None for argv in argvs):
+        return None
+    timeout = config.timeout if time_left is None else max(0.1, min(config.timeout, time_left))
+    with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
+        futures = [
+            pool.submit(_run_one, argv, call, timeout)
+            for argv, call in zip(argvs, calls, strict=True)
+            if argv is not None
+        ]
+        results = [future.result() for future in futures]
+    failed = [r for r in results if r.failed]
+    if failed and config.abort_on_error:
+        raise ToolAbort(f"{len(failed)} tool call(s) failed and --tool-errors is abort")
+    return [{"tool_call_id": r.call_id, "output": r.output} for r in results]
+
+
+class ToolAbort(AsstError):
+    """A tool failed under ``--tool-errors abort``: the run is cancelled and asst exits 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "the run was cancelled", ExitCode.ERROR)
