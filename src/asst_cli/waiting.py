@@ -181,7 +181,7 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
                 if state in TERMINAL:
                     return run
                 if state == "requires_action":
-                    outputs = _answer(path, run, options)
+                    outputs = answer(path, run, options)
                     if outputs is None:
                         return run
                     api.post(f"{path}/submit_tool_outputs", {"tool_outputs": outputs})
@@ -198,7 +198,8 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
         ) from None
 
 
-def _answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[str, str]] | None:
+def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[str, str]] | None:
+    """Tool outputs for a requires_action run from the handlers, or None if nobody answers."""
     if options.on_action is None:
         return None
     try:

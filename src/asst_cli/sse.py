@@ -1,0 +1,139 @@
+"""Server-sent events of the Assistants protocol: parsing, and following a streamed run.
+
+A streamed run ends like a polled one (see waiting.py for the exit codes); a ``requires_action``
+event is answered by the tool handlers and the stream goes on with the submitted outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import api, waiting
+from .errors import AsstError, ExitCode
+
+RUN_EVENT = "thread.run."
+DELTA_EVENT = "thread.message.delta"
+
+
+@dataclass
+class Event:
+    name: str
+    data: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"event": self.name, "data": self.data}
+
+
+def parse(lines: Iterable[str]) -> Iterator[Event]:
+    """Events from the lines of a text/event-stream body (multi-line data joined by newlines)."""
+    name = ""
+    data: list[str] = []
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line:
+            if data:
+                yield _event(name or "message", "\n".join(data))
+            name, data = "", []
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+    if data:
+        yield _event(name or "message", "\n".join(data))
+
+
+def _event(name: str, text: str) -> Event:
+    if text == "[DONE]":
+        return Event("done", None)
+    try:
+        return Event(name, json.loads(text))
+    except json.JSONDecodeError:
+        return Event(name, text)
+
+
+def delta_text(event: Event) -> str:
+    """The text a ``thread.message.delta`` event adds."""
+    delta = event.data.get("delta", {}) if isinstance(event.data, dict) else {}
+    parts = delta.get("content") or []
+    return "".join(
+        str(part.get("text", {}).get("value", ""))
+        for part in parts
+        if isinstance(part, dict) and part.get("type") == "text"
+    )
+
+
+class _Watchdog:
+    """Closes the stream when the deadline passes, so a silent server cannot outlast it."""
+
+    def __init__(self, deadline: waiting.Deadline, response: Any) -> None:
+        self.fired = False
+        remaining = deadline.remaining()
+        self._timer = None
+        if remaining is not None:
+            self._timer = threading.Timer(remaining, self._fire, args=(response,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, response: Any) -> None:
+        self.fired = True
+        response.close()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iterator[Event]:
+    with api.stream_post(path, {**body, "stream": True}) as response:
+        watchdog = _Watchdog(deadline, response)
+        try:
+            yield from parse(response.iter_lines())
+        except Exception:
+            if not watchdog.fired:
+                raise
+        finally:
+            watchdog.stop()
+        if watchdog.fired:
+            raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
+
+
+def follow(
+    path: str,
+    body: dict[str, Any],
+    options: waiting.WaitOptions,
+    on_event: Callable[[Event], None],
+) -> dict[str, Any]:
+    """Stream a run (created by POSTing ``body`` to ``path``) to its end; returns the last run."""
+    run: dict[str, Any] = {}
+    while True:
+        for event in _events(path, body, options.deadline):
+            on_event(event)
+            if event.name.startswith(RUN_EVENT) and isinstance(event.data, dict):
+                if event.data.get("object") == "thread.run":
+                    run = event.data
+            elif event.name == "error":
+                raise AsstError(f"the stream reported an error: {_message(event.data)}")
+        if run.get("status") != "requires_action":
+            return run
+        run_path = waiting.run_path(run["thread_id"], run["id"])
+        outputs = waiting.answer(run_path, run, options)
+        if outputs is None:
+            return run
+        path, body = f"{run_path}/submit_tool_outputs", {"tool_outputs": outputs}
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, dict):
+        inner = data.get("error", data)
+        if isinstance(inner, dict):
+            return str(inner.get("message", inner))
+    return str(data)
