@@ -1,0 +1,34 @@
+"""asst_engine: the project's own stateful Assistants-protocol server.
+
+It keeps assistants, threads, messages, runs, run steps, files and vector stores in memory and
+speaks three dialects at once, chosen by path prefix (see ``dialects``). It records the test
+cassettes and is meant to grow into an embedded backend, so state (``state`` and one module per
+resource family) is kept apart from HTTP (``dispatch``, ``routes``, ``http``).
+
+Test hooks:
+- credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
+  credential ``forbidden`` → 403.
+- user-message keywords that choose a run's lifecycle: ``call <fname> {json}``, ``please fail``,
+  ``please expire``, ``please stop early`` (see ``responder``).
+
+Python standard library only.
+"""
+
+from __future__ import annotations
+
+from asst_engine.dispatch import Response, dispatch
+from asst_engine.errors import EngineError
+from asst_engine.http import EngineServer, make_server, serve
+from asst_engine.state import Engine, SeededIds, SteppingClock
+
+__all__ = [
+    "Engine",
+    "EngineError",
+    "EngineServer",
+    "Response",
+    "SeededIds",
+    "SteppingClock",
+    "dispatch",
+    "make_server",
+    "serve",
+]

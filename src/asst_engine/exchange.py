@@ -1,0 +1,56 @@
+"""What a route handler receives (``Request``) and may return (``Reply``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from asst_engine import multipart
+from asst_engine.dialects import Dialect
+from asst_engine.errors import EngineError
+from asst_engine.state import JSON
+
+
+@dataclass
+class Request:
+    dialect: Dialect
+    method: str
+    path: str
+    params: dict[str, str]
+    query: dict[str, str]
+    headers: Mapping[str, str]
+    raw: bytes
+
+    def json(self) -> JSON:
+        """The body as a JSON object; an empty body is ``{}``."""
+        if not self.raw.strip():
+            return {}
+        try:
+            body = json.loads(self.raw)
+        except (ValueError, UnicodeDecodeError):
+            raise EngineError(
+                400,
+                "We could not parse the JSON body of your request. (HINT: This likely means you "
+                "aren't using your HTTP library correctly.)",
+            ) from None
+        if not isinstance(body, dict):
+            raise EngineError(400, "The request body must be a JSON object.", code="invalid_type")
+        return body
+
+    def form(self) -> multipart.Form:
+        content_type = self.headers.get("content-type", "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            message = "Expected a multipart/form-data body (fields 'file' and 'purpose')."
+            raise EngineError(400, message, code="invalid_content_type")
+        return multipart.parse(self.raw, content_type)
+
+
+@dataclass
+class Reply:
+    """A handler's answer: a JSON body (rendered for the dialect) or raw bytes."""
+
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,79 @@
+"""Files: multipart upload, retrieve, list, delete and content download; bytes live in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PureWindowsPath
+
+from asst_engine import validation as v
+from asst_engine.common import deleted
+from asst_engine.errors import EngineError, bad_request
+from asst_engine.multipart import Form
+from asst_engine.pagination import page
+from asst_engine.state import JSON, Engine
+
+PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+# The files list pages by 10,000 by default, unlike the other lists (OpenAI spec).
+FILES_DEFAULT_LIMIT = 10_000
+
+
+def client_filename(sent: str) -> str:
+    """Only the last path component: clients may send ``C:\\dir\\name`` or ``dir/name``."""
+    return PureWindowsPath(sent).name or "upload"
+
+
+def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> JSON:
+    """Store an upload; ``purposes`` are those the dialect's spec allows."""
+    for key in list(form.fields) + list(form.files):
+        if key not in ("file", "purpose"):
+            raise bad_request(
+                f"Unrecognized request argument supplied: {key}", key, "unknown_parameter"
+            )
+    if "file" not in form.files:
+        raise bad_request(
+            "Missing required parameter: 'file'.", "file", "missing_required_parameter"
+        )
+    if "purpose" not in form.fields:
+        message = "Missing required parameter: 'purpose'."
+        raise bad_request(message, "purpose", "missing_required_parameter")
+    purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
+    sent = form.files["file"]
+    file: JSON = {
+        "id": engine.new_id("file-"),
+        "object": "file",
+        "bytes": len(sent.data),
+        "created_at": engine.now(),
+        "filename": client_filename(sent.filename),
+        "purpose": purpose,
+        # Processing is synchronous here, so a file is usable as soon as it is uploaded.
+        "status": "processed",
+    }
+    engine.store.files[file["id"]] = file
+    engine.store.file_bytes[file["id"]] = sent.data
+    return file
+
+
+def retrieve(engine: Engine, file_id: str) -> JSON:
+    found = engine.store.files.get(file_id)
+    if found is None:
+        # The files API words its 404 differently from the assistants API.
+        raise EngineError(404, f"No such File object: {file_id}", param="id")
+    return found
+
+
+def content(engine: Engine, file_id: str) -> tuple[str, bytes]:
+    file = retrieve(engine, file_id)
+    return str(file["filename"]), engine.store.file_bytes[file_id]
+
+
+def delete(engine: Engine, file_id: str) -> JSON:
+    retrieve(engine, file_id)
+    del engine.store.files[file_id]
+    del engine.store.file_bytes[file_id]
+    return deleted(file_id, "file")
+
+
+def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
+    purpose = query.get("purpose")
+    files = [file for file in engine.store.files.values() if purpose in (None, "", file["purpose"])]
+    return page(files, query, FILES_DEFAULT_LIMIT, max_limit=FILES_DEFAULT_LIMIT)

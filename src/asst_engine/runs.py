@@ -1,0 +1,212 @@
+"""Runs: create, create-and-run, retrieve (which advances the run), update, list, cancel,
+submit tool outputs, and the run's steps. The lifecycle itself lives in ``lifecycle.py``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from asst_engine import lifecycle, messages, responder, steps, threads
+from asst_engine import validation as v
+from asst_engine.common import lookup, merge
+from asst_engine.errors import bad_request
+from asst_engine.pagination import page
+from asst_engine.resources import tool_resources
+from asst_engine.state import JSON, Engine
+
+MAX_TOOLS = 20
+# Runs expire ten minutes after creation on the real service.
+RUN_LIFETIME = 600
+_tokens = v.nullable(v.number(256, integer=True))
+
+
+def _no_stream(param: str, value: Any) -> Any:
+    """Streaming (server-sent events) is not implemented yet; say so instead of ignoring it."""
+    v.nullable(v.boolean)(param, value)
+    if value:
+        message = "Streaming is not supported by this server yet; create the run without 'stream'."
+        raise bad_request(message, param, "unsupported_value")
+    return value
+
+
+def _run_fields(engine: Engine) -> dict[str, v.Check]:
+    return {
+        "assistant_id": v.text,
+        "model": v.optional_text,
+        "instructions": v.optional_text,
+        "tools": v.nullable(v.tools(MAX_TOOLS)),
+        "metadata": v.metadata,
+        "temperature": v.temperature,
+        "top_p": v.top_p,
+        "stream": _no_stream,
+        "max_prompt_tokens": _tokens,
+        "max_completion_tokens": _tokens,
+        "truncation_strategy": v.nullable(v.truncation_strategy),
+        "tool_choice": v.nullable(v.tool_choice),
+        "parallel_tool_calls": v.boolean,
+        "response_format": v.nullable(v.response_format),
+    }
+
+
+def _create_fields(engine: Engine) -> dict[str, v.Check]:
+    def additional(param: str, value: Any) -> Any:
+        v.array(v.obj)(param, value)
+        return [messages.check(engine, item, f"{param}[{i}]") for i, item in enumerate(value)]
+
+    return {
+        **_run_fields(engine),
+        "additional_instructions": v.optional_text,
+        "additional_messages": v.nullable(additional),
+    }
+
+
+def _and_run_fields(engine: Engine) -> dict[str, v.Check]:
+    def thread(param: str, value: Any) -> Any:
+        return threads.check(engine, value, param)
+
+    return {**_run_fields(engine), "thread": thread, "tool_resources": tool_resources(engine)}
+
+
+def create(engine: Engine, thread_id: str, body: JSON) -> JSON:
+    messages.thread_of(engine, thread_id)
+    fields = v.check_body(body, _create_fields(engine), ("assistant_id",))
+    assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
+    messages.ensure_idle(engine, thread_id)
+    for message in fields.pop("additional_messages", None) or []:
+        messages.add(engine, thread_id, message)
+    return _start(engine, thread_id, assistant, fields)
+
+
+def create_and_run(engine: Engine, body: JSON) -> JSON:
+    fields = v.check_body(body, _and_run_fields(engine), ("assistant_id",))
+    assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
+    thread_fields = fields.pop("thread", None) or {}
+    resources = fields.pop("tool_resources", None)
+    if resources and not thread_fields.get("tool_resources"):
+        thread_fields["tool_resources"] = resources
+    thread = threads.add(engine, thread_fields)
+    return _start(engine, thread["id"], assistant, fields)
+
+
+def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON) -> JSON:
+    """A queued run whose settings default to the assistant's, and the responder's plan for it."""
+    fields.pop("stream", None)
+    instructions = fields.pop("instructions", None) or assistant["instructions"] or ""
+    extra = fields.pop("additional_instructions", None)
+    created = engine.now()
+    run: JSON = {
+        "id": engine.new_id("run_"),
+        "object": "thread.run",
+        "created_at": created,
+        "assistant_id": assistant["id"],
+        "thread_id": thread_id,
+        "status": "queued",
+        "started_at": None,
+        # Always set: Azure's spec types it as a non-nullable integer.
+        "expires_at": created + RUN_LIFETIME,
+        "cancelled_at": None,
+        "failed_at": None,
+        "completed_at": None,
+        "required_action": None,
+        "last_error": None,
+        "model": fields.pop("model", None) or assistant["model"],
+        "instructions": f"{instructions}\n\n{extra}" if extra else instructions,
+        "tools": _tools(fields.pop("tools", None), assistant),
+        "metadata": {},
+        "usage": None,
+        "temperature": assistant["temperature"],
+        "top_p": assistant["top_p"],
+        "max_prompt_tokens": None,
+        "max_completion_tokens": None,
+        "truncation_strategy": {"type": "auto", "last_messages": None},
+        "incomplete_details": None,
+        "response_format": assistant["response_format"],
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+    }
+    merge(run, {key: value for key, value in fields.items() if value is not None})
+    engine.store.runs.setdefault(thread_id, {})[run["id"]] = run
+    engine.store.run_plans[run["id"]] = _plan(engine, run)
+    return run
+
+
+def _tools(override: list[JSON] | None, assistant: JSON) -> list[JSON]:
+    """A run's own ``tools`` (even ``[]``) win; otherwise it copies the assistant's."""
+    return copy.deepcopy(assistant["tools"] if override is None else override)
+
+
+def _plan(engine: Engine, run: JSON) -> lifecycle.RunPlan:
+    """Decide the outcome now, from the thread as it is when the run starts."""
+    thread_messages = list(engine.store.messages.get(run["thread_id"], {}).values())
+    user_texts = [_text(m) for m in thread_messages if m["role"] == "user"]
+    prompt = user_texts[-1] if user_texts else ""
+    functions = [t["function"]["name"] for t in run["tools"] if t["type"] == "function"]
+    everything = " ".join([run["instructions"], *(_text(m) for m in thread_messages)])
+    return lifecycle.RunPlan(
+        responder.respond(prompt, functions), responder.count_tokens(everything)
+    )
+
+
+def _text(message: JSON) -> str:
+    return " ".join(p["text"]["value"] for p in message["content"] if p["type"] == "text")
+
+
+def _lookup(engine: Engine, thread_id: str, run_id: str) -> JSON:
+    messages.thread_of(engine, thread_id)
+    return lookup(engine.store.runs.get(thread_id, {}), run_id, "run")
+
+
+def retrieve(engine: Engine, thread_id: str, run_id: str) -> JSON:
+    """Retrieving is how a run makes progress (see ``lifecycle``)."""
+    run = _lookup(engine, thread_id, run_id)
+    lifecycle.advance(engine, run)
+    return run
+
+
+def update(engine: Engine, thread_id: str, run_id: str, body: JSON) -> JSON:
+    run = _lookup(engine, thread_id, run_id)
+    return merge(run, v.check_body(body, {"metadata": v.metadata}))
+
+
+def listing(engine: Engine, thread_id: str, query: Mapping[str, str]) -> JSON:
+    messages.thread_of(engine, thread_id)
+    return page(engine.store.runs.get(thread_id, {}).values(), query)
+
+
+def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:
+    run = _lookup(engine, thread_id, run_id)
+    if run["status"] not in ("queued", "in_progress", "requires_action"):
+        message = f"Cannot cancel run with status '{run['status']}'."
+        raise bad_request(message, None, "invalid_state")
+    run["status"] = "cancelling"
+    run["required_action"] = None
+    return run
+
+
+_tool_output = v.fields_of({"tool_call_id": v.text, "output": v.text}, ("tool_call_id", "output"))
+
+
+def submit_tool_outputs(engine: Engine, thread_id: str, run_id: str, body: JSON) -> JSON:
+    run = _lookup(engine, thread_id, run_id)
+    fields = v.check_body(
+        body, {"tool_outputs": v.array(_tool_output), "stream": _no_stream}, ("tool_outputs",)
+    )
+    if run["status"] != "requires_action":
+        message = f'Runs in status "{run["status"]}" do not accept tool outputs.'
+        raise bad_request(message, None, "invalid_state")
+    outputs = {item["tool_call_id"]: item["output"] for item in fields["tool_outputs"]}
+    expected = [call_id for call_id, _ in lifecycle.plan_of(engine, run).pending]
+    if sorted(outputs) != sorted(expected):
+        message = f"Expected tool outputs for call_ids {expected}, got {sorted(outputs)}."
+        raise bad_request(message, "tool_outputs", "invalid_value")
+    lifecycle.take_tool_outputs(engine, run, outputs)
+    return run
+
+
+def retrieve_step(engine: Engine, thread_id: str, run_id: str, step_id: str) -> JSON:
+    return steps.retrieve(engine, _lookup(engine, thread_id, run_id), step_id)
+
+
+def list_steps(engine: Engine, thread_id: str, run_id: str, query: Mapping[str, str]) -> JSON:
+    return steps.listing(engine, _lookup(engine, thread_id, run_id), query)
