@@ -13,7 +13,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
-from .commands import assistants, auth, completion, config
+from .commands import assistants, auth, completion, config, messages, runs, steps, threads
 from .errors import AsstError, ExitCode
 
 app = typer.Typer(
@@ -21,10 +21,15 @@ app = typer.Typer(
     help="A scriptable client for the Assistants protocol: Foundry classic agents, Azure OpenAI, "
     "OpenAI and compatible servers.",
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(assistants.app, name="assistants")
+app.add_typer(threads.app, name="threads")
+app.add_typer(messages.app, name="messages")
+app.add_typer(runs.app, name="runs")
+app.add_typer(steps.app, name="steps")
 app.add_typer(config.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.command(name="completion")(completion.completion)

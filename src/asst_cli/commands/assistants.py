@@ -17,9 +17,10 @@ from ..options import (
     Order,
     Output,
     Query,
+    group,
 )
 
-app = typer.Typer(help="Create, list, inspect, update and delete assistants.")
+app = group("Create, list, inspect, update and delete assistants.")
 PATH = "/assistants"
 
 

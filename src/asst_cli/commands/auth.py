@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, client, render
-from ..options import Output, Query
+from ..options import Output, Query, group
 from ..settings import Settings
 
-app = typer.Typer(help="Inspect the resolved backend and credential.")
+app = group("Inspect the resolved backend and credential.")
 COLUMNS = (
     render.Column("backend", "backend"),
     render.Column("endpoint", "endpoint"),

@@ -9,11 +9,9 @@ import typer
 
 from .. import api, configfile, render, settings
 from ..errors import UsageError
-from ..options import Output, Query
+from ..options import Output, Query, group
 
-app = typer.Typer(
-    help="Manage profiles: named sets of backend, endpoint and credential settings.",
-)
+app = group("Manage profiles: named sets of backend, endpoint and credential settings.")
 Key = Annotated[str, typer.Argument(metavar="KEY", help=", ".join(configfile.PROFILE_KEYS))]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show secrets instead of masking them")]
 LIST_COLUMNS = (
