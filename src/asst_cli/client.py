@@ -5,8 +5,6 @@ Only this module knows how each backend is addressed; everything above it sends 
 
 from __future__ import annotations
 
-import shlex
-import subprocess
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -41,6 +39,9 @@ def auth_method(settings: Settings) -> str:
 
 def run_token_command(command: str) -> str:
     """Run the configured token command without a shell and return its first output line."""
+    import shlex
+    import subprocess
+
     argv = shlex.split(command)
     hint = "check ASST_TOKEN_COMMAND or the profile's token_command"
     try:

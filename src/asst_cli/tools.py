@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +138,8 @@ def answer(
     argvs = [config.command_for(call["name"]) for call in calls]
     if not calls or any(argv is None for argv in argvs):
         return None
+    from concurrent.futures import ThreadPoolExecutor
+
     timeout = config.timeout if time_left is None else max(0.1, min(config.timeout, time_left))
     with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
         futures = [

@@ -10,7 +10,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +69,8 @@ def upload_many(
     """Upload every path (already checked), ``concurrency`` at a time, in the given order."""
     if not paths:
         return []
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = max(1, min(concurrency, len(paths)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_upload_one, path, purpose) for path in paths]

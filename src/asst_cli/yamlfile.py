@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from . import checks
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import yaml
 
 Location = tuple[Any, ...]
 
@@ -41,6 +42,8 @@ class Document:
 
 def _record(node: yaml.Node, path: Location, lines: dict[Location, int], doc: Document) -> None:
     lines[path] = node.start_mark.line + 1
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -86,6 +89,8 @@ def load_documents(path: str) -> list[Document]:
     text, source, base_dir = read_text(path)
     if "\x00" in text:
         raise UsageError(f"{source}: not a text file", "pass a YAML file")
+    import yaml
+
     documents: list[Document] = []
     try:
         for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
