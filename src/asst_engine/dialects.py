@@ -5,6 +5,10 @@
 - azure: ``/openai/<path>?api-version=<v>``, ``api-key: <key>`` or a bearer token.
 - foundry: ``/api/projects/<project>/<path>?api-version=v1``, bearer token only.
 
+Test hooks, in every dialect: the credential (api key or bearer token) ``rejected`` gets 401
+"Incorrect API key provided: rejected."; ``forbidden`` gets 403 (``permission_denied``).
+A missing credential is 401 (``invalid_api_key``).
+
 State is kept in OpenAI's shape; ``render`` rewrites a response where a dialect's spec says
 otherwise, so every body validates against the spec of the dialect that was asked.
 """
@@ -116,8 +120,12 @@ def _azure(body: JSON) -> JSON:
         body["bytes"] = body["usage_bytes"]  # 2024-05-01-preview requires this undeclared field
     if kind == "thread.run" and body["status"] == "incomplete":
         body["status"] = "completed"  # no "incomplete" in this spec; incomplete_details says why
-    if "error" in body and isinstance(body["error"], dict) and body["error"].get("param") is None:
-        body["error"].pop("param", None)  # typed as a non-nullable string
+    error = body.get("error")
+    if isinstance(error, dict):
+        # errorBase types ``code`` and ``param`` as strings (no null): omit them when unset.
+        for key in ("code", "param"):
+            if error.get(key) is None:
+                error.pop(key, None)
     return body
 
 

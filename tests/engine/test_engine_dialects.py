@@ -63,17 +63,19 @@ def test_api_version_is_required(api: Any, server: Any, dialect: str) -> None:
     assert answer.body == {"error": expected}
 
 
-def test_azure_error_envelope_omits_a_null_param(api: Any) -> None:
-    # Azure's spec types ``param`` as a non-nullable string.
+def test_azure_error_envelope_omits_null_code_and_param(api: Any) -> None:
+    # Azure's spec types ``code`` and ``param`` as non-nullable strings.
     answer = api.using("azure").get("/assistants/asst_x")
     assert answer.status == 404
     assert answer.body == {
         "error": {
             "message": "No assistant found with id 'asst_x'.",
             "type": "invalid_request_error",
-            "code": None,
         }
     }
+    invalid = api.using("azure").post("/assistants", {})
+    assert invalid.body["error"]["param"] == "model"
+    assert invalid.body["error"]["code"] == "missing_required_parameter"
 
 
 def test_openai_needs_the_beta_header_for_assistants_resources(api: Any, err: Any) -> None:
