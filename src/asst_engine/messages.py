@@ -77,11 +77,14 @@ def thread_of(engine: Engine, thread_id: str) -> JSON:
     return lookup(engine.store.threads, thread_id, "thread")
 
 
-def ensure_idle(engine: Engine, thread_id: str) -> None:
-    """The API refuses new messages (and runs) while a run of the thread is still active."""
+def ensure_idle(engine: Engine, thread_id: str, starting_run: bool = False) -> None:
+    """The API refuses new messages and runs while a run of the thread is still active."""
     for run in engine.store.runs.get(thread_id, {}).values():
         if run["status"] in ACTIVE_RUN_STATUSES:
-            message = f"Can't add messages to {thread_id} while a run {run['id']} is active."
+            if starting_run:
+                message = f"Thread {thread_id} already has an active run {run['id']}."
+            else:
+                message = f"Can't add messages to {thread_id} while a run {run['id']} is active."
             raise bad_request(message)
 
 

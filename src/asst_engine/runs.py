@@ -72,7 +72,7 @@ def create(engine: Engine, thread_id: str, body: JSON) -> JSON:
     messages.thread_of(engine, thread_id)
     fields = v.check_body(body, _create_fields(engine), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
-    messages.ensure_idle(engine, thread_id)
+    messages.ensure_idle(engine, thread_id, starting_run=True)
     for message in fields.pop("additional_messages", None) or []:
         messages.add(engine, thread_id, message)
     return _start(engine, thread_id, assistant, fields)

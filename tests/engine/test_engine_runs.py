@@ -182,8 +182,10 @@ def test_active_run_blocks_the_thread(api: Any, setup: Any, err: Any) -> None:
     assert blocked.body == err(
         f"Can't add messages to {thread['id']} while a run {run['id']} is active."
     )
-    assert (
-        api.post(f"/threads/{thread['id']}/runs", {"assistant_id": assistant["id"]}).status == 400
+    second = api.post(f"/threads/{thread['id']}/runs", {"assistant_id": assistant["id"]})
+    assert (second.status, second.body) == (
+        400,
+        err(f"Thread {thread['id']} already has an active run {run['id']}."),
     )
 
 
