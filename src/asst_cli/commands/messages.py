@@ -1,0 +1,159 @@
+"""asst messages: add, list, inspect, update and delete the messages of a thread."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import typer
+
+from .. import api, listing, render, thread_defs
+from ..options import After, All, Before, Limit, Metadata, Order, Output, Query
+
+app = typer.Typer(help="Add, list, inspect, update and delete the messages of a thread.")
+TEXT_WIDTH = 60
+
+
+def _text(message: dict[str, Any]) -> str:
+    """The first text part on one line, shortened for a table cell."""
+    for part in message.get("content") or []:
+        if isinstance(part, dict) and part.get("type") == "text":
+            text = part.get("text")
+            value = text.get("value", "") if isinstance(text, dict) else str(text or "")
+            line = " ".join(str(value).split())
+            return line if len(line) <= TEXT_WIDTH else line[: TEXT_WIDTH - 1] + "…"
+    return ""
+
+
+def _attachments(message: dict[str, Any]) -> str:
+    items = message.get("attachments") or []
+    return ", ".join(str(a.get("file_id")) for a in items if isinstance(a, dict))
+
+
+COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("ROLE", "role"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("TEXT", _text),
+    render.Column("RUN", "run_id"),
+    render.Column("THREAD", "thread_id", detail=True),
+    render.Column("STATUS", "status", detail=True),
+    render.Column("ATTACHMENTS", _attachments, detail=True),
+    render.Column("METADATA", "metadata", detail=True),
+)
+
+ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
+MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
+
+
+def _path(thread_id: str, message_id: str | None = None) -> str:
+    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
+    return path if message_id is None else f"{path}/{api.segment(message_id, 'message id')}"
+
+
+@app.command()
+def create(
+    thread_id: ThreadId,
+    text: Annotated[
+        str | None, typer.Argument(metavar="TEXT", help="Message text; '-' reads stdin")
+    ] = None,
+    content_file: Annotated[
+        str | None,
+        typer.Option("--content-file", metavar="PATH", help="Read the message text from a file"),
+    ] = None,
+    role: Annotated[
+        Literal["user", "assistant"], typer.Option("--role", help="user or assistant")
+    ] = "user",
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attach",
+            metavar="PATH_OR_FILE_ID[:TOOL]",
+            help="Attach a file (local files are uploaded) for file_search (default) or "
+            "code_interpreter; repeatable",
+        ),
+    ] = None,
+    metadata: Metadata = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Add a message to a thread.
+
+    Example: asst messages create thread_abc123 "Plot this" --attach data.csv:code_interpreter
+    """
+    path = _path(thread_id)
+    draft = thread_defs.message_draft(role, text, content_file, attach, metadata)
+    render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
+
+
+@app.command("list")
+def list_(
+    thread_id: ThreadId,
+    run: Annotated[
+        str | None, typer.Option("--run", metavar="RUN", help="Only messages this run wrote")
+    ] = None,
+    limit: Limit = None,
+    order: Order = None,
+    after: After = None,
+    before: Before = None,
+    every: All = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List the messages of a thread, newest first.
+
+    Example: asst messages list thread_abc123 --order asc --all -o jsonl
+    """
+    listing.list_objects(
+        _path(thread_id),
+        COLUMNS,
+        what="messages",
+        output=output,
+        query=query,
+        limit=limit,
+        order=order,
+        after=after,
+        before=before,
+        every=every,
+        extra={"run_id": run},
+    )
+
+
+@app.command()
+def get(
+    thread_id: ThreadId, message_id: MessageId, output: Output = None, query: Query = None
+) -> None:
+    """Show one message.
+
+    Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
+    """
+    render.emit(api.get(_path(thread_id, message_id)), COLUMNS, output, query)
+
+
+@app.command()
+def update(
+    thread_id: ThreadId,
+    message_id: MessageId,
+    metadata: Metadata = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Change a message's metadata (the only field a message lets you change).
+
+    Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
+    """
+    body = thread_defs.metadata_update(metadata)
+    render.emit(api.post(_path(thread_id, message_id), body), COLUMNS, output, query)
+
+
+@app.command()
+def delete(
+    thread_id: ThreadId,
+    message_ids: Annotated[list[str], typer.Argument(metavar="MSG...", help="Message ids")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Delete messages of a thread; every id is tried.
+
+    Example: asst messages delete thread_abc123 msg_abc123 msg_def456
+    """
+    listing.delete_objects(_path(thread_id), message_ids, output, query)

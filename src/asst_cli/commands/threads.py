@@ -1,0 +1,136 @@
+"""asst threads: create, inspect, update and delete threads, or create one and run it at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import api, listing, render, runopts, thread_defs
+from ..options import DefinitionFile, Metadata, Output, Query
+
+app = typer.Typer(help="Create, inspect, update and delete threads; start a run on a new thread.")
+PATH = "/threads"
+
+COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("METADATA", "metadata"),
+    render.Column("TOOL RESOURCES", "tool_resources", detail=True),
+)
+
+ThreadId = Annotated[str, typer.Argument(metavar="ID", help="Thread id")]
+Message = Annotated[
+    list[str] | None,
+    typer.Option("--message", metavar="TEXT", help="A user message to start with; repeatable"),
+]
+CodeFile = Annotated[
+    list[str] | None,
+    typer.Option("--code-file", metavar="FILE_ID", help="File id for code_interpreter; repeatable"),
+]
+VectorStore = Annotated[
+    list[str] | None,
+    typer.Option("--vector-store", metavar="VS_ID", help="Vector store id for file_search"),
+]
+
+
+@app.command()
+def create(
+    file: DefinitionFile = None,
+    message: Message = None,
+    metadata: Metadata = None,
+    vector_store: VectorStore = None,
+    code_file: CodeFile = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Create a thread from flags or a YAML definition; local attachments are uploaded first.
+
+    Example: asst threads create --message "Summarise the report" -m ticket=42 -o id
+    """
+    flags = thread_defs.ThreadFlags(message, metadata, vector_store, code_file)
+    draft = thread_defs.thread_body(file, flags)
+    render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
+
+
+@app.command()
+def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None:
+    """Show one thread.
+
+    Example: asst threads get thread_abc123 -o yaml
+    """
+    render.emit(api.get(f"{PATH}/{api.segment(thread_id)}"), COLUMNS, output, query)
+
+
+@app.command()
+def update(
+    thread_id: ThreadId,
+    file: DefinitionFile = None,
+    metadata: Metadata = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Change a thread's metadata or tool resources; only the fields given are sent.
+
+    Example: asst threads update thread_abc123 --metadata status=done
+    """
+    flags = thread_defs.ThreadFlags(metadata=metadata)
+    body = thread_defs.thread_body(file, flags, update=True).body
+    path = f"{PATH}/{api.segment(thread_id)}"
+    render.emit(api.post(path, body), COLUMNS, output, query)
+
+
+@app.command()
+def delete(
+    thread_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Thread ids")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Delete threads with their messages and runs; every id is tried.
+
+    Example: asst threads delete thread_abc123 thread_def456
+    """
+    listing.delete_objects(PATH, thread_ids, output, query)
+
+
+@app.command("create-and-run")
+def create_and_run(
+    assistant: runopts.Assistant,
+    message: Message = None,
+    instructions: runopts.Instructions = None,
+    model: runopts.Model = None,
+    tool_choice: runopts.ToolChoice = None,
+    temperature: runopts.Temperature = None,
+    top_p: runopts.TopP = None,
+    max_prompt_tokens: runopts.MaxPromptTokens = None,
+    max_completion_tokens: runopts.MaxCompletionTokens = None,
+    truncation: runopts.Truncation = None,
+    parallel_tool_calls: runopts.ParallelToolCalls = None,
+    response_format: runopts.ResponseFormat = None,
+    metadata: Metadata = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Create a thread and start a run on it in one request; prints the run (it is not awaited).
+
+    Example: asst threads create-and-run --assistant asst_abc123 --message "Hello" -o id
+    """
+    options = runopts.RunOptions(
+        instructions,
+        None,
+        model,
+        tool_choice,
+        temperature,
+        top_p,
+        max_prompt_tokens,
+        max_completion_tokens,
+        truncation,
+        parallel_tool_calls,
+        response_format,
+        metadata,
+    )
+    body = runopts.run_body(assistant, options)
+    thread = thread_defs.thread_body(None, thread_defs.ThreadFlags(messages=message))
+    if thread.body:
+        body["thread"] = thread.body
+    render.emit(api.post(f"{PATH}/runs", body), runopts.COLUMNS, output, query)
