@@ -120,12 +120,12 @@ def cassette_path(node: pytest.Item) -> Path:
 
 
 @contextlib.contextmanager
-def _engine(seed: str) -> Iterator[None]:
+def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
     from asst_engine.http import serve
 
     from asst_engine.state import Engine
 
-    server = serve(HOST, PORT, Engine.deterministic(seed))
+    server = serve(HOST, PORT, Engine.deterministic(seed, **options))
     try:
         yield
     finally:
@@ -141,6 +141,10 @@ def recording(node: pytest.Item) -> Iterator[Recorder]:
         pytest.fail(f"no cassette {path.relative_to(ROOT)}; record it with ASST_RECORD=1")
     if record:
         path.unlink(missing_ok=True)
+    marker = node.get_closest_marker("engine")
+    engine_options = dict(marker.kwargs) if marker else {}
+    # A test whose request count depends on time (a deadline) may replay a request again.
+    repeats = node.get_closest_marker("repeats") is not None
     recorder = vcr.VCR(
         record_mode="all" if record else "none",
         match_on=["method", "scheme", "host", "port", "path", "query", "body"],
@@ -150,8 +154,8 @@ def recording(node: pytest.Item) -> Iterator[Recorder]:
         decode_compressed_response=True,
     )
     recorder.register_matcher("body", body_matcher)
-    server = _engine(node.nodeid) if record else contextlib.nullcontext()
-    with server, recorder.use_cassette(str(path)) as cassette:
+    server = _engine(node.nodeid, engine_options) if record else contextlib.nullcontext()
+    with server, recorder.use_cassette(str(path), allow_playback_repeats=repeats) as cassette:
         yield Recorder(path, cassette)
     if not record:
         assert cassette.all_played, f"{path.name}: some recorded requests were never sent"

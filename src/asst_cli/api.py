@@ -73,7 +73,8 @@ def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
 
 
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
-    return _client().post(path, body=dict(body or {}), cast_to=object)
+    """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
+    return _client().post(path, body=None if body is None else dict(body), cast_to=object)
 
 
 def delete(path: str) -> Any:

@@ -14,6 +14,7 @@ from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
 from .commands import assistants, auth, completion, config, messages, runs, steps, threads
+from .commands import run as run_command
 from .errors import AsstError, ExitCode
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.command(name="run")(run_command.run)
 app.add_typer(assistants.app, name="assistants")
 app.add_typer(threads.app, name="threads")
 app.add_typer(messages.app, name="messages")

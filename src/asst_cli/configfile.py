@@ -79,10 +79,16 @@ def load() -> dict[str, Any]:
 
 def save(data: dict[str, Any]) -> Path:
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_private(path, data)
+    return path
+
+
+def _write_private(path: Path, data: dict[str, Any]) -> None:
+    """Write YAML atomically with mode 0600 (a temporary file renamed into place)."""
     import yaml
 
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".yaml", dir=path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".yaml", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
@@ -91,7 +97,6 @@ def save(data: dict[str, Any]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def current_profile_name(data: dict[str, Any]) -> str:
@@ -109,3 +114,35 @@ def check_key(key: str) -> str:
     if normalized not in PROFILE_KEYS:
         raise UsageError(f"unknown setting '{key}'", f"settings are: {', '.join(PROFILE_KEYS)}")
     return normalized
+
+
+def _state_path() -> Path:
+    # Kept apart from config.yaml: asst writes it on every run, and never touches the user's file.
+    return config_dir() / "state.yaml"
+
+
+def last_thread(profile_name: str) -> str | None:
+    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(_state_path().read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    threads = data.get("last_thread", {}) if isinstance(data, dict) else {}
+    found = threads.get(profile_name) if isinstance(threads, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def remember_thread(profile_name: str, thread_id: str) -> None:
+    import yaml
+
+    path = _state_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("last_thread"), dict):
+        data = {"last_thread": {}}
+    data["last_thread"][profile_name] = thread_id
+    _write_private(path, data)

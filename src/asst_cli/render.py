@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .errors import AsstError
 
-FORMATS = ("table", "json", "yaml", "tsv", "jsonl", "id", "none")
+FORMATS = ("table", "json", "yaml", "tsv", "jsonl", "id", "text", "none")
 _state: dict[str, str | None] = {"format": None}
 
 
@@ -140,7 +140,7 @@ def _table(rows: list[Any], columns: Sequence[Column], single: bool) -> None:
     from rich.table import Table
 
     buffer = io.StringIO()
-    width = _width()
+    width = terminal_width()
     console = Console(file=buffer, highlight=False, soft_wrap=False, width=width, no_color=True)
     if single and rows and isinstance(rows[0], dict) and columns:
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
@@ -159,7 +159,7 @@ def _table(rows: list[Any], columns: Sequence[Column], single: bool) -> None:
     _write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
 
-def _width() -> int:
+def terminal_width() -> int:
     import shutil
 
     return shutil.get_terminal_size((120, 24)).columns
@@ -184,7 +184,7 @@ def _emit_many(items: Iterable[Any], fmt: str, columns: Sequence[Column], empty:
     elif fmt == "id":
         for item in counted:
             _write(_id_of(item) + "\n")
-    elif fmt == "tsv":
+    elif fmt in ("tsv", "text"):
         _tsv(counted, columns)
     elif fmt == "table":
         rows = list(counted)
@@ -233,7 +233,7 @@ def emit(
         _write(_yaml(data))
     elif chosen == "id":
         _write(_id_of(data) + "\n")
-    elif chosen == "tsv":
+    elif chosen in ("tsv", "text"):
         _tsv([data], columns)
     elif chosen == "table":
         if isinstance(data, dict):

@@ -111,3 +111,18 @@ def render_message(
 def render_messages(messages: list[dict[str, Any]], save: Saver | None = None) -> list[Rendered]:
     names = FileNames()
     return [render_message(m, names, save) for m in messages]
+
+
+def produced_files(messages: list[dict[str, Any]]) -> list[str]:
+    """Ids of the files the messages produced (images and file_path outputs), in order."""
+    found: list[str] = []
+    for message in messages:
+        for part in message.get("content") or []:
+            if not isinstance(part, dict):
+                continue
+            if part.get("type") == "image_file":
+                found.append(str(part.get("image_file", {}).get("file_id", "")))
+            for annotation in (part.get("text") or {}).get("annotations") or []:
+                if isinstance(annotation, dict) and annotation.get("type") == "file_path":
+                    found.append(str(annotation.get("file_path", {}).get("file_id", "")))
+    return [file_id for file_id in dict.fromkeys(found) if file_id]

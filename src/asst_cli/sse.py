@@ -60,15 +60,25 @@ def _event(name: str, text: str) -> Event:
         return Event(name, text)
 
 
-def delta_text(event: Event) -> str:
-    """The text a ``thread.message.delta`` event adds."""
+def numbered_delta_text(event: Event, counter: list[int]) -> str:
+    """A delta's text with each annotation marker replaced by ``[n]``, as footnotes number them.
+
+    ``counter`` holds the last number used in the current message.
+    """
     delta = event.data.get("delta", {}) if isinstance(event.data, dict) else {}
-    parts = delta.get("content") or []
-    return "".join(
-        str(part.get("text", {}).get("value", ""))
-        for part in parts
-        if isinstance(part, dict) and part.get("type") == "text"
-    )
+    pieces = []
+    for part in delta.get("content") or []:
+        if not isinstance(part, dict) or part.get("type") != "text":
+            continue
+        text = part.get("text", {})
+        value = str(text.get("value", ""))
+        for annotation in text.get("annotations") or []:
+            marker = annotation.get("text") if isinstance(annotation, dict) else None
+            if marker and marker in value:
+                counter[0] += 1
+                value = value.replace(marker, f"[{counter[0]}]", 1)
+        pieces.append(value)
+    return "".join(pieces)
 
 
 class _Watchdog:

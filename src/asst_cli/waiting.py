@@ -70,6 +70,9 @@ def exit_code(run: dict[str, Any]) -> ExitCode:
     status = str(run.get("status"))
     if status == "requires_action":
         return ExitCode.REQUIRES_ACTION
+    if status == "completed" and run.get("incomplete_details"):
+        # Dialects without an 'incomplete' status report a cut-short run this way.
+        return ExitCode.RUN_INCOMPLETE
     return TERMINAL.get(status, ExitCode.ERROR)
 
 

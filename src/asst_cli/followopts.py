@@ -1,0 +1,112 @@
+"""Flags for following a run, shared by `asst run`, `runs wait` and the streaming commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from . import reply, runflow, tools
+from .errors import UsageError
+
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Deadline for the whole command, polls and tool rounds included (exit 124)",
+    ),
+]
+Interval = Annotated[
+    float | None,
+    typer.Option(
+        "--interval",
+        min=0.05,
+        metavar="SECONDS",
+        help="Fixed polling interval (default: the server's hint, else 0.5 s backing off to 5 s)",
+    ),
+]
+CancelOnTimeout = Annotated[
+    bool, typer.Option("--cancel-on-timeout", help="Cancel the run when the deadline is reached")
+]
+CancelOnInterrupt = Annotated[
+    bool, typer.Option("--cancel-on-interrupt", help="Cancel the run on Ctrl-C (default: leave it)")
+]
+Tool = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tool",
+        metavar="NAME=COMMAND",
+        help="Answer function NAME by running COMMAND (no shell; the call arrives as JSON on "
+        "stdin); repeatable",
+    ),
+]
+ToolHandler = Annotated[
+    str | None,
+    typer.Option(
+        "--tool-handler", metavar="COMMAND", help="Answer every function without its own command"
+    ),
+]
+ToolTimeout = Annotated[
+    float,
+    typer.Option("--tool-timeout", min=0.1, metavar="SECONDS", help="Time limit per tool call"),
+]
+ToolErrors = Annotated[
+    Literal["continue", "abort"],
+    typer.Option(
+        "--tool-errors",
+        help="continue: a failed tool's output says so and the run goes on; abort: cancel, exit 1",
+    ),
+]
+DownloadDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--download-dir",
+        metavar="DIR",
+        help="Save the images and files the reply produced here (never overwrites without --force)",
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite existing files in --download-dir")]
+Stream = Annotated[
+    bool,
+    typer.Option("--stream", help="Use server-sent events: the reply appears as it is written"),
+]
+
+
+def saver(directory: Path | None, force: bool) -> reply.Saver | None:
+    """Saves produced files into ``directory`` (checked now, before any request)."""
+    if directory is None:
+        return None
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--download-dir {directory}: not a directory", "pass a directory")
+    from . import downloads
+
+    def save(file_id: str) -> str | None:
+        directory.mkdir(parents=True, exist_ok=True)
+        return str(downloads.save_file(file_id, directory=directory, force=force))
+
+    return save
+
+
+def follow(
+    timeout: float | None,
+    interval: float | None,
+    cancel_on_timeout: bool,
+    cancel_on_interrupt: bool,
+    tool: list[str] | None = None,
+    tool_handler: str | None = None,
+    tool_timeout: float = tools.DEFAULT_TIMEOUT,
+    tool_errors: str = "continue",
+    download_dir: Path | None = None,
+    force: bool = False,
+) -> runflow.Follow:
+    return runflow.Follow(
+        timeout=timeout,
+        interval=interval,
+        cancel_on_timeout=cancel_on_timeout,
+        cancel_on_interrupt=cancel_on_interrupt,
+        tool_config=tools.from_flags(tool, tool_handler, tool_timeout, tool_errors == "abort"),
+        save=saver(download_dir, force),
+    )

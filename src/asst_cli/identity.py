@@ -1,0 +1,65 @@
+"""Finding the live object a definition describes.
+
+Names are not unique on a server, so asst marks what it manages with the metadata key
+``asst-name`` (the definition's name) and finds objects by it. Two live objects with the same
+identity are an error listing both ids: asst never guesses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import api
+from .errors import UsageError
+
+IDENTITY_KEY = "asst-name"
+
+
+def identity_of(body: dict[str, Any]) -> str:
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise UsageError("the definition needs a name", "add 'name:' to the file")
+    return name
+
+
+def find(path: str, name: str) -> dict[str, Any] | None:
+    """The one live object at ``path`` whose identity is ``name``, or None."""
+    found = [
+        item for item in api.iterate(path) if (item.get("metadata") or {}).get(IDENTITY_KEY) == name
+    ]
+    if len(found) > 1:
+        ids = ", ".join(str(item.get("id")) for item in found)
+        raise UsageError(
+            f"several objects carry {IDENTITY_KEY}={name}: {ids}",
+            "delete or rename all but one; asst will not guess",
+        )
+    return found[0] if found else None
+
+
+def with_identity(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with its identity in metadata (which counts against the 16-key limit)."""
+    metadata = {**(body.get("metadata") or {}), IDENTITY_KEY: identity_of(body)}
+    if len(metadata) > 16:
+        raise UsageError(
+            f"metadata has more than 15 keys; asst needs one for {IDENTITY_KEY}",
+            "remove a metadata key from the definition",
+        )
+    return {**body, "metadata": metadata}
+
+
+def differs(body: dict[str, Any], live: dict[str, Any]) -> bool:
+    """True if sending ``body`` would change ``live`` (fields the body leaves out are kept)."""
+    return any(live.get(key) != value for key, value in body.items())
+
+
+def ensure_assistant(body: dict[str, Any]) -> dict[str, Any]:
+    """The live assistant for a definition: found by identity and brought in line, or created."""
+    wanted = with_identity(body)
+    live = find("/assistants", identity_of(body))
+    if live is None:
+        created: dict[str, Any] = api.post("/assistants", wanted)
+        return created
+    if differs(wanted, live):
+        updated: dict[str, Any] = api.post(f"/assistants/{api.segment(str(live['id']))}", wanted)
+        return updated
+    return live

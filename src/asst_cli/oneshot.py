@@ -1,0 +1,109 @@
+"""`asst run`: one message to an assistant, from nothing to a started (and followed) run.
+
+Everything is checked before the first request: the message, attachments, the definition file,
+the run flags and where the thread comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import api, configfile, definitions, identity, runflow, runopts, sse, thread_defs, tools
+from .errors import UsageError
+
+
+@dataclass
+class Request:
+    """Which assistant, which thread, what to say: the one-shot's own flags."""
+
+    message: str | None
+    assistant: str | None = None
+    file: str | None = None
+    thread: str | None = None
+    resume: bool = False
+    attach: list[str] | None = None
+
+
+@dataclass
+class Plan:
+    """A checked request: nothing has been sent yet."""
+
+    draft: thread_defs.Draft
+    run_body: dict[str, Any]
+    thread: str | None
+    definition: definitions.Assistant | None
+
+
+def _thread(request: Request) -> str | None:
+    if request.thread and request.resume:
+        raise UsageError("--thread and --continue both given", "use one of them")
+    if not request.resume:
+        return request.thread
+    profile = api.current_settings().profile
+    found = configfile.last_thread(profile)
+    if found is None:
+        raise UsageError(
+            f"no earlier thread to continue for profile '{profile}'",
+            "drop --continue, or pass --thread ID",
+        )
+    return found
+
+
+def plan(request: Request, options: runopts.RunOptions, tool_config: tools.ToolConfig) -> Plan:
+    """Check everything; the definition's tool commands join ``tool_config``."""
+    if (request.assistant is None) == (request.file is None):
+        raise UsageError(
+            "name the assistant with --assistant ID or -f FILE (one of them)",
+            'e.g. asst run --assistant asst_abc123 "Hello"',
+        )
+    definition = definitions.load_assistant(request.file) if request.file else None
+    if definition is not None:
+        identity.identity_of(definition.body)
+        tools.add_definition_commands(tool_config, definition.commands)
+    draft = thread_defs.message_draft("user", request.message, None, request.attach, None)
+    body = runopts.run_body(request.assistant or "from-definition", options)
+    return Plan(draft, body, _thread(request), definition)
+
+
+def start(plan: Plan) -> tuple[str, dict[str, Any]]:
+    """Send what the plan needs up to the run itself: returns the run's path and body."""
+    body = dict(plan.run_body)
+    if plan.definition is not None:
+        body["assistant_id"] = identity.ensure_assistant(plan.definition.body)["id"]
+    message = plan.draft.ready()
+    if plan.thread is None:
+        return "/threads/runs", {**body, "thread": {"messages": [message]}}
+    thread_path = f"/threads/{api.segment(plan.thread, 'thread id')}"
+    api.post(f"{thread_path}/messages", message)
+    return f"{thread_path}/runs", body
+
+
+def remember(run: dict[str, Any]) -> None:
+    thread_id = run.get("thread_id")
+    if isinstance(thread_id, str) and thread_id:
+        configfile.remember_thread(api.current_settings().profile, thread_id)
+
+
+def run(
+    plan_: Plan,
+    follow: runflow.Follow,
+    wait: bool,
+    stream: bool,
+    fmt: str | None,
+    query: str | None,
+) -> None:
+    """Start the run, then print it (no --wait) or follow it and print the reply."""
+    path, body = start(plan_)
+    if stream:
+        final = sse.follow(path, body, follow.wait_options(), runflow.stream_printer(fmt))
+        remember(final)
+        runflow.finish_stream(final, follow, fmt, query)
+        return
+    created: dict[str, Any] = api.post(path, body)
+    remember(created)
+    if not wait:
+        runflow.print_run(created, fmt, query)
+        return
+    final = runflow.wait_for(created, follow)
+    runflow.finish_reply(str(created["thread_id"]), final, follow, fmt, query)

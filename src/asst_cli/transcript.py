@@ -1,0 +1,67 @@
+"""Messages for people to read: a run's reply, or a whole thread oldest first.
+
+On a terminal the text is rendered as Markdown; anywhere else (and with ``-o text``) it is plain
+text. Citations are numbered footnotes (see reply.py). This is the renderer's text side: it writes
+only through render.text.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from . import render, reply
+
+
+def _markdown(text: str) -> str:
+    """``text`` rendered as Markdown for the terminal it will be shown on."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = io.StringIO()
+    width = render.terminal_width()
+    console = Console(file=buffer, width=width, force_terminal=sys.stdout.isatty())
+    console.print(Markdown(text))
+    return buffer.getvalue()
+
+
+def _show(body: str, rich_text: bool) -> str:
+    if not body:
+        return ""
+    return _markdown(body) if rich_text else body.rstrip("\n") + "\n"
+
+
+def reply_text(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> str:
+    """The assistant's messages of a run, oldest first, each with its footnotes."""
+    blocks = []
+    for rendered in reply.render_messages(messages, save):
+        blocks.append(_show(rendered.text, rich_text))
+        if rendered.notes:
+            blocks.append("\n" + "\n".join(rendered.notes) + "\n")
+    return "".join(blocks)
+
+
+def print_reply(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> None:
+    render.text(reply_text(messages, save, rich_text))
+
+
+def _header(message: dict[str, Any]) -> str:
+    role = str(message.get("role", "?"))
+    when = render.human_time(message.get("created_at"))
+    run = message.get("run_id")
+    return f"── {role} · {when}" + (f" · {run}" if run else "") + " ──\n"
+
+
+def print_thread(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> None:
+    """A conversation, oldest first: role, time and run, then the text and its footnotes."""
+    rendered = reply.render_messages(messages, save)
+    parts = []
+    for message, shown in zip(messages, rendered, strict=True):
+        parts.append(_header(message))
+        parts.append(_show(shown.text, rich_text))
+        if shown.notes:
+            parts.append("\n".join(shown.notes) + "\n")
+        parts.append("\n")
+    render.text("".join(parts))
