@@ -122,7 +122,6 @@ def cassette_path(node: pytest.Item) -> Path:
 @contextlib.contextmanager
 def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
     from asst_engine.http import serve
-
     from asst_engine.state import Engine
 
     server = serve(HOST, PORT, Engine.deterministic(seed, **options))

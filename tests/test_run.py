@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from harness import Recorder, Runner
 
 FAST = ("--interval", "0.05")

@@ -47,8 +47,8 @@ Output = Annotated[
         "--output",
         "-o",
         metavar="FORMAT",
-        help="table, json, yaml, tsv, jsonl, id, text or none (default: table on a terminal, else json; "
-        "env: ASST_OUTPUT)",
+        help="table, json, yaml, tsv, jsonl, id, text or none "
+        "(default: table on a terminal, else json; env: ASST_OUTPUT)",
         callback=_check_output,
         autocompletion=_complete_output,
         show_default=False,
