@@ -76,9 +76,24 @@ def root(
     ] = False,
 ) -> None:
     """Global options go before the command: asst --profile work assistants list."""
+    if debug:
+        _debug_logging()
     api.configure(
         settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
     )
+
+
+def _debug_logging() -> None:
+    """Requests, responses and retries on stderr (the SDK's and HTTP client's own logs, which
+    leave credentials out)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    for name in ("openai", "httpx2"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
 
 
 def _argv_format(argv: list[str]) -> None:
