@@ -79,7 +79,7 @@ def _tool_name(reader: Reader, value: Any, path: Location) -> str:
 
 def _attachment(reader: Reader, value: Any, path: Location) -> dict[str, Any]:
     if isinstance(value, str):
-        value = {"file": value}
+        return attachment(_local_ref(reader, value, path), [DEFAULT_TOOL])
     found = reader.mapping(value, path, ATTACHMENT_KEYS)
     if "file" not in found:
         raise reader.doc.error(path, "an attachment needs a file (a local path or a file id)")

@@ -10,7 +10,9 @@ from .. import api, listing, render, thread_defs
 from ..options import After, All, Before, Limit, Metadata, Order, Output, Query
 
 app = typer.Typer(help="Add, list, inspect, update and delete the messages of a thread.")
-TEXT_WIDTH = 60
+# The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
+# 120-column terminal. The whole text is in -o json / yaml.
+TEXT_WIDTH = 28
 
 
 def _text(message: dict[str, Any]) -> str:
