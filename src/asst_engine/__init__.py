@@ -5,6 +5,9 @@ speaks three dialects at once, chosen by path prefix (see ``dialects``). It reco
 cassettes and is meant to grow into an embedded backend, so state (``state`` and one module per
 resource family) is kept apart from HTTP (``dispatch``, ``routes``, ``http``).
 
+Runs may be streamed (``"stream": true`` on create, create-and-run and submit tool outputs):
+the answer is then ``text/event-stream`` with the protocol's events (see ``streams``).
+
 Test hooks:
 - credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
   credential ``forbidden`` → 403.

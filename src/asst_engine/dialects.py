@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from asst_engine.errors import EngineError
@@ -41,6 +41,8 @@ class Dialect:
     missing_credential: str
     file_purposes: tuple[str, ...]
     render: Callable[[Any], Any]
+    # Stream events this dialect's spec lacks, sent under the name of the status it reports.
+    renamed_events: Mapping[str, str] = field(default_factory=dict)
 
     def credential(self, headers: Mapping[str, str]) -> str:
         """The credential sent (api key or bearer token), or ``""``."""
@@ -137,6 +139,9 @@ def _foundry(body: JSON) -> JSON:
                 del body[key]  # optional and not x-nullable in the v1 spec
     if kind == "thread.run" and body["status"] == "incomplete":
         body["status"] = "completed"  # RunStatus has no "incomplete"; incomplete_details says why
+    if kind == "thread.message.delta":
+        # MessageDelta requires ``role``; only runs stream messages, so it is the assistant's.
+        body["delta"] = {"role": "assistant", **body["delta"]}
     return body
 
 
@@ -163,6 +168,8 @@ AZURE = Dialect(
     ),
     file_purposes=OPENAI_PURPOSES,
     render=lambda body: _each(body, _azure),
+    # No "incomplete" run status nor event in 2024-05-01-preview (runs render as "completed").
+    renamed_events={"thread.run.incomplete": "thread.run.completed"},
 )
 FOUNDRY = Dialect(
     "foundry",

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from asst_engine.dialects import OPENAI, Dialect, authenticate, check_request, detect
 from asst_engine.errors import EngineError
-from asst_engine.exchange import Reply, Request
+from asst_engine.exchange import EventStream, Reply, Request
 from asst_engine.routes import match
 from asst_engine.state import Engine
 
@@ -27,6 +27,9 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes
+    # A ``text/event-stream`` whose run is still going: events yet to come, which block until
+    # the run moves on (see ``streams``). Senders write ``body`` first, then these.
+    later: Iterator[bytes] | None = None
 
 
 def dispatch(
@@ -61,13 +64,15 @@ def _handle(engine: Engine, request: Request, full_path: str) -> Reply:
     with engine.lock:
         result = handler(engine, request)
         reply = result if isinstance(result, Reply) else Reply(result)
-        if not isinstance(reply.body, bytes):
+        if not isinstance(reply.body, (bytes, EventStream)):
             # Render (a deep copy) while locked: the stored objects may change right after.
             reply.body = request.dialect.render(reply.body)
     return reply
 
 
 def _encode(dialect: Dialect, reply: Reply) -> Response:
+    if isinstance(reply.body, EventStream):
+        return Response(reply.status, reply.headers, reply.body.now, reply.body.later)
     if isinstance(reply.body, bytes):
         return Response(reply.status, reply.headers, reply.body)
     body = reply.body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,8 +48,20 @@ class Request:
 
 
 @dataclass
+class EventStream:
+    """A ``text/event-stream`` body: the events known now, and perhaps more to come.
+
+    ``later`` produces the events of a run that is still going (it hangs until cancelled); it
+    is consumed while the response is written, outside the engine's lock.
+    """
+
+    now: bytes
+    later: Iterator[bytes] | None = None
+
+
+@dataclass
 class Reply:
-    """A handler's answer: a JSON body (rendered for the dialect) or raw bytes."""
+    """A handler's answer: a JSON body (rendered for the dialect), raw bytes or events."""
 
     body: Any
     status: int = 200

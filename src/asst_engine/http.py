@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -78,9 +79,26 @@ class EngineHandler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            self._send_chunked(response)
+            return
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         self.wfile.write(response.body)
+
+    def _send_chunked(self, response: Response) -> None:
+        """An event stream goes out chunked, as from the real service: its length is unknown
+        while a hung run may still add events."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            # chain, not a list: ``later`` blocks until the run moves on, after ``body`` is out.
+            for chunk in itertools.chain([response.body], response.later or ()):
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True  # the client went away mid-stream
 
     def version_string(self) -> str:
         """No Python version in the Server header: cassettes must not depend on the recorder."""

@@ -4,15 +4,23 @@ queued → in_progress → (completed | requires_action | failed | expired | inc
 requires_action → (tool outputs submitted) in_progress → completed;
 queued/in_progress/requires_action → (cancel) cancelling → cancelled.
 Advancing on observation instead of wall-clock keeps polling clients and cassettes deterministic.
+
+Every change is also announced to an ``Emit`` callback as the event a streamed run sends
+(``thread.run.in_progress``, ``thread.message.delta``...). Polling passes ``silent``; a stream
+records them (``streams.py``) and calls ``settle`` to drive the run to its outcome at once, so
+both paths go through the very same transitions and end in the same state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from asst_engine import messages, responder, steps
+from asst_engine import replies, responder, steps
+from asst_engine.replies import Emit, silent
 from asst_engine.responder import Outcome
 from asst_engine.state import JSON, Engine
+
+__all__ = ["TERMINAL", "Emit", "RunPlan", "advance", "settle", "silent"]
 
 TERMINAL = ("completed", "failed", "cancelled", "expired", "incomplete")
 
@@ -27,6 +35,8 @@ class RunPlan:
     pending: list[tuple[str, str]] = field(default_factory=list)
     tool_step_id: str | None = None
     completion_tokens: int = 0
+    # Retrievals still to answer "queued" before the run starts (``please queue for N polls``).
+    queued_polls: int = 0
 
 
 def plan_of(engine: Engine, run: JSON) -> RunPlan:
@@ -35,28 +45,39 @@ def plan_of(engine: Engine, run: JSON) -> RunPlan:
     return plan
 
 
-def advance(engine: Engine, run: JSON) -> None:
+def advance(engine: Engine, run: JSON, emit: Emit = silent) -> None:
     """One observation's worth of progress."""
     status = run["status"]
     if status == "queued":
         run["status"] = "in_progress"
         run["started_at"] = run["started_at"] or engine.now()
+        emit("thread.run.in_progress", run)
     elif status == "in_progress":
-        finish(engine, run, plan_of(engine, run))
+        finish(engine, run, plan_of(engine, run), emit)
     elif status == "cancelling":
-        _end_steps(engine, run, "cancelled", "cancelled_at")
+        _end_steps(engine, run, "cancelled", "cancelled_at", emit)
         run["status"] = "cancelled"
         run["cancelled_at"] = engine.now()
+        emit("thread.run.cancelled", run)
 
 
-def finish(engine: Engine, run: JSON, plan: RunPlan) -> None:
+def settle(engine: Engine, run: JSON, emit: Emit) -> None:
+    """Advance until the run waits on someone else: a client, or nobody (it has ended)."""
+    while True:
+        before = run["status"]
+        advance(engine, run, emit)
+        if run["status"] == before:
+            return
+
+
+def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> None:
     outcome = plan.outcome
     if isinstance(outcome, responder.Reply):
-        _write_reply(engine, run, plan, outcome.text, None)
+        plan.completion_tokens += replies.write(engine, run, plan.prompt_tokens, outcome, emit)
         run["status"] = "completed"
         run["completed_at"] = engine.now()
     elif isinstance(outcome, responder.ToolCalls):
-        _ask_for_tools(engine, run, plan, outcome)
+        _ask_for_tools(engine, run, plan, outcome, emit)
     elif isinstance(outcome, responder.Failure):
         run["status"] = "failed"
         run["failed_at"] = engine.now()
@@ -64,33 +85,22 @@ def finish(engine: Engine, run: JSON, plan: RunPlan) -> None:
     elif isinstance(outcome, responder.Expiry):
         run["status"] = "expired"
     else:
-        _write_reply(engine, run, plan, outcome.partial_text, outcome.reason)
+        reply = responder.Reply(outcome.partial_text)
+        plan.completion_tokens += replies.write(
+            engine, run, plan.prompt_tokens, reply, emit, cut=True
+        )
         run["status"] = "incomplete"
         run["incomplete_details"] = {"reason": outcome.reason}
         run["completed_at"] = engine.now()
     if run["status"] in TERMINAL:
         run["usage"] = steps.usage(plan.prompt_tokens, plan.completion_tokens)
+    if run["status"] != "in_progress":
+        emit(f"thread.run.{run['status']}", run)
 
 
-def _write_reply(engine: Engine, run: JSON, plan: RunPlan, text: str, cut: str | None) -> None:
-    """The assistant's message and the ``message_creation`` step that produced it."""
-    fields = {"role": "assistant", "content": [messages.text_part(text)]}
-    message = messages.add(engine, run["thread_id"], fields, run["id"], run["assistant_id"])
-    if cut is not None:
-        # A cut reply is an incomplete message, as when the real model hits its token limit.
-        message.update(
-            status="incomplete",
-            completed_at=None,
-            incomplete_at=message["created_at"],
-            incomplete_details={"reason": "max_tokens"},
-        )
-    step = steps.add(engine, run, steps.message_creation(message["id"]), "completed")
-    tokens = responder.count_tokens(text)
-    step["usage"] = steps.usage(plan.prompt_tokens, tokens)
-    plan.completion_tokens += tokens
-
-
-def _ask_for_tools(engine: Engine, run: JSON, plan: RunPlan, outcome: responder.ToolCalls) -> None:
+def _ask_for_tools(
+    engine: Engine, run: JSON, plan: RunPlan, outcome: responder.ToolCalls, emit: Emit
+) -> None:
     calls: list[JSON] = []
     for call in outcome.calls:
         call_id = engine.new_id("call_")
@@ -98,7 +108,10 @@ def _ask_for_tools(engine: Engine, run: JSON, plan: RunPlan, outcome: responder.
         function = {"name": call.name, "arguments": call.arguments}
         calls.append({"id": call_id, "type": "function", "function": function})
     step_calls = [{**c, "function": {**c["function"], "output": None}} for c in calls]
-    plan.tool_step_id = steps.add(engine, run, steps.tool_calls(step_calls), "in_progress")["id"]
+    step = steps.add(engine, run, steps.tool_calls(step_calls), "in_progress")
+    plan.tool_step_id = step["id"]
+    emit("thread.run.step.created", step)
+    emit("thread.run.step.in_progress", step)
     run["status"] = "requires_action"
     run["required_action"] = {
         "type": "submit_tool_outputs",
@@ -106,7 +119,9 @@ def _ask_for_tools(engine: Engine, run: JSON, plan: RunPlan, outcome: responder.
     }
 
 
-def take_tool_outputs(engine: Engine, run: JSON, outputs: dict[str, str]) -> None:
+def take_tool_outputs(
+    engine: Engine, run: JSON, outputs: dict[str, str], emit: Emit = silent
+) -> None:
     """Record the outputs on the tool step and resume the run towards its final reply."""
     plan = plan_of(engine, run)
     step = engine.store.steps[run["id"]][str(plan.tool_step_id)]
@@ -115,16 +130,22 @@ def take_tool_outputs(engine: Engine, run: JSON, outputs: dict[str, str]) -> Non
     step["status"] = "completed"
     step["completed_at"] = engine.now()
     step["usage"] = steps.usage(plan.prompt_tokens, len(plan.pending))
+    emit("thread.run.step.completed", step)
     plan.completion_tokens += len(plan.pending)
     plan.outcome = responder.after_tools((name, outputs[cid]) for cid, name in plan.pending)
     plan.pending = []
-    run["status"] = "in_progress"
     run["required_action"] = None
+    # The real service queues the run again and picks it up at once; a stream shows both.
+    run["status"] = "queued"
+    emit("thread.run.queued", run)
+    run["status"] = "in_progress"
+    emit("thread.run.in_progress", run)
 
 
-def _end_steps(engine: Engine, run: JSON, status: str, stamp: str) -> None:
+def _end_steps(engine: Engine, run: JSON, status: str, stamp: str, emit: Emit) -> None:
     """Steps still running when the run stops end with it."""
     for step in engine.store.steps.get(run["id"], {}).values():
         if step["status"] == "in_progress":
             step["status"] = status
             step[stamp] = engine.now()
+            emit(f"thread.run.step.{status}", step)

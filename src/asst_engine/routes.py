@@ -26,6 +26,7 @@ from asst_engine import (
 from asst_engine.errors import EngineError
 from asst_engine.exchange import Reply, Request
 from asst_engine.state import Engine
+from asst_engine.streams import streamed
 
 Handler = Callable[[Engine, Request], Any]
 
@@ -64,7 +65,9 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         "DELETE": lambda e, r: files.delete(e, r.params["file_id"]),
     }),
     ("/files/{file_id}/content", {"GET": _download}),
-    ("/threads/runs", {"POST": lambda e, r: runs.create_and_run(e, r.json())}),
+    ("/threads/runs", {
+        "POST": streamed(lambda e, r, emit: runs.create_and_run(e, r.json(), emit)),
+    }),
     ("/threads", {
         "GET": lambda e, r: threads.listing(e, r.query),
         "POST": lambda e, r: threads.create(e, r.json()),
@@ -87,7 +90,9 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/threads/{thread_id}/runs", {
         "GET": lambda e, r: runs.listing(e, r.params["thread_id"], r.query),
-        "POST": lambda e, r: runs.create(e, r.params["thread_id"], r.json()),
+        "POST": streamed(
+            lambda e, r, emit: runs.create(e, r.params["thread_id"], r.json(), emit)
+        ),
     }),
     ("/threads/{thread_id}/runs/{run_id}", {
         "GET": lambda e, r: runs.retrieve(e, r.params["thread_id"], r.params["run_id"]),
@@ -97,9 +102,9 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         "POST": lambda e, r: runs.cancel(e, r.params["thread_id"], r.params["run_id"]),
     }),
     ("/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", {
-        "POST": lambda e, r: runs.submit_tool_outputs(
-            e, r.params["thread_id"], r.params["run_id"], r.json()
-        ),
+        "POST": streamed(lambda e, r, emit: runs.submit_tool_outputs(
+            e, r.params["thread_id"], r.params["run_id"], r.json(), emit
+        )),
     }),
     ("/threads/{thread_id}/runs/{run_id}/steps", {
         "GET": lambda e, r: runs.list_steps(e, r.params["thread_id"], r.params["run_id"], r.query),

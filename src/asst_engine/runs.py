@@ -1,5 +1,9 @@
 """Runs: create, create-and-run, retrieve (which advances the run), update, list, cancel,
-submit tool outputs, and the run's steps. The lifecycle itself lives in ``lifecycle.py``."""
+submit tool outputs, and the run's steps. The lifecycle itself lives in ``lifecycle.py``.
+
+Operations a client may stream take an ``Emit`` that hears the events they cause
+(``thread.created``, ``thread.run.created``...); ``streams.py`` turns those into the response.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from asst_engine import lifecycle, messages, responder, steps, threads
 from asst_engine import validation as v
 from asst_engine.common import lookup, merge
 from asst_engine.errors import bad_request
+from asst_engine.lifecycle import Emit, silent
 from asst_engine.pagination import page
 from asst_engine.resources import tool_resources
 from asst_engine.state import JSON, Engine
@@ -19,15 +24,6 @@ MAX_TOOLS = 20
 # Runs expire ten minutes after creation on the real service.
 RUN_LIFETIME = 600
 _tokens = v.nullable(v.number(256, integer=True))
-
-
-def _no_stream(param: str, value: Any) -> Any:
-    """Streaming (server-sent events) is not implemented yet; say so instead of ignoring it."""
-    v.nullable(v.boolean)(param, value)
-    if value:
-        message = "Streaming is not supported by this server yet; create the run without 'stream'."
-        raise bad_request(message, param, "unsupported_value")
-    return value
 
 
 def _run_fields(engine: Engine) -> dict[str, v.Check]:
@@ -39,7 +35,7 @@ def _run_fields(engine: Engine) -> dict[str, v.Check]:
         "metadata": v.metadata,
         "temperature": v.temperature,
         "top_p": v.top_p,
-        "stream": _no_stream,
+        "stream": v.nullable(v.boolean),
         "max_prompt_tokens": _tokens,
         "max_completion_tokens": _tokens,
         "truncation_strategy": v.nullable(v.truncation_strategy),
@@ -68,17 +64,17 @@ def _and_run_fields(engine: Engine) -> dict[str, v.Check]:
     return {**_run_fields(engine), "thread": thread, "tool_resources": tool_resources(engine)}
 
 
-def create(engine: Engine, thread_id: str, body: JSON) -> JSON:
+def create(engine: Engine, thread_id: str, body: JSON, emit: Emit = silent) -> JSON:
     messages.thread_of(engine, thread_id)
     fields = v.check_body(body, _create_fields(engine), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
     messages.ensure_idle(engine, thread_id, starting_run=True)
     for message in fields.pop("additional_messages", None) or []:
         messages.add(engine, thread_id, message)
-    return _start(engine, thread_id, assistant, fields)
+    return _start(engine, thread_id, assistant, fields, emit)
 
 
-def create_and_run(engine: Engine, body: JSON) -> JSON:
+def create_and_run(engine: Engine, body: JSON, emit: Emit = silent) -> JSON:
     fields = v.check_body(body, _and_run_fields(engine), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
     thread_fields = fields.pop("thread", None) or {}
@@ -86,10 +82,11 @@ def create_and_run(engine: Engine, body: JSON) -> JSON:
     if resources and not thread_fields.get("tool_resources"):
         thread_fields["tool_resources"] = resources
     thread = threads.add(engine, thread_fields)
-    return _start(engine, thread["id"], assistant, fields)
+    emit("thread.created", thread)
+    return _start(engine, thread["id"], assistant, fields, emit)
 
 
-def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON) -> JSON:
+def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: Emit) -> JSON:
     """A queued run whose settings default to the assistant's, and the responder's plan for it."""
     fields.pop("stream", None)
     instructions = fields.pop("instructions", None) or assistant["instructions"] or ""
@@ -128,6 +125,8 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON) -> JSO
     merge(run, {key: value for key, value in fields.items() if value is not None})
     engine.store.runs.setdefault(thread_id, {})[run["id"]] = run
     engine.store.run_plans[run["id"]] = _plan(engine, run)
+    emit("thread.run.created", run)
+    emit("thread.run.queued", run)
     return run
 
 
@@ -187,11 +186,12 @@ def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:
 _tool_output = v.fields_of({"tool_call_id": v.text, "output": v.text}, ("tool_call_id", "output"))
 
 
-def submit_tool_outputs(engine: Engine, thread_id: str, run_id: str, body: JSON) -> JSON:
+def submit_tool_outputs(
+    engine: Engine, thread_id: str, run_id: str, body: JSON, emit: Emit = silent
+) -> JSON:
     run = _lookup(engine, thread_id, run_id)
-    fields = v.check_body(
-        body, {"tool_outputs": v.array(_tool_output), "stream": _no_stream}, ("tool_outputs",)
-    )
+    checks = {"tool_outputs": v.array(_tool_output), "stream": v.nullable(v.boolean)}
+    fields = v.check_body(body, checks, ("tool_outputs",))
     if run["status"] != "requires_action":
         message = f'Runs in status "{run["status"]}" do not accept tool outputs.'
         raise bad_request(message, None, "invalid_state")
@@ -200,7 +200,7 @@ def submit_tool_outputs(engine: Engine, thread_id: str, run_id: str, body: JSON)
     if sorted(outputs) != sorted(expected):
         message = f"Expected tool outputs for call_ids {expected}, got {sorted(outputs)}."
         raise bad_request(message, "tool_outputs", "invalid_value")
-    lifecycle.take_tool_outputs(engine, run, outputs)
+    lifecycle.take_tool_outputs(engine, run, outputs, emit)
     return run
 
 

@@ -7,21 +7,11 @@ same one that checks the recorded cassettes.
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_sessions import Session
 
-from asst_engine import Engine, dispatch
-
-# spec_check lives in tests/, which pytest puts on sys.path only for modules directly in tests/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from spec_check import check_interaction
-
-PREFIXES = {"openai": "/v1", "azure": "/openai", "foundry": "/api/projects/demo"}
-VERSIONS = {"azure": "2024-05-01-preview", "foundry": "v1"}
 FUNCTION = {
     "type": "function",
     "function": {
@@ -30,62 +20,6 @@ FUNCTION = {
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
     },
 }
-
-
-class Session:
-    """Sends requests in one dialect and keeps the spec checker's complaints."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.engine = Engine.deterministic(dialect)
-        self.problems: list[str] = []
-
-    def call(
-        self, method: str, path: str, body: Any = None, status: int = 200, **extra: Any
-    ) -> Any:
-        headers = {"Authorization": "Bearer token", "OpenAI-Beta": "assistants=v2"}
-        raw = extra.get("raw", b"")
-        if body is not None:
-            raw = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        headers.update(extra.get("headers", {}))
-        query = extra.get("query", "")
-        if self.dialect in VERSIONS:
-            query = "&".join(q for q in (f"api-version={VERSIONS[self.dialect]}", query) if q)
-        target = PREFIXES[self.dialect] + path + (f"?{query}" if query else "")
-        response = dispatch(self.engine, method, target, headers, raw)
-        assert response.status == status, (method, path, response.body)
-        response_headers = {**response.headers, "Content-Length": str(len(response.body))}
-        where = f"{method} {path} -> {response.status}"
-        found = check_interaction(
-            method,
-            f"http://127.0.0.1{target}",
-            headers,
-            raw,
-            response.status,
-            response_headers,
-            response.body,
-        )
-        if status >= 400:
-            # Error paths send invalid requests on purpose; only the response is of interest.
-            found = [problem for problem in found if not problem.startswith("request")]
-        self.problems += [f"{where}: {problem}" for problem in found]
-        is_json = response.headers.get("Content-Type") == "application/json"
-        return json.loads(response.body) if is_json else response.body
-
-    def upload(self, name: str, data: bytes) -> Any:
-        boundary = "conformance"
-        raw = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                "Content-Type: text/plain\r\n\r\n"
-            ).encode()
-            + data
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        content_type = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        return self.call("POST", "/files", raw=raw, headers=content_type)
 
 
 def files_and_stores(s: Session) -> tuple[Any, Any]:
