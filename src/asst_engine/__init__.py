@@ -8,6 +8,9 @@ resource family) is kept apart from HTTP (``dispatch``, ``routes``, ``http``).
 Runs may be streamed (``"stream": true`` on create, create-and-run and submit tool outputs):
 the answer is then ``text/event-stream`` with the protocol's events (see ``streams``).
 
+Options for client tests (``Engine(..., poll_after_ms=...)``, flags of ``asst-engine``): see
+``options``.
+
 Test hooks:
 - credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
   credential ``forbidden`` → 403.

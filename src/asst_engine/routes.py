@@ -29,6 +29,7 @@ from asst_engine.state import Engine
 from asst_engine.streams import streamed
 
 Handler = Callable[[Engine, Request], Any]
+POLL_HINT = "openai-poll-after-ms"
 
 
 def _download(engine: Engine, request: Request) -> Reply:
@@ -38,6 +39,13 @@ def _download(engine: Engine, request: Request) -> Reply:
         "Content-Disposition": f'attachment; filename="{filename}"',
     }
     return Reply(data, headers=headers)
+
+
+def _retrieve_run(engine: Engine, request: Request) -> Reply:
+    """Retrieving a run advances it; the real service also told pollers when to look again."""
+    run = runs.retrieve(engine, request.params["thread_id"], request.params["run_id"])
+    hint = engine.options.poll_after_ms
+    return Reply(run, headers={} if hint is None else {POLL_HINT: str(hint)})
 
 
 def _upload(engine: Engine, request: Request) -> Any:
@@ -95,7 +103,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         ),
     }),
     ("/threads/{thread_id}/runs/{run_id}", {
-        "GET": lambda e, r: runs.retrieve(e, r.params["thread_id"], r.params["run_id"]),
+        "GET": _retrieve_run,
         "POST": lambda e, r: runs.update(e, r.params["thread_id"], r.params["run_id"], r.json()),
     }),
     ("/threads/{thread_id}/runs/{run_id}/cancel", {

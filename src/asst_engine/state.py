@@ -14,7 +14,13 @@ import string
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from asst_engine.options import EngineOptions, Options
+
+if TYPE_CHECKING:
+    # Type checking only (3.10's typing lacks it); nothing is imported at run time.
+    from typing_extensions import Unpack
 
 JSON = dict[str, Any]
 
@@ -132,19 +138,27 @@ class Store:
 class Engine:
     """The protocol's state. Callers hold ``lock`` around every operation (the HTTP layer does)."""
 
-    def __init__(self, ids: IdSource | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        ids: IdSource | None = None,
+        clock: Clock | None = None,
+        **options: Unpack[EngineOptions],
+    ) -> None:
         self.ids: IdSource = ids or RandomIds()
         self.clock: Clock = clock or SystemClock()
+        self.options = Options(**options)
         self.store = Store()
         self.lock = threading.RLock()
 
     @classmethod
-    def deterministic(cls, seed: str = "asst") -> Engine:
+    def deterministic(cls, seed: str = "asst", **options: Unpack[EngineOptions]) -> Engine:
         """Seeded ids and a clock from 2026-01-01 stepping 1 s per reading: for cassettes."""
-        return cls(SeededIds(seed), SteppingClock())
+        return cls(SeededIds(seed), SteppingClock(), **options)
 
     def reset(self) -> None:
-        """Forget every object and restart ids and clock, as if freshly constructed."""
+        """Forget every object and restart ids and clock, as if freshly constructed.
+
+        The options stay as they were given."""
         with self.lock:
             self.store = Store()
             self.ids.reset()
