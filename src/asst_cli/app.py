@@ -13,7 +13,18 @@ import typer
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
-from .commands import assistants, auth, completion, config, messages, runs, steps, threads
+from .commands import (
+    assistants,
+    auth,
+    completion,
+    config,
+    files,
+    messages,
+    runs,
+    steps,
+    threads,
+    vector_stores,
+)
 from .commands import run as run_command
 from .errors import AsstError, ExitCode
 
@@ -32,6 +43,8 @@ app.add_typer(threads.app, name="threads")
 app.add_typer(messages.app, name="messages")
 app.add_typer(runs.app, name="runs")
 app.add_typer(steps.app, name="steps")
+app.add_typer(files.app, name="files")
+app.add_typer(vector_stores.app, name="vector-stores")
 app.add_typer(config.app, name="config")
 app.add_typer(auth.app, name="auth")
 app.command(name="completion")(completion.completion)

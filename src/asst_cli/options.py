@@ -92,3 +92,14 @@ DefinitionFile = Annotated[
     str | None,
     typer.Option("--file", "-f", metavar="FILE", help="YAML definition file ('-' reads stdin)"),
 ]
+Concurrency = Annotated[
+    int,
+    typer.Option(
+        "--concurrency",
+        "-j",
+        min=1,
+        max=32,
+        metavar="N",
+        help="Local files uploaded at the same time (1-32)",
+    ),
+]

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import api, errors
+from . import api, errors, progress, render
 from .errors import AsstError, UsageError
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")
 DEFAULT_CONCURRENCY = 4
+
+# A file reference once resolved: a local file to upload, or the id of a file on the server.
+Ref = Path | str
 
 
 def readable_file(path: Path, label: str | None = None) -> Path:
@@ -43,6 +45,11 @@ def local_or_id(ref: str, base: Path | None = None) -> Path | None:
     return None
 
 
+def resolve(refs: Sequence[str], base: Path | None = None) -> list[Ref]:
+    """Each reference as a checked local path or an id; bad paths fail here, before any request."""
+    return [local_or_id(ref, base) or ref for ref in refs]
+
+
 @dataclass
 class Uploaded:
     path: Path
@@ -53,6 +60,10 @@ class Uploaded:
 def _upload_one(path: Path, purpose: str) -> Uploaded:
     try:
         return Uploaded(path, file=api.upload(path, purpose))
+    except OSError as exc:
+        # The file changed or vanished after it was checked.
+        reason = exc.strerror or str(exc)
+        return Uploaded(path, error=AsstError(f"cannot read: {reason}", "check the file"))
     except Exception as exc:
         failure = errors.translate(exc)
         if failure is None:
@@ -66,21 +77,63 @@ def upload_many(
     concurrency: int = DEFAULT_CONCURRENCY,
     on_done: Callable[[Uploaded], None] | None = None,
 ) -> list[Uploaded]:
-    """Upload every path (already checked), ``concurrency`` at a time, in the given order."""
+    """Upload every path (already checked), ``concurrency`` at a time; results in the given order.
+
+    Every upload is attempted even when some fail; a bar on a terminal counts them as they end.
+    """
     if not paths:
         return []
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
     workers = max(1, min(concurrency, len(paths)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_upload_one, path, purpose) for path in paths]
-        results = []
-        for future in futures:
-            result = future.result()
-            if on_done:
-                on_done(result)
-            results.append(result)
-    return results
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        with progress.bar(f"Uploading {len(paths)} file(s)", len(paths)) as bar:
+            futures = [pool.submit(_upload_one, path, purpose) for path in paths]
+            for future in as_completed(futures):
+                done = future.result()
+                bar.advance(f"Uploaded {done.path.name}")
+                if on_done:
+                    on_done(done)
+        return [future.result() for future in futures]
+    finally:
+        # On Ctrl-C the uploads not yet started must not start; running ones cannot be stopped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def report_failures(results: Sequence[Uploaded]) -> None:
+    """Name each failed upload on stderr, then fail with the first one's exit code."""
+    failed = [(u.path, u.error) for u in results if u.error is not None]
+    if not failed:
+        return
+    for path, error in failed:
+        render.error(AsstError(f"{path}: upload failed: {error.message}", error.hint, error.code))
+    kept = [f"{u.file['id']} ({u.path})" for u in results if u.file is not None]
+    hint = (
+        f"uploaded anyway: {', '.join(kept)}; reuse their ids or remove them with "
+        "'asst files delete'"
+        if kept
+        else "the errors above name each one"
+    )
+    first = failed[0][1]
+    raise AsstError(
+        f"{len(failed)} of {len(results)} uploads failed", hint, first.code, first.status
+    )
+
+
+def file_ids(
+    refs: Sequence[Ref], purpose: str = "assistants", concurrency: int = DEFAULT_CONCURRENCY
+) -> list[str]:
+    """The file id of every reference, uploading the local files (concurrently) first.
+
+    If any upload fails, nothing else is sent: the failures are reported and an error raised.
+    A path given twice is uploaded once.
+    """
+    paths = list(dict.fromkeys(ref for ref in refs if isinstance(ref, Path)))
+    results = upload_many(paths, purpose, concurrency)
+    report_failures(results)
+    ids = {u.path: str(u.file["id"]) for u in results if u.file is not None}
+    return [ids[ref] if isinstance(ref, Path) else ref for ref in refs]
 
 
 def resolve_ids(refs: Sequence[str], purpose: str, base: Path | None = None) -> list[str]:
@@ -88,16 +141,4 @@ def resolve_ids(refs: Sequence[str], purpose: str, base: Path | None = None) -> 
 
     Every local path is checked before the first upload, so bad input costs no request.
     """
-    locals_ = {ref: local_or_id(ref, base) for ref in refs}
-    paths = [path for path in locals_.values() if path is not None]
-    uploaded = {u.path: u for u in upload_many(paths, purpose)}
-    failed = [u for u in uploaded.values() if u.error]
-    for failure in failed:
-        print(f"Error: uploading {failure.path} failed: {failure.error}", file=sys.stderr)
-    if failed and failed[0].error:
-        raise failed[0].error
-    ids = []
-    for ref, path in locals_.items():
-        file = uploaded[path].file if path is not None else None
-        ids.append(str(file["id"]) if file else ref)
-    return ids
+    return file_ids(resolve(refs, base), purpose)

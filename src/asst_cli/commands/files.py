@@ -1,0 +1,151 @@
+"""asst files: upload, list, inspect, download and delete files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from .. import api, downloads, listing, render, uploads
+from ..options import After, All, Concurrency, Limit, Order, Output, Query
+
+app = typer.Typer(help="Upload, list, inspect, download and delete files.")
+PATH = "/files"
+
+COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("FILENAME", "filename"),
+    render.Column("BYTES", "bytes"),
+    render.Column("PURPOSE", "purpose"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("STATUS", "status", detail=True),
+)
+SAVED_COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("PATH", "path"),
+    render.Column("BYTES", "bytes"),
+)
+
+Purpose = Annotated[
+    Literal["assistants", "vision", "batch", "fine-tune", "user_data", "evals"],
+    typer.Option("--purpose", help="What the files are for (Foundry: assistants or vision)"),
+]
+FileId = Annotated[str, typer.Argument(metavar="ID", help="File id")]
+
+
+@app.command()
+def upload(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Local files to upload")],
+    purpose: Purpose = "assistants",
+    concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Upload files, several at a time; every path is checked before the first request.
+
+    The uploaded files are printed (a list, in the order given); a failed upload is named on
+    stderr and sets the exit code once the others have finished.
+
+    Example: asst files upload notes.pdf data.csv -o id
+    """
+    files = [uploads.readable_file(Path(path), path) for path in paths]
+    results = uploads.upload_many(files, purpose, concurrency)
+    render.emit([u.file for u in results if u.file is not None], COLUMNS, output, query)
+    uploads.report_failures(results)
+
+
+@app.command("list")
+def list_(
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="Only files with this purpose")
+    ] = None,
+    limit: Limit = None,
+    order: Order = None,
+    after: After = None,
+    every: All = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List files, newest first.
+
+    Example: asst files list --purpose assistants -o tsv
+    """
+    listing.list_objects(
+        PATH,
+        COLUMNS,
+        what="files",
+        output=output,
+        query=query,
+        limit=limit,
+        order=order,
+        after=after,
+        before=None,  # the files list has no 'before' cursor in any dialect's spec
+        every=every,
+        extra={"purpose": purpose},
+    )
+
+
+@app.command()
+def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
+    """Show one file's details (not its content: see 'asst files download').
+
+    Example: asst files get file-abc123 -o yaml
+    """
+    render.emit(api.get(f"{PATH}/{api.segment(file_id)}"), COLUMNS, output, query)
+
+
+@app.command()
+def delete(
+    file_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="File ids")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Delete files; every id is tried, and the exit code reports the first failure.
+
+    Example: asst files list --purpose assistants -o id | xargs asst files delete
+    """
+    listing.delete_objects(PATH, file_ids, output, query)
+
+
+@app.command()
+def download(
+    file_id: FileId,
+    output_file: Annotated[
+        str | None,
+        typer.Option(
+            "--output-file", "-O", metavar="PATH", help="Save as PATH ('-' writes to stdout)"
+        ),
+    ] = None,
+    directory: Annotated[
+        str | None,
+        typer.Option("--dir", metavar="DIR", help="Save into DIR under the server's file name"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file (or symlink) of that name")
+    ] = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Download a file's content; it appears only once complete, and never overwrites unasked.
+
+    Without -O the server's file name is used, reduced to a plain name in the directory.
+    The file id, saved path and size are printed ('-q path' gives the path alone).
+
+    Example: asst files download file-abc123 --dir downloads -q path
+    """
+    where = downloads.target(output_file, directory, force)
+    path = f"{PATH}/{api.segment(file_id)}"
+    if where.stdout:
+        with api.stream_get(f"{path}/content") as response:
+            downloads.to_stdout(response.iter_bytes())
+        return
+    target = where.path
+    if target is None:
+        name = api.get(path).get("filename")
+        target = (where.directory or Path()) / downloads.safe_name(name, file_id)
+        downloads.check_free(target, force)
+    with api.stream_get(f"{path}/content") as response:
+        size = downloads.save(response.iter_bytes(), target, force)
+    saved = {"id": file_id, "path": str(target), "bytes": size}
+    render.emit(saved, SAVED_COLUMNS, output, query)

@@ -1,0 +1,161 @@
+"""asst vector-stores: create, list, inspect, update and delete vector stores.
+
+The store's files and file batches are sub-groups (vs_files.py, vs_batches.py), composed here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import api, listing, render, store_defs, stores, uploads
+from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query
+from . import vs_batches, vs_files
+
+app = typer.Typer(help="Create, list, inspect, update and delete vector stores (file search).")
+app.add_typer(vs_files.app, name="files")
+app.add_typer(vs_batches.app, name="batches")
+PATH = "/vector_stores"
+
+COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("NAME", "name"),
+    render.Column("STATUS", "status"),
+    render.Column("FILES", stores.counts),
+    render.Column("USAGE", "usage_bytes"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("EXPIRES", "expires_at", time=True, detail=True),
+    render.Column("LAST ACTIVE", "last_active_at", time=True, detail=True),
+    render.Column("METADATA", "metadata", detail=True),
+)
+
+# Not the usual --file: in this group --file names a file to put in the store.
+Definition = Annotated[
+    str | None,
+    typer.Option(
+        "-f", "--definition", metavar="FILE", help="YAML definition file ('-' reads stdin)"
+    ),
+]
+Name = Annotated[str | None, typer.Option("--name", help="Display name")]
+ExpiresAfterDays = Annotated[
+    int | None,
+    typer.Option(
+        "--expires-after-days",
+        min=1,
+        max=store_defs.MAX_DAYS,
+        metavar="N",
+        help="Expire N days after last use (1-365)",
+    ),
+]
+
+
+@app.command()
+def create(
+    file: Definition = None,
+    name: Name = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file",
+            metavar="PATH_OR_ID",
+            help="Local file (uploaded first) or file id to index; repeatable; adds to -f's",
+        ),
+    ] = None,
+    expires_after_days: ExpiresAfterDays = None,
+    chunking: stores.Chunking = None,
+    metadata: Metadata = None,
+    concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    wait: stores.Wait = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Create a vector store, with files (local ones are uploaded first) from flags or YAML.
+
+    Example: asst vector-stores create --name handbook --file docs/intro.md --file file-abc --wait
+    """
+    flags = store_defs.StoreFlags(name, files, expires_after_days, chunking, metadata)
+    definition = store_defs.create_def(file, flags)
+    body = definition.body
+    if definition.files:
+        body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
+    store = api.post(PATH, body)
+    if wait:
+        store = stores.follow(f"{PATH}/{api.segment(store['id'])}", store["id"], _again(store))
+    render.emit(store, COLUMNS, output, query)
+    if wait:
+        listed_by = f"asst vector-stores files list {store['id']} --status failed"
+        stores.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
+
+
+def _again(store: dict[str, str]) -> str:
+    return f"asst vector-stores get {store['id']}"
+
+
+@app.command("list")
+def list_(
+    limit: Limit = None,
+    order: Order = None,
+    after: After = None,
+    before: Before = None,
+    every: All = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List vector stores, newest first.
+
+    Example: asst vector-stores list --all -o tsv
+    """
+    listing.list_objects(
+        PATH,
+        COLUMNS,
+        what="vector stores",
+        output=output,
+        query=query,
+        limit=limit,
+        order=order,
+        after=after,
+        before=before,
+        every=every,
+    )
+
+
+@app.command()
+def get(store_id: stores.StoreId, output: Output = None, query: Query = None) -> None:
+    """Show one vector store, with its file counts.
+
+    Example: asst vector-stores get vs_abc123 -q file_counts
+    """
+    render.emit(api.get(stores.store_path(store_id)), COLUMNS, output, query)
+
+
+@app.command()
+def update(
+    store_id: stores.StoreId,
+    file: Definition = None,
+    name: Name = None,
+    expires_after_days: ExpiresAfterDays = None,
+    metadata: Metadata = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Rename a vector store, or change its expiry or metadata; only what is given is sent.
+
+    Example: asst vector-stores update vs_abc123 --name handbook-v2 --expires-after-days 30
+    """
+    flags = store_defs.StoreFlags(name, None, expires_after_days, None, metadata)
+    body = store_defs.update_body(file, flags)
+    render.emit(api.post(stores.store_path(store_id), body), COLUMNS, output, query)
+
+
+@app.command()
+def delete(
+    store_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Vector store ids")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Delete vector stores (their files stay); the exit code reports the first failure.
+
+    Example: asst vector-stores list -o id | xargs asst vector-stores delete
+    """
+    listing.delete_objects(PATH, store_ids, output, query)

@@ -1,0 +1,111 @@
+"""asst vector-stores batches: add many files to a vector store in one request, and follow it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .. import api, listing, render, store_defs, stores, uploads
+from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query
+
+app = typer.Typer(help="Add many files to a vector store at once; follow, cancel and list batches.")
+
+COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("STATUS", "status"),
+    render.Column("COUNTS", stores.detailed_counts),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("VECTOR STORE", "vector_store_id", detail=True),
+)
+BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
+
+
+def _batch_path(store_id: str, batch_id: str) -> str:
+    batch = api.segment(batch_id, "batch id")
+    return f"{stores.store_path(store_id)}/file_batches/{batch}"
+
+
+@app.command()
+def create(
+    store_id: stores.StoreId,
+    refs: stores.Refs,
+    chunking: stores.Chunking = None,
+    concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    wait: stores.Wait = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Add files in one batch (local ones are uploaded first, several at a time).
+
+    Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
+    """
+    path = f"{stores.store_path(store_id)}/file_batches"
+    local = uploads.resolve(refs)
+    body: dict[str, Any] = {}
+    strategy = store_defs.chunking_flag(chunking)
+    body["file_ids"] = uploads.file_ids(local, concurrency=concurrency)
+    if strategy is not None:
+        body["chunking_strategy"] = strategy
+    batch = api.post(path, body)
+    if wait:
+        again = f"asst vector-stores batches get {store_id} {batch['id']}"
+        batch = stores.follow(_batch_path(store_id, batch["id"]), batch["id"], again)
+    render.emit(batch, COLUMNS, output, query)
+    if wait:
+        listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
+        stores.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
+
+
+@app.command()
+def get(
+    store_id: stores.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
+) -> None:
+    """Show a file batch and its file counts.
+
+    Example: asst vector-stores batches get vs_abc123 vsfb_abc123
+    """
+    render.emit(api.get(_batch_path(store_id, batch_id)), COLUMNS, output, query)
+
+
+@app.command()
+def cancel(
+    store_id: stores.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
+) -> None:
+    """Cancel a file batch: files not yet indexed are left out.
+
+    Example: asst vector-stores batches cancel vs_abc123 vsfb_abc123
+    """
+    render.emit(api.post(f"{_batch_path(store_id, batch_id)}/cancel"), COLUMNS, output, query)
+
+
+@app.command()
+def files(
+    store_id: stores.StoreId,
+    batch_id: BatchId,
+    status: stores.FileStatus = None,
+    limit: Limit = None,
+    order: Order = None,
+    after: After = None,
+    before: Before = None,
+    every: All = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List the files of a batch, newest first.
+
+    Example: asst vector-stores batches files vs_abc123 vsfb_abc123 --status failed
+    """
+    listing.list_objects(
+        f"{_batch_path(store_id, batch_id)}/files",
+        stores.FILE_COLUMNS,
+        what="files",
+        output=output,
+        query=query,
+        limit=limit,
+        order=order,
+        after=after,
+        before=before,
+        every=every,
+        extra={"filter": status},
+    )

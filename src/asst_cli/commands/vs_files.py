@@ -1,0 +1,112 @@
+"""asst vector-stores files: add files to a vector store, list, inspect and remove them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .. import api, listing, render, store_defs, stores, uploads
+from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query
+
+app = typer.Typer(help="Add files to a vector store, list, inspect and remove them.")
+
+
+def _files_path(store_id: str) -> str:
+    return f"{stores.store_path(store_id)}/files"
+
+
+@app.command()
+def add(
+    store_id: stores.StoreId,
+    refs: stores.Refs,
+    chunking: stores.Chunking = None,
+    concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    wait: stores.Wait = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Add files one by one (local ones are uploaded first, several at a time).
+
+    For many files at once, 'asst vector-stores batches create' makes one request.
+
+    Example: asst vector-stores files add vs_abc123 notes.md file-abc123 --wait
+    """
+    path = _files_path(store_id)
+    local = uploads.resolve(refs)
+    strategy = store_defs.chunking_flag(chunking)
+    ids = uploads.file_ids(local, concurrency=concurrency)
+
+    def attach(file_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"file_id": file_id}
+        if strategy is not None:
+            body["chunking_strategy"] = strategy
+        return dict(api.post(path, body))
+
+    added, failures = stores.each(ids, attach)
+    if wait:
+        again = f"asst vector-stores files list {store_id}"
+        added = [stores.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
+        failures += stores.settled(added)
+    render.emit(added, stores.FILE_COLUMNS, output, query)
+    stores.fail_if_any(failures, len(ids), "files")
+
+
+@app.command("list")
+def list_(
+    store_id: stores.StoreId,
+    status: stores.FileStatus = None,
+    limit: Limit = None,
+    order: Order = None,
+    after: After = None,
+    before: Before = None,
+    every: All = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List a vector store's files, newest first.
+
+    Example: asst vector-stores files list vs_abc123 --status failed
+    """
+    listing.list_objects(
+        _files_path(store_id),
+        stores.FILE_COLUMNS,
+        what="files",
+        output=output,
+        query=query,
+        limit=limit,
+        order=order,
+        after=after,
+        before=before,
+        every=every,
+        extra={"filter": status},
+    )
+
+
+@app.command()
+def get(
+    store_id: stores.StoreId,
+    file_id: Annotated[str, typer.Argument(metavar="FILE", help="File id")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Show one file of a vector store: its indexing status and last error.
+
+    Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
+    """
+    path = f"{_files_path(store_id)}/{api.segment(file_id, 'file id')}"
+    render.emit(api.get(path), stores.FILE_COLUMNS, output, query)
+
+
+@app.command()
+def delete(
+    store_id: stores.StoreId,
+    file_ids: Annotated[list[str], typer.Argument(metavar="FILE...", help="File ids")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Remove files from a vector store (the files themselves stay; see 'asst files delete').
+
+    Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
+    """
+    listing.delete_objects(_files_path(store_id), file_ids, output, query)

@@ -1,0 +1,207 @@
+"""Downloads that never lose data: streamed to a temporary file beside the target, then renamed.
+
+One chunk is held in memory at a time. Until the last byte is written and synced the data lives
+under a hidden temporary name in the target directory; only then is it renamed into place (an
+atomic step on one file system), so an interrupted download (an error, Ctrl-C) leaves no partial
+file and never damages an existing one. A name chosen by the server is reduced to a plain base
+name, so it cannot leave the target directory. Existing files, and symlinks, are replaced only
+with ``--force``, and a symlink is then replaced itself, never written through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AsstError, ExitCode, UsageError
+
+# C0 and C1 controls, and the bidirectional overrides that make a name read differently.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_NAME_BYTES = 255
+FALLBACK_NAME = "download"
+
+
+def safe_name(name: str | None, fallback: str) -> str:
+    """A base name from the server's ``filename`` that cannot leave the target directory.
+
+    Directories (``/`` or ``\\``) are dropped, unprintable characters become ``_``, and an empty
+    result, ``.`` or ``..`` falls back to ``fallback`` (the file id), itself made safe the same way.
+    """
+    for candidate in (name or "", fallback):
+        base = re.split(r"[/\\]", candidate)[-1]
+        base = _UNPRINTABLE.sub("_", base).strip()
+        if base not in ("", ".", ".."):
+            return _shorten(base)
+    return FALLBACK_NAME
+
+
+def _shorten(name: str) -> str:
+    """At most 255 bytes (the usual file-system limit), keeping a short extension."""
+    if len(name.encode()) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 16:
+        stem, suffix = name, ""
+    tail = f".{suffix}" if suffix else ""
+    budget = MAX_NAME_BYTES - len(tail.encode())
+    return stem.encode()[:budget].decode(errors="ignore") + tail
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a download goes: stdout, a named file, or a directory (the server names the file)."""
+
+    stdout: bool = False
+    path: Path | None = None
+    directory: Path | None = None
+
+
+def target(output_file: str | None, directory: str | None, force: bool) -> Target:
+    """Check ``-O`` / ``--dir`` before any request; a file already there needs ``--force``."""
+    if output_file is not None and directory is not None:
+        raise UsageError("-O and --dir both given", "use one of them")
+    if output_file == "-":
+        return Target(stdout=True)
+    if output_file is not None:
+        if not output_file.strip():
+            raise UsageError("-O: the file name is empty", "pass a file name, or '-' for stdout")
+        path = Path(output_file).expanduser()
+        writable_directory(path.parent, f"-O {output_file}")
+        check_free(path, force)
+        return Target(path=path)
+    folder = Path(directory).expanduser() if directory is not None else Path()
+    writable_directory(folder, f"--dir {directory}" if directory is not None else "the directory")
+    return Target(directory=folder)
+
+
+def writable_directory(folder: Path, label: str) -> None:
+    if not folder.is_dir():
+        raise UsageError(f"{label}: {folder} is not a directory", "create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{label}: {folder} is not writable", "check its permissions")
+
+
+def check_free(path: Path, force: bool) -> None:
+    """Refuse an existing target (a symlink counts, wherever it points) unless ``force``."""
+    if not os.path.lexists(path):
+        return
+    if path.is_dir() and not path.is_symlink():
+        raise UsageError(
+            f"{path}: is a directory", "name a file with -O, or save into it with --dir"
+        )
+    if not force:
+        raise UsageError(
+            f"{path}: already exists", "pass --force to replace it, or choose a name with -O"
+        )
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside ``path``; O_EXCL never opens (or follows) anything existing."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temp = path.with_name(f".{path.name[:200]}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+
+
+def save(chunks: Iterable[bytes], path: Path, force: bool) -> int:
+    """Write ``chunks`` to ``path`` atomically; returns the number of bytes written."""
+    try:
+        fd, temp = _temporary(path)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                size += len(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _place(temp, path, force)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
+        if isinstance(exc, KeyboardInterrupt):
+            raise AsstError(
+                f"interrupted; {path} was not written", None, ExitCode.INTERRUPTED
+            ) from None
+        cut_off = _cut_off(exc)
+        if cut_off is not None:
+            raise cut_off from exc
+        raise
+    return size
+
+
+def _place(temp: Path, path: Path, force: bool) -> None:
+    """Rename into place; without ``force`` a file that appeared meanwhile is kept, not replaced."""
+    if force:
+        # rename() replaces the directory entry itself: a symlink is replaced, not followed.
+        temp.replace(path)
+        return
+    try:
+        # link() fails if the name exists, so nothing created during the download is lost.
+        os.link(temp, path)
+    except FileExistsError:
+        raise UsageError(
+            f"{path}: already exists", "pass --force to replace it, or choose a name with -O"
+        ) from None
+    except OSError:
+        # File systems without hard links: check, then rename (a narrow race, never a partial file).
+        check_free(path, force=False)
+        temp.replace(path)
+        return
+    with contextlib.suppress(OSError):
+        temp.unlink()  # the data is in place under its name; a leftover link would only be noise
+
+
+def _cut_off(exc: BaseException) -> AsstError | None:
+    """A connection lost mid-body (the SDK only maps errors before the body): retryable, 75."""
+    if not type(exc).__module__.startswith("httpx"):
+        return None
+    import httpx2
+
+    if isinstance(exc, httpx2.TransportError):
+        return AsstError(f"the download was cut off: {exc}", "try again", ExitCode.TEMPORARY)
+    return None
+
+
+def _cannot_write(path: Path, exc: OSError) -> AsstError:
+    reason = exc.strerror or str(exc)
+    return AsstError(f"{path}: cannot write: {reason}", "check free space and permissions")
+
+
+def to_stdout(chunks: Iterable[bytes]) -> int:
+    """Stream raw bytes to stdout (``-O -``); text written before them is flushed first."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        raise AsstError("stdout does not accept bytes here", "save to a file with -O PATH")
+    size = 0
+    for chunk in chunks:
+        stream.write(chunk)
+        size += len(chunk)
+    stream.flush()
+    return size
+
+
+def fetch(file_id: str, directory: Path, force: bool) -> Path:
+    """Save a file under its server name (made safe) in ``directory``; returns the path."""
+    from . import api
+
+    path = f"/files/{api.segment(file_id)}"
+    target = directory / safe_name(api.get(path).get("filename"), file_id)
+    check_free(target, force)
+    with api.stream_get(f"{path}/content") as response:
+        save(response.iter_bytes(), target, force)
+    return target

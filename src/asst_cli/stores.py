@@ -1,0 +1,172 @@
+"""What the vector-store commands share: their options and columns, and following indexing.
+
+``--wait`` polls the store, batch or store file (GET) until it leaves ``in_progress``, as fast
+as the server's ``openai-poll-after-ms`` header asks, else from 0.5 s backing off to 5 s. It then
+fails (exit 1) when files did not index, naming each on stderr; the data still goes to stdout.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import typer
+
+from . import api, errors, progress, render
+from .errors import AsstError, ExitCode
+
+FIRST_INTERVAL = 0.5
+MAX_INTERVAL = 5.0
+PENDING = "in_progress"
+
+Wait = Annotated[
+    bool,
+    typer.Option("--wait", "-w", help="Follow indexing to its end; exit 1 if any file failed"),
+]
+Chunking = Annotated[
+    str | None,
+    typer.Option(
+        "--chunking",
+        metavar="auto|static:MAX:OVERLAP",
+        help="How files are split into chunks, in tokens, e.g. static:800:400 (default: auto)",
+    ),
+]
+FileStatus = Annotated[
+    Literal["in_progress", "completed", "failed", "cancelled"] | None,
+    typer.Option("--status", help="Only files in this state"),
+]
+StoreId = Annotated[str, typer.Argument(metavar="VS", help="Vector store id")]
+Refs = Annotated[
+    list[str],
+    typer.Argument(metavar="PATH_OR_ID...", help="Local files (uploaded first) or file ids"),
+]
+
+
+def counts(obj: dict[str, Any]) -> str:
+    """``completed/total``, e.g. ``3/4``."""
+    found = obj.get("file_counts") or {}
+    return f"{found.get('completed', 0)}/{found.get('total', 0)}"
+
+
+def detailed_counts(obj: dict[str, Any]) -> str:
+    """``completed/total`` and whatever did not complete, e.g. ``3/4, 1 failed``."""
+    found = obj.get("file_counts") or {}
+    extra = [
+        f"{found[key]} {key.replace('_', ' ')}"
+        for key in ("failed", "cancelled", "in_progress")
+        if found.get(key)
+    ]
+    return ", ".join([counts(obj), *extra])
+
+
+FILE_COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("STATUS", "status"),
+    render.Column("USAGE", "usage_bytes"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("LAST ERROR", "last_error.message"),
+    render.Column("VECTOR STORE", "vector_store_id", detail=True),
+    render.Column("CHUNKING", "chunking_strategy", detail=True),
+)
+
+
+def store_path(store_id: str) -> str:
+    return f"/vector_stores/{api.segment(store_id, 'vector store id')}"
+
+
+def _poll(path: str) -> tuple[dict[str, Any], float | None]:
+    response = api.get_response(path)
+    hint = response.headers.get("openai-poll-after-ms")
+    try:
+        seconds = int(hint) / 1000 if hint else None
+    except ValueError:
+        seconds = None
+    found: dict[str, Any] = response.json()
+    return found, seconds
+
+
+def follow(path: str, label: str, check_again: str) -> dict[str, Any]:
+    """GET ``path`` until it is no longer in progress; Ctrl-C stops waiting, not the indexing."""
+    delay = FIRST_INTERVAL
+    try:
+        with progress.spinner(f"Indexing {label}") as status:
+            while True:
+                found, hint = _poll(path)
+                if found.get("status") != PENDING:
+                    return found
+                shown = f": {counts(found)} files" if "file_counts" in found else ""
+                status.update(f"Indexing {label}{shown}")
+                if hint is not None:
+                    time.sleep(hint)
+                else:
+                    time.sleep(delay)
+                    delay = min(delay * 2, MAX_INTERVAL)
+    except KeyboardInterrupt:
+        raise AsstError(
+            "interrupted; indexing goes on", f"check with '{check_again}'", ExitCode.INTERRUPTED
+        ) from None
+
+
+def _file_problem(file: dict[str, Any]) -> AsstError:
+    error = file.get("last_error") or {}
+    reason = error.get("message") or f"ended {file.get('status')}"
+    return AsstError(f"{file.get('id')}: {reason}")
+
+
+def check_indexed(found: dict[str, Any], files_path: str, listed_by: str) -> None:
+    """Fail when a finished store or batch has files that did not index, naming each.
+
+    ``files_path`` lists the store's (or batch's) files; ``listed_by`` is the command that
+    lists the failed ones, for the hint.
+    """
+    file_counts = found.get("file_counts") or {}
+    failed = int(file_counts.get("failed") or 0)
+    status = found.get("status")
+    if not failed and status in ("completed", None):
+        return
+    if failed:
+        for file in api.iterate(files_path, {"filter": "failed"}):
+            render.error(_file_problem(file))
+    total = file_counts.get("total", 0)
+    message = f"{failed} of {total} files failed to index" if failed else f"{found['id']} {status}"
+    if failed and status not in ("completed", None):
+        message += f"; {found['id']} {status}"
+    raise AsstError(message, f"list them with '{listed_by}'")
+
+
+def each(
+    items: list[str], action: Callable[[str], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[AsstError]]:
+    """``action`` on every item; each failure is named on stderr and none stops the others."""
+    done: list[dict[str, Any]] = []
+    failures: list[AsstError] = []
+    for item in items:
+        try:
+            done.append(action(item))
+        except Exception as exc:
+            failure = errors.translate(exc)
+            if failure is None:
+                raise
+            failures.append(AsstError(f"{item}: {failure.message}", failure.hint, failure.code))
+            render.error(failures[-1])
+    return done, failures
+
+
+def settled(files: list[dict[str, Any]]) -> list[AsstError]:
+    """The files that ended other than completed, each named on stderr."""
+    problems = [_file_problem(file) for file in files if file.get("status") != "completed"]
+    for problem in problems:
+        render.error(problem)
+    return problems
+
+
+def fail_if_any(failures: list[AsstError], total: int, what: str) -> None:
+    if failures:
+        first = failures[0]
+        raise AsstError(
+            f"{len(failures)} of {total} {what} failed",
+            "the errors above name each one",
+            first.code,
+            first.status,
+        )
