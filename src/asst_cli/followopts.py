@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from . import reply, runflow, tools
+from . import downloads, render, reply, runflow, tools
 from .errors import UsageError
 
 Timeout = Annotated[
@@ -76,16 +76,23 @@ Stream = Annotated[
 
 
 def saver(directory: Path | None, force: bool) -> reply.Saver | None:
-    """Saves produced files into ``directory`` (checked now, before any request)."""
+    """Saves produced files into ``directory`` (checked now, before any request).
+
+    A file that is already there is kept (a warning says so) unless ``force``: the run's outcome
+    is not spoiled by a name clash, and nothing the user had is overwritten.
+    """
     if directory is None:
         return None
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"--download-dir {directory}: not a directory", "pass a directory")
-    from . import downloads
 
     def save(file_id: str) -> str | None:
         directory.mkdir(parents=True, exist_ok=True)
-        return str(downloads.save_file(file_id, directory=directory, force=force))
+        try:
+            return str(downloads.fetch(file_id, directory, force))
+        except UsageError as exc:
+            render.progress(f"Warning: {exc.message}; not saved ({exc.hint})")
+            return None
 
     return save
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from . import api, errors, render
@@ -22,19 +22,31 @@ def list_objects(
     before: str | None,
     every: bool,
     extra: dict[str, Any] | None = None,
+    tap: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
+    """Print one page, or every page as it arrives; ``tap`` sees each object on its way."""
     params: dict[str, Any] = {"limit": limit, "order": order, "after": after, "before": before}
     params.update(extra or {})
     if every:
-        render.emit_list(api.iterate(path, params), columns, output, query, f"No {what} found.")
+        items = tapped(api.iterate(path, params), tap)
+        render.emit_list(items, columns, output, query, f"No {what} found.")
         return
     page = api.page(path, params)
-    render.emit_list(page.data, columns, output, query, f"No {what} found.")
+    render.emit_list(tapped(page.data, tap), columns, output, query, f"No {what} found.")
     if page.has_more and render.chosen_format(output) == "table" and page.last_id:
         render.progress(
             f"More {what} exist: repeat with --after {page.last_id} for the next page, "
             "or with --all for every page."
         )
+
+
+def tapped(
+    items: Iterable[dict[str, Any]], tap: Callable[[dict[str, Any]], None] | None
+) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if tap is not None:
+            tap(item)
+        yield item
 
 
 DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, configfile, definitions, identity, runflow, runopts, sse, thread_defs, tools
+from . import api, configfile, definitions, identity, runflow, runopts, thread_defs, tools
 from .errors import UsageError
 
 
@@ -96,9 +96,7 @@ def run(
     """Start the run, then print it (no --wait) or follow it and print the reply."""
     path, body = start(plan_)
     if stream:
-        final = sse.follow(path, body, follow.wait_options(), runflow.stream_printer(fmt))
-        remember(final)
-        runflow.finish_stream(final, follow, fmt, query)
+        runflow.stream(path, body, follow, (fmt, query), seen=remember)
         return
     created: dict[str, Any] = api.post(path, body)
     remember(created)

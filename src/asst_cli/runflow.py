@@ -4,11 +4,11 @@ the outcome, and end with the exit code of the run (see waiting.py for the contr
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api, render, reply, sse, tools, transcript, waiting
+from . import api, listing, render, reply, sse, tools, transcript, waiting
 from .errors import AsstError, ExitCode
 
 
@@ -95,8 +95,12 @@ def print_pending(run: dict[str, Any], fmt: str | None) -> None:
     render.emit(tools.pending_calls(run), (), fmt)
 
 
-def finish_run(run: dict[str, Any], fmt: str | None, query: str | None) -> None:
+def finish_run(run: dict[str, Any], follow: Follow, fmt: str | None, query: str | None) -> None:
     """``runs wait``: the final run (a summary on a terminal), then the run's exit code."""
+    save = follow.save
+    if save is not None and run.get("status") == "completed":
+        for file_id in reply.produced_files(run_messages(str(run["thread_id"]), str(run["id"]))):
+            save(file_id)
     if run.get("status") == "requires_action":
         print_pending(run, fmt)
     elif render.chosen_format(fmt) == "table" and not query:
@@ -191,3 +195,49 @@ def _notes(run: dict[str, Any], follow: Follow, chosen: str) -> None:
     notes = [n for m in messages for n in reply.render_message(m, names, follow.save).notes]
     if notes:
         render.text("\n" + "\n".join(notes) + "\n")
+
+
+def stream(
+    path: str,
+    body: dict[str, Any],
+    follow: Follow,
+    output: tuple[str | None, str | None],
+    seen: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """POST ``body`` as a stream, show it as it comes, answer tool calls, end with the exit code.
+
+    ``seen`` gets the final run before the outcome is printed (and maybe raised).
+    """
+    fmt, query = output
+    final = sse.follow(path, body, follow.wait_options(), stream_printer(fmt))
+    if seen is not None:
+        seen(final)
+    finish_stream(final, follow, fmt, query)
+
+
+def file_saver(save: reply.Saver | None) -> Callable[[dict[str, Any]], None] | None:
+    """Saves the files one message produced (None when nothing is to be saved)."""
+    if save is None:
+        return None
+
+    def save_message(message: dict[str, Any]) -> None:
+        for file_id in reply.produced_files([message]):
+            save(file_id)
+
+    return save_message
+
+
+def show_thread(
+    messages: Iterable[dict[str, Any]],
+    save: reply.Saver | None,
+    fmt: str | None,
+    query: str | None,
+) -> None:
+    """``threads show``: a transcript for people, the message list for everything else."""
+    chosen = render.chosen_format(fmt)
+    if chosen in ("table", "text") and not query:
+        rich_text = chosen == "table" and sys.stdout.isatty()
+        transcript.print_thread(list(messages), save, rich_text)
+        return
+    items = listing.tapped(messages, file_saver(save))
+    render.emit_list(items, (), fmt, query, "The thread has no messages.")

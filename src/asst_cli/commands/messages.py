@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, listing, render, thread_defs
-from ..options import After, All, Before, Limit, Metadata, Order, Output, Query
+from .. import api, followopts, listing, render, runflow, thread_defs
+from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
 
-app = typer.Typer(help="Add, list, inspect, update and delete the messages of a thread.")
+app = group("Add, list, inspect, update and delete the messages of a thread.")
 # The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
 # 120-column terminal. The whole text is in -o json / yaml.
 TEXT_WIDTH = 28
@@ -98,10 +98,12 @@ def list_(
     after: After = None,
     before: Before = None,
     every: All = False,
+    download_dir: followopts.DownloadDir = None,
+    force: followopts.Force = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """List the messages of a thread, newest first.
+    """List the messages of a thread, newest first; --download-dir saves the files they produced.
 
     Example: asst messages list thread_abc123 --order asc --all -o jsonl
     """
@@ -117,18 +119,28 @@ def list_(
         before=before,
         every=every,
         extra={"run_id": run},
+        tap=runflow.file_saver(followopts.saver(download_dir, force)),
     )
 
 
 @app.command()
 def get(
-    thread_id: ThreadId, message_id: MessageId, output: Output = None, query: Query = None
+    thread_id: ThreadId,
+    message_id: MessageId,
+    download_dir: followopts.DownloadDir = None,
+    force: followopts.Force = False,
+    output: Output = None,
+    query: Query = None,
 ) -> None:
-    """Show one message.
+    """Show one message; --download-dir saves the images and files it produced.
 
     Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
     """
-    render.emit(api.get(_path(thread_id, message_id)), COLUMNS, output, query)
+    save = runflow.file_saver(followopts.saver(download_dir, force))
+    message = api.get(_path(thread_id, message_id))
+    if save is not None:
+        save(message)
+    render.emit(message, COLUMNS, output, query)
 
 
 @app.command()

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render, runopts, thread_defs
-from ..options import After, All, Before, Limit, Metadata, Order, Output, Query
+from .. import api, followopts, listing, render, runflow, runopts, thread_defs, tools, waiting
+from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
 
-app = typer.Typer(help="Start, list, inspect, update and cancel runs; submit tool outputs.")
+app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = runopts.COLUMNS
 
 ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
@@ -39,10 +39,16 @@ def create(
     parallel_tool_calls: runopts.ParallelToolCalls = None,
     response_format: runopts.ResponseFormat = None,
     metadata: Metadata = None,
+    stream: followopts.Stream = False,
+    timeout: followopts.Timeout = None,
+    tool: followopts.Tool = None,
+    tool_handler: followopts.ToolHandler = None,
+    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
+    tool_errors: followopts.ToolErrors = "continue",
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """Start a run of an assistant on a thread; prints the run (it is not awaited).
+    """Start a run of an assistant on a thread; prints the run, or with --stream follows it.
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
@@ -60,8 +66,14 @@ def create(
         response_format,
         metadata,
     )
-    path = _path(thread_id)
-    render.emit(api.post(path, runopts.run_body(assistant, options)), COLUMNS, output, query)
+    body = runopts.run_body(assistant, options)
+    if stream:
+        follow = followopts.follow(
+            timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors
+        )
+        runflow.stream(_path(thread_id), body, follow, (output, query))
+        return
+    render.emit(api.post(_path(thread_id), body), COLUMNS, output, query)
 
 
 @app.command("list")
@@ -133,6 +145,12 @@ def submit_tool_outputs(
     run_id: RunId,
     tool_output: runopts.ToolOutput = None,
     file: runopts.ToolOutputsFile = None,
+    stream: followopts.Stream = False,
+    timeout: followopts.Timeout = None,
+    tool: followopts.Tool = None,
+    tool_handler: followopts.ToolHandler = None,
+    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
+    tool_errors: followopts.ToolErrors = "continue",
     output: runopts.FormatShort = None,
     query: Query = None,
 ) -> None:
@@ -142,4 +160,40 @@ def submit_tool_outputs(
     """
     body = {"tool_outputs": runopts.tool_outputs(tool_output, file)}
     path = _path(thread_id, run_id, "submit_tool_outputs")
+    if stream:
+        follow = followopts.follow(
+            timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors
+        )
+        runflow.stream(path, body, follow, (output, query))
+        return
     render.emit(api.post(path, body), COLUMNS, output, query)
+
+
+@app.command()
+def wait(
+    thread_id: ThreadId,
+    run_id: RunId,
+    timeout: followopts.Timeout = None,
+    interval: followopts.Interval = None,
+    cancel_on_timeout: followopts.CancelOnTimeout = False,
+    cancel_on_interrupt: followopts.CancelOnInterrupt = False,
+    tool: followopts.Tool = None,
+    tool_handler: followopts.ToolHandler = None,
+    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
+    tool_errors: followopts.ToolErrors = "continue",
+    download_dir: followopts.DownloadDir = None,
+    force: followopts.Force = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Wait for a run to end; the exit code says how (0 completed, 5 failed, 6 cancelled,
+    expired or incomplete, 8 a tool call nobody answered, 124 deadline, 130 interrupted).
+
+    Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
+    """
+    follow = followopts.follow(
+        timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
+        tool_timeout, tool_errors, download_dir, force,
+    )  # fmt: skip
+    final = waiting.follow(thread_id, run_id, follow.wait_options())
+    runflow.finish_run(final, follow, output, query)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, render
-from ..options import After, All, Before, Limit, Order, Output, Query
+from ..options import After, All, Before, Limit, Order, Output, Query, group
 
-app = typer.Typer(help="List and inspect the steps of a run.")
+app = group("List and inspect the steps of a run.")
 # The only include[] value the protocol defines: the content of file_search results.
 FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render, runopts, thread_defs
-from ..options import DefinitionFile, Metadata, Output, Query
+from .. import api, followopts, listing, render, runflow, runopts, thread_defs
+from ..options import DefinitionFile, Metadata, Output, Query, group
 
-app = typer.Typer(help="Create, inspect, update and delete threads; start a run on a new thread.")
+app = group("Create, inspect, update and delete threads; start a run on a new thread.")
 PATH = "/threads"
 
 COLUMNS = (
@@ -51,6 +51,24 @@ def create(
     flags = thread_defs.ThreadFlags(message, metadata, vector_store, code_file)
     draft = thread_defs.thread_body(file, flags)
     render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
+
+
+@app.command()
+def show(
+    thread_id: ThreadId,
+    download_dir: followopts.DownloadDir = None,
+    force: followopts.Force = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """The whole conversation, oldest first: role, time, text, files and footnotes.
+
+    On a terminal the text is rendered as Markdown; -o json gives the message list.
+
+    Example: asst threads show thread_abc123 --download-dir out
+    """
+    messages = api.iterate(f"{PATH}/{api.segment(thread_id)}/messages", {"order": "asc"})
+    runflow.show_thread(messages, followopts.saver(download_dir, force), output, query)
 
 
 @app.command()
