@@ -15,7 +15,9 @@ Test hooks:
 - credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
   credential ``forbidden`` → 403.
 - user-message keywords that choose a run's lifecycle: ``call <fname> {json}``, ``please fail``,
-  ``please expire``, ``please stop early`` (see ``responder``).
+  ``please expire``, ``please stop early``, ``please hang``, ``please queue for N polls``, and
+  replies with annotations and files: ``please cite``, ``please make a file`` (see
+  ``responder``).
 
 Python standard library only.
 """

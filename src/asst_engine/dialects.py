@@ -94,11 +94,27 @@ def _each(body: Any, fix: Callable[[JSON], JSON]) -> Any:
     return fix(body)
 
 
-def _openai(body: JSON) -> JSON:
+def _lists(body: JSON) -> JSON:
     if body.get("object") == "list":
         # The spec types first_id/last_id as strings (no null), so an empty page says "".
         body["first_id"] = body["first_id"] or ""
         body["last_id"] = body["last_id"] or ""
+    return body
+
+
+def _openai(body: JSON) -> JSON:
+    body = _lists(body)
+    kind = body.get("object")
+    # A file citation's ``quote`` is not in this spec's message schema (the v2 service dropped
+    # it); deltas leave it out too, so a stream says what the finished message says.
+    parts = []
+    if kind == "thread.message":
+        parts = body["content"]
+    elif kind == "thread.message.delta":
+        parts = body["delta"].get("content", [])
+    for part in parts:
+        for note in part.get("text", {}).get("annotations", []):
+            note.get("file_citation", {}).pop("quote", None)
     return body
 
 
@@ -112,7 +128,7 @@ def _azure_function(tool: JSON) -> JSON:
 
 
 def _azure(body: JSON) -> JSON:
-    body = _openai(body)
+    body = _lists(body)
     kind = body.get("object")
     if kind in ("assistant", "thread.run"):
         body["tools"] = [_azure_function(tool) for tool in body["tools"]]

@@ -38,18 +38,23 @@ def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> 
         raise bad_request(message, "purpose", "missing_required_parameter")
     purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
     sent = form.files["file"]
+    return add(engine, client_filename(sent.filename), purpose, sent.data)
+
+
+def add(engine: Engine, filename: str, purpose: str, data: bytes) -> JSON:
+    """Store a file: an upload, or one a run made (purpose ``assistants_output``)."""
     file: JSON = {
         "id": engine.new_id("file-"),
         "object": "file",
-        "bytes": len(sent.data),
+        "bytes": len(data),
         "created_at": engine.now(),
-        "filename": client_filename(sent.filename),
+        "filename": filename,
         "purpose": purpose,
         # Processing is synchronous here, so a file is usable as soon as it is uploaded.
         "status": "processed",
     }
     engine.store.files[file["id"]] = file
-    engine.store.file_bytes[file["id"]] = sent.data
+    engine.store.file_bytes[file["id"]] = data
     return file
 
 

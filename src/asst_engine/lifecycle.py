@@ -3,6 +3,8 @@
 queued → in_progress → (completed | requires_action | failed | expired | incomplete);
 requires_action → (tool outputs submitted) in_progress → completed;
 queued/in_progress/requires_action → (cancel) cancelling → cancelled.
+A run asked to wait (``please queue for N polls``) stays queued for N retrievals first; one asked
+to hang stays in_progress until cancelled.
 Advancing on observation instead of wall-clock keeps polling clients and cassettes deterministic.
 
 Every change is also announced to an ``Emit`` callback as the event a streamed run sends
@@ -48,12 +50,15 @@ def plan_of(engine: Engine, run: JSON) -> RunPlan:
 def advance(engine: Engine, run: JSON, emit: Emit = silent) -> None:
     """One observation's worth of progress."""
     status = run["status"]
-    if status == "queued":
+    plan = plan_of(engine, run)
+    if status == "queued" and plan.queued_polls > 0:
+        plan.queued_polls -= 1
+    elif status == "queued":
         run["status"] = "in_progress"
         run["started_at"] = run["started_at"] or engine.now()
         emit("thread.run.in_progress", run)
     elif status == "in_progress":
-        finish(engine, run, plan_of(engine, run), emit)
+        finish(engine, run, plan, emit)
     elif status == "cancelling":
         _end_steps(engine, run, "cancelled", "cancelled_at", emit)
         run["status"] = "cancelled"
@@ -84,6 +89,8 @@ def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> Non
         run["last_error"] = {"code": outcome.code, "message": outcome.message}
     elif isinstance(outcome, responder.Expiry):
         run["status"] = "expired"
+    elif isinstance(outcome, responder.Hang):
+        return  # in_progress until cancelled
     else:
         reply = responder.Reply(outcome.partial_text)
         plan.completion_tokens += replies.write(

@@ -1,7 +1,7 @@
 """The deterministic "model": decides how a run ends from the thread's last user message.
 
-It is pure (text in, outcome out) so the polling lifecycle and a later streaming path can share
-it. Tests and cassettes pick a lifecycle with keywords in the user message:
+It is pure (text in, outcome out) so the polling lifecycle and the streaming path share it.
+Tests and cassettes pick a lifecycle with keywords in the user message:
 
 - ``call <fname>`` (optionally followed by a JSON object of arguments), when the run has a
   function tool of that name: the run stops in ``requires_action`` asking for that call; several
@@ -10,22 +10,106 @@ it. Tests and cassettes pick a lifecycle with keywords in the user message:
 - ``please fail``: the run ``failed`` with ``last_error.code == "server_error"``.
 - ``please expire``: the run ``expired``.
 - ``please stop early``: the run ends ``incomplete`` (``max_completion_tokens``), its message cut.
+- ``please hang``: the run stays ``in_progress`` until it is cancelled (a streamed one keeps its
+  stream open, silent, until then): for deadline tests.
+- ``please queue for N polls``: the first N retrievals still find the run ``queued``; then it
+  goes on as the rest of the message says: for polling and backoff tests. (A streamed run does
+  not wait.)
+- ``please cite``: the run completes with ``According to <file>: "<quote>"【4:0†source】`` whose
+  marker carries a ``file_citation`` annotation (``file_id``, and ``quote`` where the dialect's
+  schema has one) of the first file found in the thread's message attachments, then the
+  assistant's, then the thread's ``file_search`` vector stores. With no such file the reply says
+  so and cites nothing. If the run has the ``file_search`` tool, a ``tool_calls`` step with a
+  ``file_search`` call listing that file comes before the message.
+- ``please make a file``: the run creates two files (purpose ``assistants_output``), ``data.csv``
+  and ``chart.png``, and replies with an ``image_file`` part showing the PNG, then the text
+  ``Here is the data: [Download data.csv](sandbox:/mnt/data/data.csv)`` whose sandbox link
+  carries a ``file_path`` annotation to the CSV. If the run has the ``code_interpreter`` tool, a
+  ``tool_calls`` step with the ``code_interpreter`` call (its image output) comes first.
 - anything else: the run ``completed`` with the reply ``You said: <text>``.
+
+The first keyword in that order wins, except ``please queue for N polls``, which combines.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 CALL = re.compile(r"\bcall\s+([A-Za-z0-9_-]{1,64})")
+QUEUE = re.compile(r"\bplease queue for (\d{1,4}) polls?\b")
+CITATION_MARKER = "【4:0†source】"
+QUOTE_LENGTH = 100
+QUOTE_SCAN = 4096  # bytes read to find the quote: enough for a line, cheap on big files
+SANDBOX_CSV = "sandbox:/mnt/data/data.csv"
+DATA_CSV = b"month,sales\nJanuary,120\nFebruary,95\nMarch,143\n"
+CHART_CODE = (
+    "import pandas as pd\nimport matplotlib.pyplot as plt\n"
+    "df = pd.DataFrame({'month': ['January', 'February', 'March'], 'sales': [120, 95, 143]})\n"
+    "df.to_csv('/mnt/data/data.csv', index=False)\n"
+    "df.plot.bar(x='month', y='sales')\nplt.show()"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file a search would find: what ``please cite`` cites."""
+
+    file_id: str
+    filename: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A ``file_citation`` annotation on ``text`` (the marker) in the reply."""
+
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """A ``file_path`` annotation on ``text`` (a sandbox path) to a file the run made."""
+
+    text: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Search:
+    """A ``file_search`` tool call and what it found."""
+
+    found: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A ``code_interpreter`` tool call whose output is the image file ``image``."""
+
+    input: str
+    image: str
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str
+    notes: tuple[Citation | FileLink, ...] = ()
+    # An output file shown as an ``image_file`` part before the text.
+    image: str | None = None
+    files: tuple[OutputFile, ...] = ()
+    # The built-in tool the model used first; it gets a ``tool_calls`` step.
+    tool: Search | Code | None = None
 
 
 @dataclass(frozen=True)
@@ -56,23 +140,91 @@ class Incomplete:
     partial_text: str
 
 
-Outcome = Reply | ToolCalls | Failure | Expiry | Incomplete
+@dataclass(frozen=True)
+class Hang:
+    pass
 
 
-def respond(prompt: str, functions: Iterable[str]) -> Outcome:
-    """The outcome of a run whose last user message is ``prompt``."""
+Outcome = Reply | ToolCalls | Failure | Expiry | Incomplete | Hang
+
+
+def respond(
+    prompt: str,
+    functions: Iterable[str],
+    source: Source | None = None,
+    tools: Iterable[str] = (),
+) -> Outcome:
+    """The outcome of a run whose last user message is ``prompt``.
+
+    ``functions`` are the run's function names, ``tools`` its built-in tool types
+    (``file_search``, ``code_interpreter``) and ``source`` the file a search would find.
+    """
     lowered = prompt.lower()
     if "please fail" in lowered:
         return Failure("server_error", "Sorry, something went wrong.")
     if "please expire" in lowered:
         return Expiry()
+    if "please hang" in lowered:
+        return Hang()
     reply = f"You said: {prompt}"
     if "please stop early" in lowered:
         return Incomplete("max_completion_tokens", reply[: max(1, len(reply) // 2)])
+    if "please cite" in lowered:
+        return cite(source, "file_search" in tools)
+    if "please make a file" in lowered:
+        return make_files("code_interpreter" in tools)
     calls = _function_calls(prompt, set(functions))
     if calls:
         return ToolCalls(calls)
     return Reply(reply)
+
+
+def queued_polls(prompt: str) -> int:
+    """How many retrievals find the run still ``queued`` (``please queue for N polls``)."""
+    found = QUEUE.search(prompt.lower())
+    return int(found.group(1)) if found else 0
+
+
+def cite(source: Source | None, searched: bool) -> Reply:
+    search = Search(() if source is None else (source,)) if searched else None
+    if source is None:
+        return Reply("I found no file to cite.", tool=search)
+    text = f'According to {source.filename}: "{source.quote}"{CITATION_MARKER}'
+    return Reply(text, (Citation(CITATION_MARKER, source),), tool=search)
+
+
+def quote_of(data: bytes) -> str:
+    """What a citation quotes: the file's first non-blank line, shortened."""
+    for line in data[:QUOTE_SCAN].decode("utf-8", errors="replace").splitlines():
+        if line.strip():
+            return line.strip()[:QUOTE_LENGTH]
+    return ""
+
+
+def make_files(ran_code: bool) -> Reply:
+    files = (OutputFile("data.csv", DATA_CSV), OutputFile("chart.png", chart_png()))
+    return Reply(
+        f"Here is the data: [Download data.csv]({SANDBOX_CSV})",
+        (FileLink(SANDBOX_CSV, "data.csv"),),
+        image="chart.png",
+        files=files,
+        tool=Code(CHART_CODE, "chart.png") if ran_code else None,
+    )
+
+
+def chart_png() -> bytes:
+    """A valid 2x1 PNG (two RGB pixels): the smallest chart a client can decode."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)  # width, height, 8-bit RGB
+    pixels = zlib.compress(b"\x00" + bytes([31, 119, 180, 255, 127, 14]))  # filter 0, 2 pixels
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def after_tools(outputs: Iterable[tuple[str, str]]) -> Reply:

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from asst_engine import lifecycle, messages, responder, steps, threads
+from asst_engine import lifecycle, messages, responder, sources, steps, threads
 from asst_engine import validation as v
 from asst_engine.common import lookup, merge
 from asst_engine.errors import bad_request
@@ -141,9 +141,11 @@ def _plan(engine: Engine, run: JSON) -> lifecycle.RunPlan:
     user_texts = [_text(m) for m in thread_messages if m["role"] == "user"]
     prompt = user_texts[-1] if user_texts else ""
     functions = [t["function"]["name"] for t in run["tools"] if t["type"] == "function"]
+    builtins = [t["type"] for t in run["tools"] if t["type"] != "function"]
+    outcome = responder.respond(prompt, functions, sources.first(engine, run), builtins)
     everything = " ".join([run["instructions"], *(_text(m) for m in thread_messages)])
     return lifecycle.RunPlan(
-        responder.respond(prompt, functions), responder.count_tokens(everything)
+        outcome, responder.count_tokens(everything), queued_polls=responder.queued_polls(prompt)
     )
 
 

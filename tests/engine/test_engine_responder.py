@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from asst_engine.responder import (
+    Citation,
+    Code,
     Expiry,
     Failure,
+    FileLink,
     FunctionCall,
+    Hang,
     Incomplete,
     Reply,
+    Search,
+    Source,
     ToolCalls,
     after_tools,
+    queued_polls,
+    quote_of,
     respond,
 )
 
@@ -37,3 +45,41 @@ def test_reply_after_tools_quotes_outputs() -> None:
     assert after_tools([("a", "1"), ("b", "two")]) == Reply(
         "Tool outputs: a returned '1'; b returned 'two'"
     )
+
+
+def test_hang_and_queue() -> None:
+    assert respond("please hang", ["f"]) == Hang()
+    assert respond("please fail, please hang", []) == Failure(
+        "server_error", "Sorry, something went wrong."
+    )
+    assert queued_polls("Please queue for 12 polls") == 12
+    assert queued_polls("please queue for 1 poll") == 1
+    assert queued_polls("please queue") == 0
+    assert respond("please queue for 2 polls", []) == Reply("You said: please queue for 2 polls")
+
+
+def test_cite() -> None:
+    source = Source("file-1", "a.txt", "Quote")
+    cited = respond("please cite", [], source, ["file_search"])
+    assert cited == Reply(
+        'According to a.txt: "Quote"【4:0†source】',
+        (Citation("【4:0†source】", source),),
+        tool=Search((source,)),
+    )
+    assert respond("please cite", [], source).tool is None  # no file_search tool
+    assert respond("please cite", [], None, ["file_search"]) == Reply(
+        "I found no file to cite.", tool=Search(())
+    )
+    assert quote_of(b"\n \n  first line  \nsecond") == "first line"
+    assert quote_of(b"x" * 500) == "x" * 100
+    assert quote_of(b"") == ""
+
+
+def test_make_a_file() -> None:
+    made = respond("please make a file", [], None, ["code_interpreter"])
+    assert isinstance(made, Reply) and isinstance(made.tool, Code)
+    assert made.text == "Here is the data: [Download data.csv](sandbox:/mnt/data/data.csv)"
+    assert made.notes == (FileLink("sandbox:/mnt/data/data.csv", "data.csv"),)
+    assert made.image == made.tool.image == "chart.png"
+    assert [f.filename for f in made.files] == ["data.csv", "chart.png"]
+    assert respond("please make a file", []).tool is None  # type: ignore[union-attr]

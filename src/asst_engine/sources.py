@@ -1,0 +1,35 @@
+"""What a file search over a run's thread would find first: the file ``please cite`` cites.
+
+Looked for, in order: files attached to the thread's messages, then files of the assistant's
+``file_search`` vector stores, then those of the thread's. Only files still stored count, and in
+a vector store only those whose indexing has completed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from asst_engine.responder import Source, quote_of
+from asst_engine.state import JSON, Engine
+
+
+def first(engine: Engine, run: JSON) -> Source | None:
+    for file_id in _candidates(engine, run):
+        file = engine.store.files.get(file_id)
+        if file is not None:
+            quote = quote_of(engine.store.file_bytes[file_id])
+            return Source(file_id, str(file["filename"]), quote)
+    return None
+
+
+def _candidates(engine: Engine, run: JSON) -> Iterator[str]:
+    store = engine.store
+    for message in store.messages.get(run["thread_id"], {}).values():
+        for attachment in message["attachments"]:
+            yield attachment["file_id"]
+    for owner in (store.assistants.get(run["assistant_id"]), store.threads[run["thread_id"]]):
+        resources = (owner or {}).get("tool_resources") or {}
+        for store_id in (resources.get("file_search") or {}).get("vector_store_ids") or []:
+            for file_id, store_file in store.store_files.get(store_id, {}).items():
+                if store_file["status"] == "completed":
+                    yield file_id
