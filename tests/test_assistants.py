@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from harness import Recorder, Runner
 
 ID = re.compile(r"^asst_[A-Za-z0-9]{24}$")

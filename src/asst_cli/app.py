@@ -140,6 +140,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         command = typer.main.get_command(app)
         result = command.main(args=args, prog_name="asst", standalone_mode=False)
+        if result == ExitCode.INTERRUPTED:
+            # typer turns Ctrl-C outside asst's own handlers into a bare exit status.
+            print("Interrupted.", file=sys.stderr)
         return result if isinstance(result, int) else ExitCode.OK
     except BrokenPipeError:
         # The reader went away (`asst ... | head`): what it wanted was written; stay quiet.

@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import secrets
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,20 +178,6 @@ def _cut_off(exc: BaseException) -> AsstError | None:
 def _cannot_write(path: Path, exc: OSError) -> AsstError:
     reason = exc.strerror or str(exc)
     return AsstError(f"{path}: cannot write: {reason}", "check free space and permissions")
-
-
-def to_stdout(chunks: Iterable[bytes]) -> int:
-    """Stream raw bytes to stdout (``-O -``); text written before them is flushed first."""
-    sys.stdout.flush()
-    stream = getattr(sys.stdout, "buffer", None)
-    if stream is None:
-        raise AsstError("stdout does not accept bytes here", "save to a file with -O PATH")
-    size = 0
-    for chunk in chunks:
-        stream.write(chunk)
-        size += len(chunk)
-    stream.flush()
-    return size
 
 
 def fetch(file_id: str, directory: Path, force: bool) -> Path:

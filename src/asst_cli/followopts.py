@@ -117,3 +117,17 @@ def follow(
         tool_config=tools.from_flags(tool, tool_handler, tool_timeout, tool_errors == "abort"),
         save=saver(download_dir, force),
     )
+
+
+def streaming(
+    stream: bool,
+    timeout: float | None,
+    tool: list[str] | None,
+    tool_handler: str | None,
+    tool_timeout: float,
+    tool_errors: str,
+) -> runflow.Follow | None:
+    """How to follow a streamed request, or None when --stream was not given."""
+    if not stream:
+        return None
+    return follow(timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors)

@@ -273,6 +273,22 @@ def error(failure: AsstError) -> None:
     print(" ".join(line.split()), file=sys.stderr)
 
 
+def binary(chunks: Iterable[bytes]) -> int:
+    """Raw bytes to stdout (a file's content with ``-O -``); returns how many were written."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        from .errors import AsstError
+
+        raise AsstError("stdout does not accept bytes here", "save to a file with -O PATH")
+    size = 0
+    for chunk in chunks:
+        stream.write(chunk)
+        size += len(chunk)
+    stream.flush()
+    return size
+
+
 def text(value: str) -> None:
     """Plain text exactly as given (scripts, file contents): no formatting, no query."""
     _write(value)

@@ -197,6 +197,16 @@ def _notes(run: dict[str, Any], follow: Follow, chosen: str) -> None:
         render.text("\n" + "\n".join(notes) + "\n")
 
 
+def post_run(
+    path: str, body: dict[str, Any], streamed: Follow | None, output: tuple[str | None, str | None]
+) -> None:
+    """Start a run: print it as created, or follow its stream when ``streamed`` says how."""
+    if streamed is not None:
+        stream(path, body, streamed, output)
+        return
+    print_run(api.post(path, body), *output)
+
+
 def stream(
     path: str,
     body: dict[str, Any],

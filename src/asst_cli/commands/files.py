@@ -138,7 +138,7 @@ def download(
     path = f"{PATH}/{api.segment(file_id)}"
     if where.stdout:
         with api.stream_get(f"{path}/content") as response:
-            downloads.to_stdout(response.iter_bytes())
+            render.binary(response.iter_bytes())
         return
     target = where.path
     if target is None:

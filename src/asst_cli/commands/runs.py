@@ -67,13 +67,8 @@ def create(
         metadata,
     )
     body = runopts.run_body(assistant, options)
-    if stream:
-        follow = followopts.follow(
-            timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors
-        )
-        runflow.stream(_path(thread_id), body, follow, (output, query))
-        return
-    render.emit(api.post(_path(thread_id), body), COLUMNS, output, query)
+    streamed = followopts.streaming(stream, timeout, tool, tool_handler, tool_timeout, tool_errors)
+    runflow.post_run(_path(thread_id), body, streamed, (output, query))
 
 
 @app.command("list")
@@ -160,13 +155,8 @@ def submit_tool_outputs(
     """
     body = {"tool_outputs": runopts.tool_outputs(tool_output, file)}
     path = _path(thread_id, run_id, "submit_tool_outputs")
-    if stream:
-        follow = followopts.follow(
-            timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors
-        )
-        runflow.stream(path, body, follow, (output, query))
-        return
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    streamed = followopts.streaming(stream, timeout, tool, tool_handler, tool_timeout, tool_errors)
+    runflow.post_run(path, body, streamed, (output, query))
 
 
 @app.command()
