@@ -119,6 +119,27 @@ def cassette_path(node: pytest.Item) -> Path:
     return CASSETTES / module / f"{node.name}.yaml"
 
 
+class _FixedBoundaryOs:
+    """``os`` as httpx2's multipart encoder sees it while recording: a fixed boundary, so that
+    re-recording an unchanged upload reproduces its cassette byte for byte."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    @staticmethod
+    def urandom(size: int) -> bytes:
+        return b"\x5a" * size
+
+
+@contextlib.contextmanager
+def _fixed_multipart_boundary() -> Iterator[None]:
+    import httpx2._multipart
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx2._multipart, "os", _FixedBoundaryOs())
+        yield
+
+
 @contextlib.contextmanager
 def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
     from asst_engine.http import serve
@@ -126,7 +147,8 @@ def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
 
     server = serve(HOST, PORT, Engine.deterministic(seed, **options))
     try:
-        yield
+        with _fixed_multipart_boundary():
+            yield
     finally:
         server.shutdown()
         server.server_close()
