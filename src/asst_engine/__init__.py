@@ -8,8 +8,9 @@ resource family) is kept apart from HTTP (``dispatch``, ``routes``, ``http``).
 Runs may be streamed (``"stream": true`` on create, create-and-run and submit tool outputs):
 the answer is then ``text/event-stream`` with the protocol's events (see ``streams``).
 
-Options for client tests (``Engine(..., poll_after_ms=...)``, flags of ``asst-engine``): see
-``options``.
+Options for client tests (``Engine(..., poll_after_ms=...)``, flags of ``asst-engine``): the
+poll hint, and injected faults (latency, every Nth request 429 / 500 / dropped); see ``options``
+and ``faults``.
 
 Test hooks:
 - credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
@@ -26,10 +27,12 @@ from __future__ import annotations
 
 from asst_engine.dispatch import Response, dispatch
 from asst_engine.errors import EngineError
+from asst_engine.faults import ConnectionDropped
 from asst_engine.http import EngineServer, make_server, serve
 from asst_engine.state import Engine, SeededIds, SteppingClock
 
 __all__ = [
+    "ConnectionDropped",
     "Engine",
     "EngineError",
     "EngineServer",

@@ -28,7 +28,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="MS",
         help="send the openai-poll-after-ms header with this value on run retrievals",
     )
+    faults = parser.add_argument_group(
+        "faults", "for robustness tests; requests are counted from 1, whatever they ask"
+    )
+    faults.add_argument(
+        "--latency-ms", type=_whole, metavar="MS", help="wait this long before every answer"
+    )
+    for flag, what in FAULT_FLAGS.items():
+        faults.add_argument(flag, type=_whole, metavar="N", help=f"every Nth request {what}")
     return parser.parse_args(argv)
+
+
+FAULT_FLAGS = {
+    "--fail-every-429": "answers 429 (rate limited, Retry-After: 0)",
+    "--fail-every-500": "answers 500 (server_error)",
+    "--drop-every": "gets no answer: the connection is closed",
+}
 
 
 def _whole(text: str) -> int:
@@ -44,7 +59,13 @@ def _whole(text: str) -> int:
 
 def options(args: argparse.Namespace) -> EngineOptions:
     """The engine options the flags ask for."""
-    return {"poll_after_ms": args.poll_after_ms}
+    return {
+        "poll_after_ms": args.poll_after_ms,
+        "latency_ms": args.latency_ms,
+        "fail_every_429": args.fail_every_429,
+        "fail_every_500": args.fail_every_500,
+        "drop_every": args.drop_every,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """From an HTTP request (method, target, headers, body) to a reply, without any sockets.
 
-Order of checks, as on the real services: dialect prefix → credential → dialect rules
-(``api-version``, ``OpenAI-Beta``) → route → method → body → handler. Every handler runs under the
-engine's lock, so the state is consistent for concurrent requests. Keeping this free of
-``http.server`` lets an embedded backend call ``dispatch`` directly.
+Injected faults (``faults``) come first; then the order of checks is the real services':
+dialect prefix → credential → dialect rules (``api-version``, ``OpenAI-Beta``) → route → method
+→ body → handler. Every handler runs under the engine's lock, so the state is consistent for
+concurrent requests. Keeping this free of ``http.server`` lets an embedded backend call
+``dispatch`` directly.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from asst_engine import faults
 from asst_engine.dialects import OPENAI, Dialect, authenticate, check_request, detect
 from asst_engine.errors import EngineError
 from asst_engine.exchange import EventStream, Reply, Request
@@ -35,13 +37,19 @@ class Response:
 def dispatch(
     engine: Engine, method: str, target: str, headers: Mapping[str, str], raw: bytes
 ) -> Response:
-    """Answer one request; ``headers`` may use any case."""
+    """Answer one request; ``headers`` may use any case.
+
+    Raises ``faults.ConnectionDropped`` when the engine is to drop this request unanswered.
+    """
     lowered = {key.lower(): value for key, value in headers.items()}
     url = urlsplit(target)
     query = dict(parse_qsl(url.query, keep_blank_values=True))
     found = detect(url.path)
     dialect = found[0] if found else OPENAI
+    fault = faults.arrive(engine)  # outside the try: a dropped connection must propagate
     try:
+        if fault is not None:
+            raise fault
         if found is None:
             raise EngineError(404, f"Invalid URL ({method} {url.path})")
         request = Request(dialect, method, found[1], {}, query, lowered, raw)

@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from asst_engine.dispatch import Response, dispatch
+from asst_engine.faults import ConnectionDropped
 from asst_engine.state import Engine
 
 SERVER_NAME = "asst-engine"
@@ -73,7 +74,12 @@ class EngineHandler(BaseHTTPRequestHandler):
         # Read the whole body even when the request will be refused, to keep the connection usable.
         raw = self.rfile.read(length) if length else b""
         headers = dict(self.headers.items())
-        self._send(dispatch(self.server.engine, self.command, self.path, headers, raw))
+        try:
+            response = dispatch(self.server.engine, self.command, self.path, headers, raw)
+        except ConnectionDropped:
+            self.close_connection = True  # an injected fault: no answer, the socket just closes
+            return
+        self._send(response)
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

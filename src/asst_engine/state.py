@@ -149,6 +149,8 @@ class Engine:
         self.options = Options(**options)
         self.store = Store()
         self.lock = threading.RLock()
+        # Requests received so far: the count injected faults go by (see ``faults``).
+        self.requests = 0
 
     @classmethod
     def deterministic(cls, seed: str = "asst", **options: Unpack[EngineOptions]) -> Engine:
@@ -163,6 +165,7 @@ class Engine:
             self.store = Store()
             self.ids.reset()
             self.clock.reset()
+            self.requests = 0
 
     def new_id(self, prefix: str) -> str:
         return self.ids.new(prefix)

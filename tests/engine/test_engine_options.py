@@ -1,4 +1,4 @@
-"""Engine options: the poll hint header, and their command-line flags."""
+"""Engine options: the poll hint header, checks on the options, and their command-line flags."""
 
 from __future__ import annotations
 
@@ -43,13 +43,25 @@ def test_no_hint_by_default() -> None:
 def test_options_are_checked_and_survive_reset() -> None:
     with pytest.raises(ValueError, match="poll_after_ms"):
         Engine(poll_after_ms=-1)
+    with pytest.raises(TypeError, match="drop_every"):
+        Engine(drop_every="2")  # type: ignore[typeddict-item]
     engine = Engine.deterministic("x", poll_after_ms=0)
     engine.reset()
     assert engine.options.poll_after_ms == 0
 
 
 def test_command_line_flags() -> None:
-    assert options(parse_args(["--poll-after-ms", "100"])) == {"poll_after_ms": 100}
-    assert options(parse_args([])) == {"poll_after_ms": None}
-    with pytest.raises(SystemExit):
-        parse_args(["--poll-after-ms", "-5"])
+    argv = ["--poll-after-ms", "100", "--latency-ms", "5", "--fail-every-429", "3"]
+    argv += ["--fail-every-500", "4", "--drop-every", "7"]
+    assert options(parse_args(argv)) == {
+        "poll_after_ms": 100,
+        "latency_ms": 5,
+        "fail_every_429": 3,
+        "fail_every_500": 4,
+        "drop_every": 7,
+    }
+    assert set(options(parse_args([])).values()) == {None}
+    Engine(**options(parse_args(argv)))  # every flag is an engine option
+    for bad in (["--poll-after-ms", "-5"], ["--drop-every", "x"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
