@@ -67,7 +67,7 @@ def advance(engine: Engine, run: JSON, emit: Emit = silent) -> None:
 
 
 def settle(engine: Engine, run: JSON, emit: Emit) -> None:
-    """Advance until the run waits on someone else: a client, or nobody (it has ended)."""
+    """Advance until the run stops changing: it has ended, waits for tool outputs, or hangs."""
     while True:
         before = run["status"]
         advance(engine, run, emit)

@@ -42,9 +42,16 @@ def write(
     step = steps.add(engine, run, steps.message_creation(message["id"]), "in_progress")
     emit("thread.run.step.created", step)
     emit("thread.run.step.in_progress", step)
+    _fill(message, _content(reply, made), cut, emit)
+    text_tokens = responder.count_tokens(reply.text)
+    _complete(step, steps.usage(prompt_tokens, text_tokens), emit)
+    return tokens + text_tokens
+
+
+def _fill(message: JSON, content: list[JSON], cut: bool, emit: Emit) -> None:
+    """Stream ``content`` into the new, empty message, then end it."""
     emit("thread.message.created", message)
     emit("thread.message.in_progress", message)
-    content = _content(reply, made)
     for delta in deltas.of_content(message["id"], content):
         emit("thread.message.delta", delta)
     message["content"] = content
@@ -59,9 +66,6 @@ def write(
     else:
         message.update(status="completed", completed_at=message["created_at"])
         emit("thread.message.completed", message)
-    text_tokens = responder.count_tokens(reply.text)
-    _complete(step, steps.usage(prompt_tokens, text_tokens), emit)
-    return tokens + text_tokens
 
 
 def _make_files(engine: Engine, reply: Reply) -> dict[str, str]:

@@ -294,3 +294,27 @@ def test_a_hung_stream_stays_open_until_the_run_is_cancelled(api: Any, server: A
         "done",
     ]
     assert api.ok("GET", f"/threads/{thread['id']}/runs/{run['id']}") == stream[-2][1]
+
+
+def test_a_streamed_run_does_not_wait_for_polls() -> None:
+    s = Session("openai")
+    stream = streamed(s, "please queue for 5 polls", [])
+    assert [name for name, _ in stream][-2:] == ["thread.run.completed", "done"]
+
+
+def test_a_hung_stream_through_dispatch_leaves_the_rest_for_later() -> None:
+    s = Session("foundry")
+    stream = streamed(s, "please hang", [])
+    assert [name for name, _ in stream] == [
+        "thread.created",
+        "thread.run.created",
+        "thread.run.queued",
+        "thread.run.in_progress",
+    ]
+    assert s.last is not None and s.last.later is not None
+    later, run = s.last.later, stream[-1][1]
+    s.call("POST", f"{path(run)}/cancel")
+    rest = events(next(later))
+    assert [name for name, _ in rest] == ["thread.run.cancelling", "thread.run.cancelled", "done"]
+    assert s.call("GET", path(run)) == rest[1][1]
+    assert s.problems == []
