@@ -91,7 +91,7 @@ def saver(directory: Path | None, force: bool) -> reply.Saver | None:
         try:
             return str(downloads.fetch(file_id, directory, force))
         except UsageError as exc:
-            render.progress(f"Warning: {exc.message}; not saved ({exc.hint})")
+            render.progress(f"Warning: {exc.message}; not saved (pass --force to replace it)")
             return None
 
     return save

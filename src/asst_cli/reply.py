@@ -75,11 +75,28 @@ def _text_part(part: dict[str, Any], out: Rendered, names: FileNames, save: Save
         start = value.find(marker, cursor) if marker else -1
         if start < 0:
             continue
+        end = start + len(marker)
         out.notes.append(f"[{len(out.notes) + 1}] {_note(annotation, names, save)}")
-        pieces.append(value[cursor:start] + f"[{len(out.notes)}]")
-        cursor = start + len(marker)
+        label = _link_label(value, cursor, start, end)
+        if label is not None:
+            # "[Download data.csv](sandbox:/mnt/data/data.csv)" reads "Download data.csv[2]".
+            start, end, shown = label[0], end + 1, label[1]
+        else:
+            shown = ""
+        pieces.append(value[cursor:start] + f"{shown}[{len(out.notes)}]")
+        cursor = end
     pieces.append(value[cursor:])
     return "".join(pieces)
+
+
+def _link_label(value: str, cursor: int, start: int, end: int) -> tuple[int, str] | None:
+    """Where a Markdown link whose target is the marker begins, and its label."""
+    if not value.startswith("](", start - 2) or value[end : end + 1] != ")":
+        return None
+    opening = value.rfind("[", cursor, start - 2)
+    if opening < 0:
+        return None
+    return opening, value[opening + 1 : start - 2]
 
 
 def _image_part(part: dict[str, Any], out: Rendered, names: FileNames, save: Saver | None) -> str:
