@@ -113,6 +113,11 @@ class Recorder:
     def requests(self) -> list[Any]:
         return list(self.cassette.requests)
 
+    def answer(self, path_end: str, method: str = "POST") -> Any:
+        """The JSON body of the recorded response to the first request whose path ends so."""
+        request = next(r for r in self.requests if r.method == method and r.path.endswith(path_end))
+        return json.loads(self.cassette.responses_of(request)[0]["body"]["string"])
+
 
 def cassette_path(node: pytest.Item) -> Path:
     module = Path(str(node.fspath)).stem

@@ -209,11 +209,7 @@ def test_citations_become_footnotes(cli: Runner, cassette: Recorder) -> None:
     assert result.exit_code == 0, result.stderr
     body, notes = result.stdout.split("\n\n")
     assert body == 'According to notes.txt: "Revenue grew 12% in Q3."[1]'
-    file_id = json.loads(
-        cassette.cassette.responses_of(
-            [r for r in cassette.requests if r.path.endswith("/files")][0]
-        )[0]["body"]["string"]
-    )["id"]
+    file_id = cassette.answer("/files")["id"]
     quote = "" if cassette.path.name.endswith("[openai].yaml") else ': "Revenue grew 12% in Q3."'
     assert notes == f"[1] notes.txt ({file_id}){quote}\n"
 
@@ -237,12 +233,9 @@ def test_produced_files_are_saved_and_named(cli: Runner, cassette: Recorder) -> 
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:3] == ["[image 1]", "", "Here is the data: Download data.csv[2]"]
-    assert lines[4].startswith("[1] image chart.png (file-") and lines[4].endswith(
-        f"saved to out{Path('/').as_posix()}chart.png".replace("//", "/")
-    )
-    assert lines[5].startswith("[2] data.csv (file-") and lines[5].endswith(
-        "download with 'asst files download " + lines[5].split("(")[1].split(")")[0] + "'"
-    )
+    image_id, csv_id = (line.split("(")[1].split(")")[0] for line in lines[4:6])
+    assert lines[4] == f"[1] image chart.png ({image_id}), saved to out/chart.png"
+    assert lines[5] == f"[2] data.csv ({csv_id}), download with 'asst files download {csv_id}'"
     assert (
         result.stderr
         == "Warning: out/data.csv: already exists; not saved (pass --force to replace it)\n"
