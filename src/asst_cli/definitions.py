@@ -147,6 +147,17 @@ def _field(reader: Reader, key: str, value: Any, out: Assistant) -> None:
         raise reader.doc.error(path, f"expected kind 'assistant', got {value!r}")
 
 
+def response_format_flag(value: str) -> Any:
+    """``--response-format``: a named format, or a JSON file holding a format object."""
+
+    def fail(message: str) -> UsageError:
+        return UsageError(f"--response-format: {message}")
+
+    if value in RESPONSE_FORMATS:
+        return response_format(value, fail)
+    return response_format(load_json_file(value, "--response-format"), fail)
+
+
 def assistant_from_document(doc: Document) -> Assistant:
     reader = Reader(doc)
     data = reader.mapping(doc.data, (), ASSISTANT_KEYS)

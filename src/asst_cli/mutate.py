@@ -53,16 +53,6 @@ def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
     return tools
 
 
-def _response_format(value: str | None) -> Any:
-    if value is None:
-        return None
-    fail = lambda message: UsageError(f"--response-format: {message}")  # noqa: E731
-    if value in definitions.RESPONSE_FORMATS:
-        return definitions.response_format(value, fail)
-    loaded = definitions.load_json_file(value, "--response-format")
-    return definitions.response_format(loaded, fail)
-
-
 def _resources(body: dict[str, Any], flags: AssistantFlags) -> None:
     resources = dict(body.get("tool_resources") or {})
     if flags.code_files:
@@ -86,7 +76,11 @@ def assistant_body(
         "tools": _tools(flags),
         "temperature": flags.temperature,
         "top_p": flags.top_p,
-        "response_format": _response_format(flags.response_format),
+        "response_format": (
+            None
+            if flags.response_format is None
+            else definitions.response_format_flag(flags.response_format)
+        ),
     }
     body.update({key: value for key, value in simple.items() if value is not None})
     _resources(body, flags)

@@ -15,7 +15,7 @@ def group(help: str) -> typer.Typer:
     return typer.Typer(help=help, rich_markup_mode=None, add_completion=False)
 
 
-def _check_output(value: str | None) -> str | None:
+def check_output(value: str | None) -> str | None:
     if value is not None and value not in render.FORMATS:
         raise typer.BadParameter(
             f"unknown format '{value}'; use one of: {', '.join(render.FORMATS)}"
@@ -37,7 +37,7 @@ def _check_query(value: str | None) -> str | None:
     return value
 
 
-def _complete_output(incomplete: str) -> list[str]:
+def complete_output(incomplete: str) -> list[str]:
     return [name for name in render.FORMATS if name.startswith(incomplete)]
 
 
@@ -49,8 +49,8 @@ Output = Annotated[
         metavar="FORMAT",
         help="table, json, yaml, tsv, jsonl, id, text or none "
         "(default: table on a terminal, else json; env: ASST_OUTPUT)",
-        callback=_check_output,
-        autocompletion=_complete_output,
+        callback=check_output,
+        autocompletion=complete_output,
         show_default=False,
     ),
 ]
@@ -101,5 +101,20 @@ Concurrency = Annotated[
         max=32,
         metavar="N",
         help="Local files uploaded at the same time (1-32)",
+    ),
+]
+
+
+# submit-tool-outputs takes the tool outputs as --output (a contract), so its format is -o only.
+OutputShort = Annotated[
+    str | None,
+    typer.Option(
+        "-o",
+        metavar="FORMAT",
+        help=f"{', '.join(render.FORMATS)} (default: table on a terminal, else json; "
+        "env: ASST_OUTPUT)",
+        callback=check_output,
+        autocompletion=complete_output,
+        show_default=False,
     ),
 ]

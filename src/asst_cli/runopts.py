@@ -17,7 +17,6 @@ import typer
 
 from . import checks, definitions, render
 from .errors import UsageError
-from .options import _check_output, _complete_output
 
 TOOL_CHOICES = ("auto", "none", "required")
 NAMED_TOOLS = ("code_interpreter", "file_search")
@@ -166,19 +165,10 @@ def truncation(value: str) -> dict[str, Any]:
     )
 
 
-def response_format(value: str) -> Any:
-    """``--response-format``: a named format, or a JSON file holding a format object."""
-    fail = lambda message: UsageError(f"--response-format: {message}")  # noqa: E731
-    if value in definitions.RESPONSE_FORMATS:
-        return definitions.response_format(value, fail)
-    loaded = definitions.load_json_file(value, "--response-format")
-    return definitions.response_format(loaded, fail)
-
-
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "tool_choice": tool_choice,
     "truncation_strategy": truncation,
-    "response_format": response_format,
+    "response_format": definitions.response_format_flag,
     "metadata": checks.flag_metadata,
 }
 _RENAMED = {"truncation": "truncation_strategy"}
@@ -205,19 +195,6 @@ def run_body(assistant_id: str, options: RunOptions) -> dict[str, Any]:
     return body
 
 
-# submit-tool-outputs takes the tool outputs as --output (a contract), so its format is -o only.
-FormatShort = Annotated[
-    str | None,
-    typer.Option(
-        "-o",
-        metavar="FORMAT",
-        help=f"{', '.join(render.FORMATS)} (default: table on a terminal, else json; "
-        "env: ASST_OUTPUT)",
-        callback=_check_output,
-        autocompletion=_complete_output,
-        show_default=False,
-    ),
-]
 ToolOutput = Annotated[
     list[str] | None,
     typer.Option(

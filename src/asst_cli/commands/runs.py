@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import api, followopts, listing, render, runflow, runopts, thread_defs, tools, waiting
-from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
+from ..options import After, All, Before, Limit, Metadata, Order, Output, OutputShort, Query, group
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = runopts.COLUMNS
@@ -146,7 +146,7 @@ def submit_tool_outputs(
     tool_handler: followopts.ToolHandler = None,
     tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
     tool_errors: followopts.ToolErrors = "continue",
-    output: runopts.FormatShort = None,
+    output: OutputShort = None,
     query: Query = None,
 ) -> None:
     """Answer the tool calls a run in requires_action waits for; the run then continues.
