@@ -13,22 +13,57 @@ import typer
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
-from .commands import (
-    assistants,
-    auth,
-    completion,
-    config,
-    files,
-    messages,
-    runs,
-    steps,
-    threads,
-    vector_stores,
-)
-from .commands import run as run_command
+from .commands import completion
 from .errors import AsstError, ExitCode
+from .lazy import Lazy, LazyGroup, coerce_only_given_values
+
+
+def _lazy(module: str, help: str, attribute: str = "app") -> Lazy:
+    return Lazy(f"asst_cli.commands.{module}:{attribute}", help)
+
+
+class Root(LazyGroup):
+    """The root group: each command's module is imported only when that command is used.
+
+    The help here is what 'asst --help' lists; a test checks it against each module's own.
+    """
+
+    lazy = {  # noqa: RUF012
+        "run": _lazy(
+            "run",
+            "Ask an assistant: new thread (or --thread/--continue), message, run; --wait for "
+            "the reply.",
+            "run",
+        ),
+        "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
+        "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
+        "threads": _lazy(
+            "threads",
+            "Create, inspect, update and delete threads; start a run on a new thread.",
+        ),
+        "messages": _lazy(
+            "messages", "Add, list, inspect, update and delete the messages of a thread."
+        ),
+        "runs": _lazy(
+            "runs",
+            "Start, list, inspect, update, cancel and wait for runs; submit tool outputs.",
+        ),
+        "steps": _lazy("steps", "List and inspect the steps of a run."),
+        "files": _lazy("files", "Upload, list, inspect, download and delete files."),
+        "vector-stores": _lazy(
+            "vector_stores",
+            "Create, list, inspect, update and delete vector stores (file search).",
+        ),
+        "config": _lazy(
+            "config",
+            "Manage profiles: named sets of backend, endpoint and credential settings.",
+        ),
+        "auth": _lazy("auth", "Inspect the resolved backend and credential."),
+    }
+
 
 app = typer.Typer(
+    cls=Root,
     name="asst",
     help="A scriptable client for the Assistants protocol: Foundry classic agents, Azure OpenAI, "
     "OpenAI and compatible servers.",
@@ -37,17 +72,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command(name="run")(run_command.run)
-app.add_typer(assistants.app, name="assistants")
-app.add_typer(threads.app, name="threads")
-app.add_typer(messages.app, name="messages")
-app.add_typer(runs.app, name="runs")
-app.add_typer(steps.app, name="steps")
-app.add_typer(files.app, name="files")
-app.add_typer(vector_stores.app, name="vector-stores")
-app.add_typer(config.app, name="config")
-app.add_typer(auth.app, name="auth")
-app.command(name="completion")(completion.completion)
 
 
 def _version(value: bool) -> None:
@@ -137,6 +161,7 @@ def run(argv: list[str] | None = None) -> int:
         from typer._completion_classes import completion_init
 
         completion_init()
+    coerce_only_given_values()
     try:
         command = typer.main.get_command(app)
         result = command.main(args=args, prog_name="asst", standalone_mode=False)

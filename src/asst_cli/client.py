@@ -113,18 +113,19 @@ def _missing_key(settings: Settings) -> AsstError:
 
 def build(settings: Settings) -> OpenAI:
     """The SDK client for these settings (imports the SDK: call only when a request is due)."""
-    import openai
+    from .sdk import clients
 
+    sdk_client, sdk_azure_client = clients()
     common: dict[str, Any] = {"max_retries": settings.max_retries, "default_headers": BETA_HEADERS}
     if settings.backend == "azure":
         azure: dict[str, Any] = {"api_key": settings.api_key}
         if not settings.api_key:
             azure = {"azure_ad_token_provider": _token_provider(settings)}
-        return openai.AzureOpenAI(
+        return sdk_azure_client(
             azure_endpoint=settings.endpoint, api_version=settings.api_version, **azure, **common
         )
     if settings.backend == "foundry":
-        return openai.OpenAI(
+        return sdk_client(
             api_key=_token_provider(settings),
             base_url=settings.endpoint,
             default_query={"api-version": settings.api_version},
@@ -135,4 +136,4 @@ def build(settings: Settings) -> OpenAI:
         key = run_token_command(settings.token_command)
     if not key:
         raise _missing_key(settings)
-    return openai.OpenAI(api_key=key, base_url=settings.endpoint, **common)
+    return sdk_client(api_key=key, base_url=settings.endpoint, **common)

@@ -97,7 +97,8 @@ def from_sdk(exc: BaseException) -> AsstError | None:
     """Translate an exception raised by the openai SDK; None if it is not one of its errors."""
     if not type(exc).__module__.startswith("openai"):
         return None
-    import openai  # only imported once the SDK is already loaded and has failed
+    # The exceptions' own module: the package's names would run its deferred __init__ (sdk.py).
+    from openai import _exceptions as openai
 
     if isinstance(exc, openai.APIStatusError):
         return from_status(exc.status_code, exc.body, exc.message)

@@ -1,0 +1,66 @@
+"""The openai SDK's client classes, imported without the SDK's package-wide imports.
+
+``import openai`` imports the typed models of the whole API (``openai.types`` and the helpers in
+``openai.lib``: ~470 modules, ~0.3 s on a 2-core machine), and asst needs none of them: it sends
+requests through the client's generic methods only (see api.py). So before the first request the
+``openai``, ``openai.types`` and ``openai.lib`` packages are registered with their ``__init__``
+deferred, and only the client modules are imported. A deferred package still works for anyone:
+its submodules import as usual, and the first time a name its ``__init__`` defines is read
+(``openai.APIError``, ``from openai.types import Batch``) that ``__init__`` runs, whole.
+Nothing is deferred once the SDK has been imported the usual way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openai import AzureOpenAI, OpenAI
+
+DEFERRED = ("openai", "openai.types", "openai.lib")
+
+
+def clients() -> tuple[type[OpenAI], type[AzureOpenAI]]:
+    """The SDK's ``OpenAI`` and ``AzureOpenAI`` classes, imported as cheaply as possible."""
+    if "openai" not in sys.modules:
+        _defer_package_inits()
+    from openai._client import OpenAI
+    from openai.lib.azure import AzureOpenAI
+
+    return OpenAI, AzureOpenAI
+
+
+def _defer_package_inits() -> None:
+    spec = importlib.util.find_spec("openai")
+    if spec is None or spec.origin is None:
+        return  # not installed as a package: the import below reports it
+    root = Path(spec.origin).parent
+    for name in DEFERRED:
+        folder = root.joinpath(*name.split(".")[1:])
+        if (folder / "__init__.py").is_file():
+            sys.modules[name] = _deferred(name, folder)
+
+
+def _deferred(name: str, folder: Path) -> ModuleType:
+    """A package whose ``__init__`` runs when a name it defines is first read."""
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    assert spec is not None and spec.loader is not None
+    loader = spec.loader
+    module = importlib.util.module_from_spec(spec)
+
+    def attribute(attr: str) -> Any:
+        if (folder / attr).is_dir() or (folder / f"{attr}.py").is_file():
+            return importlib.import_module(f"{name}.{attr}")
+        del module.__dict__["__getattr__"]  # the real __init__ may define its own
+        loader.exec_module(module)
+        return getattr(module, attr)
+
+    module.__getattr__ = attribute  # type: ignore[method-assign]
+    return module
