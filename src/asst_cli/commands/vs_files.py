@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render, store_defs, stores, uploads
+from .. import api, listing, render, store_add, store_defs, stores, uploads
 from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query
 
 app = typer.Typer(help="Add files to a vector store, list, inspect and remove them.")
@@ -26,16 +26,18 @@ def add(
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """Add files one by one (local ones are uploaded first, several at a time).
+    """Add files (local ones are uploaded first), several at a time; a re-run adds what failed.
 
-    For many files at once, 'asst vector-stores batches create' makes one request.
+    A local file whose name and size match a file already in the store is skipped, so running
+    the same command again after a partial failure uploads and attaches only the files that
+    failed (a file uploaded but not attached is deleted again). For many files at once,
+    'asst vector-stores batches create' makes one request.
 
     Example: asst vector-stores files add vs_abc123 notes.md file-abc123 --wait
     """
     path = _files_path(store_id)
     local = uploads.resolve(refs)
     strategy = store_defs.chunking_flag(chunking)
-    ids = uploads.file_ids(local, concurrency=concurrency)
 
     def attach(file_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {"file_id": file_id}
@@ -43,13 +45,15 @@ def add(
             body["chunking_strategy"] = strategy
         return dict(api.post(path, body))
 
-    added, failures = stores.each(ids, attach)
+    outcomes = store_add.add(path, local, attach, concurrency)
+    failures = store_add.report(outcomes, store_id)
+    added = [o.added for o in outcomes if o.added is not None]
     if wait:
         again = f"asst vector-stores files list {store_id}"
         added = [stores.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
         failures += stores.settled(added)
     render.emit(added, stores.FILE_COLUMNS, output, query)
-    stores.fail_if_any(failures, len(ids), "files")
+    stores.fail_if_any(failures, len(local), "files")
 
 
 @app.command("list")

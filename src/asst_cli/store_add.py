@@ -1,0 +1,147 @@
+"""Adding files to a vector store so that running the same command again finishes the job.
+
+The rule: a local file whose name and size match a file already in the store is skipped (the
+store has it); the other local files are uploaded, and every file is then attached, several at a
+time. Each failure names its file and none stops the others. A file uploaded here that could not
+be attached is deleted again, so after a partial failure the same command uploads and attaches
+exactly the files that failed: nothing twice, nothing lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import api, errors, render, uploads
+from .errors import AsstError
+
+
+@dataclass
+class Outcome:
+    """One file given on the command line: what became of it."""
+
+    ref: uploads.Ref
+    added: dict[str, Any] | None = None
+    skipped: bool = False
+    error: AsstError | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.ref)
+
+
+def _every_file() -> Iterator[dict[str, Any]]:
+    """The account's assistants files; only the OpenAI dialect pages them (with ``after``)."""
+    params: dict[str, Any] = {"purpose": "assistants"}
+    while True:
+        page = api.page("/files", params)
+        yield from page.data
+        if not page.has_more or not page.last_id:
+            return
+        params["after"] = page.last_id
+
+
+def in_store(files_path: str) -> set[tuple[str, int]]:
+    """(name, size) of every file the store holds (two lists; nothing when the store is empty)."""
+    ids = {str(f.get("id")) for f in api.iterate(files_path)}
+    if not ids:
+        return set()
+    found = (f for f in _every_file() if f.get("id") in ids)
+    return {(str(f.get("filename")), int(f.get("bytes") or 0)) for f in found}
+
+
+def _failure(exc: Exception) -> AsstError:
+    failure = errors.translate(exc)
+    if failure is None:
+        raise exc
+    return failure
+
+
+def _attach_all(
+    outcomes: list[tuple[Outcome, str, bool]],
+    attach: Callable[[str], dict[str, Any]],
+    concurrency: int,
+) -> None:
+    """Attach each (outcome, file id, uploaded here), ``concurrency`` at a time."""
+
+    def one(item: tuple[Outcome, str, bool]) -> None:
+        outcome, file_id, uploaded = item
+        try:
+            outcome.added = attach(file_id)
+        except Exception as exc:
+            outcome.error = _failure(exc)
+            if uploaded:
+                _forget(outcome, file_id)
+
+    if not outcomes:
+        return
+    pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(outcomes))))
+    try:
+        list(pool.map(one, outcomes))
+    finally:
+        # On Ctrl-C the attachments not yet started must not start.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _forget(outcome: Outcome, file_id: str) -> None:
+    """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it."""
+    try:
+        api.delete(f"/files/{api.segment(file_id)}")
+    except Exception as exc:
+        left = _failure(exc)
+        assert outcome.error is not None
+        outcome.error.message += f" (and {file_id}, uploaded for it, is left: {left.message})"
+
+
+def add(
+    files_path: str,
+    refs: Sequence[uploads.Ref],
+    attach: Callable[[str], dict[str, Any]],
+    concurrency: int,
+) -> list[Outcome]:
+    """Skip, upload and attach every reference (already checked); outcomes in the given order."""
+    outcomes = [Outcome(ref) for ref in refs]
+    local = [o for o in outcomes if isinstance(o.ref, Path)]
+    present = in_store(files_path) if local else set()
+    for outcome in local:
+        path = Path(outcome.ref)
+        outcome.skipped = (path.name, path.stat().st_size) in present
+    to_upload = list(dict.fromkeys(Path(o.ref) for o in local if not o.skipped))
+    uploaded = {u.path: u for u in uploads.upload_many(to_upload, "assistants", concurrency)}
+    pending: list[tuple[Outcome, str, bool]] = []
+    for outcome in outcomes:
+        if outcome.skipped:
+            continue
+        if not isinstance(outcome.ref, Path):
+            pending.append((outcome, outcome.ref, False))
+            continue
+        done = uploaded[outcome.ref]
+        if done.file is None:
+            assert done.error is not None
+            outcome.error = AsstError(
+                f"upload failed: {done.error.message}", done.error.hint, done.error.code
+            )
+        else:
+            pending.append((outcome, str(done.file["id"]), True))
+    _attach_all(pending, attach, concurrency)
+    return outcomes
+
+
+def report(outcomes: Sequence[Outcome], store_id: str) -> list[AsstError]:
+    """Name each failed file on stderr, and note the skipped ones; returns the failures."""
+    skipped = [o.label for o in outcomes if o.skipped]
+    if skipped:
+        render.progress(
+            f"Skipped {len(skipped)} file(s) already in {store_id} (same name and size): "
+            + ", ".join(skipped)
+        )
+    failures = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            error = outcome.error
+            failures.append(AsstError(f"{outcome.label}: {error.message}", error.hint, error.code))
+            render.error(failures[-1])
+    return failures
