@@ -160,6 +160,29 @@ def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _repeat_last() -> Iterator[None]:
+    """Replay identical requests in recorded order, then repeat the last answer (vcrpy's own
+    repeat mode always answers with the first, which would freeze a polled run in time)."""
+    from vcr.cassette import Cassette
+
+    original = Cassette.play_response
+
+    def play(self: Any, request: Any) -> Any:
+        matches = list(self._responses(request))
+        if not matches:
+            return original(self, request)
+        index, response = next(
+            ((i, r) for i, r in matches if self.play_counts[i] == 0), matches[-1]
+        )
+        self.play_counts[index] += 1
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Cassette, "play_response", play)
+        yield
+
+
+@contextlib.contextmanager
 def recording(node: pytest.Item) -> Iterator[Recorder]:
     path = cassette_path(node)
     record = RECORD
@@ -181,8 +204,17 @@ def recording(node: pytest.Item) -> Iterator[Recorder]:
     )
     recorder.register_matcher("body", body_matcher)
     server = _engine(node.nodeid, engine_options) if record else contextlib.nullcontext()
-    with server, recorder.use_cassette(str(path), allow_playback_repeats=repeats) as cassette:
+    replay_order = _repeat_last() if repeats else contextlib.nullcontext()
+    with (
+        server,
+        replay_order,
+        recorder.use_cassette(str(path), allow_playback_repeats=repeats) as cassette,
+    ):
         yield Recorder(path, cassette)
+    if record and not path.exists():
+        # vcrpy writes nothing for a test that sent nothing; replay still needs the file.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("interactions: []\nversion: 1\n")
     # With repeats, identical requests replay the first recording, so later ones stay unplayed.
     if not record and not repeats:
         assert cassette.all_played, f"{path.name}: some recorded requests were never sent"

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from harness import ROOT, Recorder, Runner
 
 from asst_cli.errors import ExitCode
+
+from harness import ROOT, Recorder, Runner
 
 FAST = ("--interval", "0.05")
 

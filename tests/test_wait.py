@@ -110,10 +110,11 @@ def test_deadline_during_a_tool_round(cli: Runner, cassette: Recorder) -> None:
         "call slow",
     )
     assert result.exit_code == 124
-    assert result.stderr.endswith(
-        "(resume with 'asst runs wait " + result.stderr.split("'asst runs wait ")[1]
+    run = cassette.answer("/threads/runs")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: deadline of 0.6 s reached; the run is still requires_action "
+        f"(resume with 'asst runs wait {run['thread_id']} {run['id']}')"
     )
-    assert "deadline of 0.6 s reached" in result.stderr
 
 
 @pytest.mark.engine(fail_every_500=3)

@@ -77,6 +77,7 @@ class CallResult:
     call_id: str
     output: str
     failed: bool = False
+    timed_out: bool = False
 
 
 def _environment(call: dict[str, Any]) -> dict[str, str]:
@@ -102,7 +103,9 @@ def _run_one(argv: list[str], call: dict[str, Any], timeout: float) -> CallResul
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return _failure(call, f"no answer within {timeout:g} s")
+        result = _failure(call, f"no answer within {timeout:g} s")
+        result.timed_out = True
+        return result
     except OSError as exc:
         return _failure(call, f"cannot run {argv[0]}: {exc.strerror}")
     if done.returncode != 0:
@@ -140,7 +143,8 @@ def answer(
         return None
     from concurrent.futures import ThreadPoolExecutor
 
-    timeout = config.timeout if time_left is None else max(0.1, min(config.timeout, time_left))
+    capped = time_left is not None and time_left < config.timeout
+    timeout = config.timeout if time_left is None else max(0.05, min(config.timeout, time_left))
     with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
         futures = [
             pool.submit(_run_one, argv, call, timeout)
@@ -149,9 +153,15 @@ def answer(
         ]
         results = [future.result() for future in futures]
     failed = [r for r in results if r.failed]
+    if capped and any(r.timed_out for r in failed):
+        raise DeadlineReached
     if failed and config.abort_on_error:
         raise ToolAbort(f"{len(failed)} tool call(s) failed and --tool-errors is abort")
     return [{"tool_call_id": r.call_id, "output": r.output} for r in results]
+
+
+class DeadlineReached(Exception):
+    """The command's deadline ran out while tool commands were still working."""
 
 
 class ToolAbort(AsstError):

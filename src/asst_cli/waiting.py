@@ -25,6 +25,7 @@ TERMINAL = {
 FIRST_INTERVAL = 0.5
 MAX_INTERVAL = 5.0
 MAX_TRANSIENT = 8  # consecutive failed polls (each after the SDK's own retries) before giving up
+DEADLINE_SLACK = 0.05  # a request timed out this close to the deadline was cut off by it
 
 # Answers a requires_action run: the tool outputs to submit, or None when nobody can.
 ActionHandler = Callable[[dict[str, Any]], "list[dict[str, str]] | None"]
@@ -80,8 +81,21 @@ def resume_hint(thread_id: str, run_id: str) -> str:
     return f"resume with 'asst runs wait {thread_id} {run_id}'"
 
 
-def _poll(path: str) -> tuple[dict[str, Any], float | None]:
-    response = api.get_response(path)
+def cut_by_deadline(exc: BaseException, deadline: Deadline) -> bool:
+    """Whether ``exc`` is a request timed out by the deadline it was given (see api.within)."""
+    remaining = deadline.remaining()
+    if remaining is None or remaining > DEADLINE_SLACK:
+        return False
+    if not type(exc).__module__.startswith(("openai", "httpx")):
+        return False
+    import httpx2
+    from openai import _exceptions
+
+    return isinstance(exc, _exceptions.APITimeoutError | httpx2.TimeoutException)
+
+
+def _poll(path: str, deadline: Deadline) -> tuple[dict[str, Any], float | None]:
+    response = api.get_response(path, within=deadline.remaining())
     hint = response.headers.get("openai-poll-after-ms")
     try:
         seconds = int(hint) / 1000 if hint else None
@@ -170,9 +184,13 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
                     transient = last_failure if failures else None
                     raise _timed_out(path, run, (thread_id, run_id), options, transient)
                 try:
-                    run, hint = _poll(path)
+                    run, hint = _poll(path, options.deadline)
                     failures = 0
                 except Exception as exc:
+                    if cut_by_deadline(exc, options.deadline):
+                        failures = 0  # a slow answer, not a failure: the deadline ends it (124)
+                        time.sleep(options.deadline.cap(DEADLINE_SLACK))
+                        continue
                     last_failure = _transient(exc)
                     failures += 1
                     if failures >= MAX_TRANSIENT:
@@ -205,8 +223,14 @@ def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[st
     """Tool outputs for a requires_action run from the handlers, or None if nobody answers."""
     if options.on_action is None:
         return None
+    from .tools import DeadlineReached
+
     try:
         return options.on_action(run)
+    except DeadlineReached:
+        raise _timed_out(
+            path, run, (str(run.get("thread_id")), str(run.get("id"))), options, None
+        ) from None
     except AsstError:
         # A handler that gives up (--tool-errors abort) must not leave the run waiting for it.
         _cancel(path)
