@@ -27,7 +27,9 @@ def ok(result: Any) -> Any:
 
 
 def make(cli: Runner, name: str, *flags: str) -> dict[str, Any]:
-    created: dict[str, Any] = ok(cli("assistants", "create", "--name", name, "--model", "gpt-4o", *flags, "-o", "json"))
+    created: dict[str, Any] = ok(
+        cli("assistants", "create", "--name", name, "--model", "gpt-4o", *flags, "-o", "json")
+    )
     assert ID.match(created["id"])
     return created
 
@@ -64,7 +66,9 @@ def test_create_from_flags(cli: Runner, cassette: Recorder) -> None:
     assert (created["object"], created["created_at"]) == ("assistant", T0)
 
 
-def test_create_from_yaml_flags_win_and_commands_stay_local(cli: Runner, cassette: Recorder) -> None:
+def test_create_from_yaml_flags_win_and_commands_stay_local(
+    cli: Runner, cassette: Recorder
+) -> None:
     defs = Path("defs")
     defs.mkdir()
     (defs / "prompt.md").write_text("Use the weather tool.")
@@ -83,7 +87,20 @@ def test_create_from_yaml_flags_win_and_commands_stay_local(cli: Runner, cassett
         "      parameters: {type: object, properties: {city: {type: string}}, required: [city]}\n"
         "metadata: {team: ops}\n"
     )
-    created = ok(cli("assistants", "create", "-f", "defs/bot.yaml", "--name", "from-flag", "-m", "env=ci", "-o", "json"))
+    created = ok(
+        cli(
+            "assistants",
+            "create",
+            "-f",
+            "defs/bot.yaml",
+            "--name",
+            "from-flag",
+            "-m",
+            "env=ci",
+            "-o",
+            "json",
+        )
+    )
     assert sent(cassette, 0) == {
         "name": "from-flag",
         "model": "gpt-4o-mini",
@@ -147,7 +164,9 @@ def test_pages_and_all(cli: Runner, cassette: Recorder) -> None:
 
 def test_get_and_update(cli: Runner, cassette: Recorder) -> None:
     created = make(cli, "old", "--metadata", "keep=no")
-    updated = ok(cli("assistants", "update", created["id"], "--name", "new", "--top-p", "0.9", "-o", "json"))
+    updated = ok(
+        cli("assistants", "update", created["id"], "--name", "new", "--top-p", "0.9", "-o", "json")
+    )
     assert sent(cassette, 1) == {"name": "new", "top_p": 0.9}
     assert (updated["name"], updated["top_p"], updated["metadata"]) == ("new", 0.9, {"keep": "no"})
     shown = cli("assistants", "get", created["id"], "-o", "table")
@@ -200,8 +219,14 @@ def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> No
     assert ok(cli("assistants", "list", "-o", "json")) == []
 
 
-def test_rejected_credential_exits_4(cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str) -> None:
-    variable = {"openai": "OPENAI_API_KEY", "azure": "AZURE_OPENAI_API_KEY", "foundry": "ASST_TOKEN"}[dialect]
+def test_rejected_credential_exits_4(
+    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+) -> None:
+    variable = {
+        "openai": "OPENAI_API_KEY",
+        "azure": "AZURE_OPENAI_API_KEY",
+        "foundry": "ASST_TOKEN",
+    }[dialect]
     monkeypatch.setenv(variable, "rejected")
     result = cli("assistants", "list")
     assert result.exit_code == 4
