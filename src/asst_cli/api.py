@@ -81,11 +81,24 @@ def delete(path: str) -> Any:
     return _client().delete(path, cast_to=object)
 
 
-def get_response(path: str, params: Mapping[str, Any] | None = None) -> httpx2.Response:
-    """A GET whose headers matter too (e.g. ``openai-poll-after-ms``); the body is read."""
+def _within(options: dict[str, Any], seconds: float | None) -> dict[str, Any]:
+    """Request options that end by a deadline ``seconds`` away: one attempt, timed out then
+    (the SDK's own retries and backoff would outlast it; the waiting loop retries instead)."""
+    if seconds is not None:
+        options.update(timeout=max(seconds, 0.001), max_retries=0)
+    return options
+
+
+def get_response(
+    path: str, params: Mapping[str, Any] | None = None, within: float | None = None
+) -> httpx2.Response:
+    """A GET whose headers matter too (e.g. ``openai-poll-after-ms``); the body is read.
+
+    ``within``: seconds left before a deadline, which this request must not outlast.
+    """
     import httpx2
 
-    options: Any = {"params": _clean(params)}
+    options: Any = _within({"params": _clean(params)}, within)
     response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
     return response
 
@@ -106,11 +119,16 @@ def stream_get(path: str) -> Iterator[httpx2.Response]:
 
 
 @contextmanager
-def stream_post(path: str, body: Mapping[str, Any]) -> Iterator[httpx2.Response]:
-    """A POST whose response body is streamed (server-sent events); closed when the block ends."""
+def stream_post(
+    path: str, body: Mapping[str, Any], within: float | None = None
+) -> Iterator[httpx2.Response]:
+    """A POST whose response body is streamed (server-sent events); closed when the block ends.
+
+    ``within``: seconds left before a deadline, which no wait for an answer may outlast.
+    """
     import httpx2
 
-    options: Any = {"headers": _RAW_STREAM}
+    options: Any = _within({"headers": _RAW_STREAM}, within)
     response: httpx2.Response = _client().post(
         path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
     )

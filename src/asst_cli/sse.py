@@ -103,17 +103,23 @@ class _Watchdog:
 
 
 def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iterator[Event]:
-    with api.stream_post(path, {**body, "stream": True}) as response:
-        watchdog = _Watchdog(deadline, response)
-        try:
-            yield from parse(response.iter_lines())
-        except Exception:
-            if not watchdog.fired:
-                raise
-        finally:
-            watchdog.stop()
-        if watchdog.fired:
-            raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
+    try:
+        with api.stream_post(path, {**body, "stream": True}, deadline.remaining()) as response:
+            watchdog = _Watchdog(deadline, response)
+            try:
+                yield from parse(response.iter_lines())
+            except Exception:
+                if not watchdog.fired:
+                    raise
+            finally:
+                watchdog.stop()
+            if watchdog.fired:
+                raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
+    except Exception as exc:
+        # A server too slow to answer (or to go on) within the deadline is cut off by it.
+        if waiting.cut_by_deadline(exc, deadline):
+            raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE) from None
+        raise
 
 
 def follow(
