@@ -178,7 +178,7 @@ def test_one_failed_upload_does_not_stop_the_others(
     assert result.stderr == (
         "Error: big.bin: upload failed: File is too large\n"
         "Error: 1 of 3 uploads failed (uploaded anyway: file-a (a.txt), file-c (c.txt); "
-        "reuse their ids or remove them with 'asst files delete')\n"
+        "reuse their ids, or re-run with --skip-existing to upload only the failed ones)\n"
     )
 
 

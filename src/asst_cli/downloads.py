@@ -80,7 +80,12 @@ def target(output_file: str | None, directory: str | None, force: bool) -> Targe
 
 
 def writable_directory(folder: Path, label: str) -> None:
-    if not folder.is_dir():
+    try:
+        is_dir = folder.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no search permission
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"{label}: {folder} cannot be used: {reason}", "check the path") from None
+    if not is_dir:
         raise UsageError(f"{label}: {folder} is not a directory", "create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{label}: {folder} is not writable", "check its permissions")

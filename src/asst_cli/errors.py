@@ -124,4 +124,11 @@ def translate(exc: BaseException) -> AsstError | None:
     """The user-facing form of any exception asst knows how to explain."""
     if isinstance(exc, AsstError):
         return exc
+    if isinstance(exc, UnicodeEncodeError):
+        # Text that cannot be sent: undecodable bytes in an argument, a lone surrogate escape
+        # ("\ud800") in a definition file. It fails while the request is built, before sending.
+        return UsageError(
+            f"the input holds text that is not valid Unicode: {exc.object[exc.start : exc.end]!r}",
+            "pass UTF-8 text",
+        )
     return from_sdk(exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -83,8 +84,10 @@ def saver(directory: Path | None, force: bool) -> reply.Saver | None:
     """
     if directory is None:
         return None
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--download-dir {directory}: not a directory", "pass a directory")
+    if os.path.lexists(directory):
+        downloads.writable_directory(directory, "--download-dir")
+    elif len(directory.name.encode()) > downloads.MAX_NAME_BYTES:
+        raise UsageError(f"--download-dir {directory}: the name is too long", "pass a directory")
 
     def save(file_id: str) -> str | None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ exactly the files that failed: nothing twice, nothing lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,23 +33,12 @@ class Outcome:
         return str(self.ref)
 
 
-def _every_file() -> Iterator[dict[str, Any]]:
-    """The account's assistants files; only the OpenAI dialect pages them (with ``after``)."""
-    params: dict[str, Any] = {"purpose": "assistants"}
-    while True:
-        page = api.page("/files", params)
-        yield from page.data
-        if not page.has_more or not page.last_id:
-            return
-        params["after"] = page.last_id
-
-
 def in_store(files_path: str) -> set[tuple[str, int]]:
     """(name, size) of every file the store holds (two lists; nothing when the store is empty)."""
     ids = {str(f.get("id")) for f in api.iterate(files_path)}
     if not ids:
         return set()
-    found = (f for f in _every_file() if f.get("id") in ids)
+    found = (f for f in uploads.every_file("assistants") if f.get("id") in ids)
     return {(str(f.get("filename")), int(f.get("bytes") or 0)) for f in found}
 
 

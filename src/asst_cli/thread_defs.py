@@ -7,6 +7,7 @@ uploaded (purpose ``assistants``) only after everything else has been checked.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,7 +218,8 @@ def _split_attach(value: str) -> tuple[str, str]:
     ref, sep, tool = value.rpartition(":")
     if sep and tool in ATTACHMENT_TOOLS:
         return ref, tool
-    if sep and not Path(value).expanduser().exists():
+    # os.path.exists answers False for a name no file can have (too long), Path.exists raises.
+    if sep and not os.path.exists(os.path.expanduser(value)):  # noqa: PTH110, PTH111
         raise UsageError(
             f"--attach: unknown tool '{tool}' in '{value}'",
             f"use PATH_OR_FILE_ID[:{'|'.join(ATTACHMENT_TOOLS)}]",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,25 @@ DEFAULT_CONCURRENCY = 4
 Ref = Path | str
 
 
+def path_status(path: Path, label: str) -> os.stat_result | None:
+    """What is at ``path`` (following links), None if nothing; a usage error when the name
+    itself cannot be used (too long, a NUL byte, a directory that may not be searched)."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"{label}: unusable path: {reason}", "check the path") from None
+
+
 def readable_file(path: Path, label: str | None = None) -> Path:
     """``path`` if it is a readable regular file; a usage error naming it otherwise."""
     name = label or str(path)
-    if not path.exists():
+    found = path_status(path, name)
+    if found is None:
         raise UsageError(f"{name}: no such file", "check the path")
-    if not path.is_file():
+    if not stat.S_ISREG(found.st_mode):
         raise UsageError(f"{name}: not a regular file", "pass a file, not a directory or device")
     if not os.access(path, os.R_OK):
         raise UsageError(f"{name}: not readable", "check its permissions")
@@ -40,9 +54,13 @@ def local_or_id(ref: str, base: Path | None = None) -> Path | None:
     path = Path(ref).expanduser()
     if base is not None and not path.is_absolute():
         path = base / path
-    if path.exists() or not FILE_ID.match(ref):
+    if not FILE_ID.match(ref):
         return readable_file(path, ref)
-    return None
+    try:
+        there = path_status(path, ref) is not None
+    except UsageError:
+        there = False  # no file can have this name: it is an id
+    return readable_file(path, ref) if there else None
 
 
 def resolve(refs: Sequence[str], base: Path | None = None) -> list[Ref]:
@@ -101,6 +119,28 @@ def upload_many(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def every_file(purpose: str) -> Iterator[dict[str, Any]]:
+    """The account's files of one purpose; only the OpenAI dialect pages them (with ``after``)."""
+    params: dict[str, Any] = {"purpose": purpose}
+    while True:
+        page = api.page("/files", params)
+        yield from page.data
+        if not page.has_more or not page.last_id:
+            return
+        params["after"] = page.last_id
+
+
+def already_uploaded(paths: Sequence[Path], purpose: str) -> dict[Path, dict[str, Any]]:
+    """The files on the server with a path's name and size (and ``purpose``), newest first."""
+    wanted = {(path.name, path.stat().st_size): path for path in paths}
+    found: dict[Path, dict[str, Any]] = {}
+    for file in every_file(purpose):
+        path = wanted.get((str(file.get("filename")), int(file.get("bytes") or 0)))
+        if path is not None and path not in found:
+            found[path] = file
+    return found
+
+
 def report_failures(results: Sequence[Uploaded]) -> None:
     """Name each failed upload on stderr, then fail with the first one's exit code."""
     failed = [(u.path, u.error) for u in results if u.error is not None]
@@ -110,8 +150,8 @@ def report_failures(results: Sequence[Uploaded]) -> None:
         render.error(AsstError(f"{path}: upload failed: {error.message}", error.hint, error.code))
     kept = [f"{u.file['id']} ({u.path})" for u in results if u.file is not None]
     hint = (
-        f"uploaded anyway: {', '.join(kept)}; reuse their ids or remove them with "
-        "'asst files delete'"
+        f"uploaded anyway: {', '.join(kept)}; reuse their ids, or re-run with "
+        "--skip-existing to upload only the failed ones"
         if kept
         else "the errors above name each one"
     )

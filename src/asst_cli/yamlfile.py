@@ -82,6 +82,8 @@ def read_text(path: str) -> tuple[str, str, Path]:
         raise UsageError(f"{path}: not a UTF-8 text file", "pass a YAML file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}", "check its permissions") from None
+    except ValueError:  # a NUL byte in the name
+        raise UsageError(f"{path!r}: not a usable file name", "check the path") from None
 
 
 def load_documents(path: str) -> list[Document]:

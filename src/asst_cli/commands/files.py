@@ -39,19 +39,36 @@ def upload(
     paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Local files to upload")],
     purpose: Purpose = "assistants",
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    skip_existing: Annotated[
+        bool,
+        typer.Option(
+            "--skip-existing",
+            help="Do not upload a file whose name and size match a file already there with "
+            "this purpose; print that file instead",
+        ),
+    ] = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Upload files, several at a time; every path is checked before the first request.
 
     The uploaded files are printed (a list, in the order given); a failed upload is named on
-    stderr and sets the exit code once the others have finished.
+    stderr and sets the exit code once the others have finished. Re-running the same command
+    with --skip-existing then uploads only the files that failed.
 
     Example: asst files upload notes.pdf data.csv -o id
     """
     files = [uploads.readable_file(Path(path), path) for path in paths]
-    results = uploads.upload_many(files, purpose, concurrency)
-    render.emit([u.file for u in results if u.file is not None], COLUMNS, output, query)
+    there = uploads.already_uploaded(files, purpose) if skip_existing else {}
+    if there:
+        render.progress(
+            f"Skipped {len(there)} file(s) already uploaded (same name, size and purpose): "
+            + ", ".join(str(path) for path in files if path in there)
+        )
+    results = uploads.upload_many([f for f in files if f not in there], purpose, concurrency)
+    done = {u.path: u.file for u in results if u.file is not None}
+    printed = [there.get(f) or done.get(f) for f in files]
+    render.emit([file for file in printed if file is not None], COLUMNS, output, query)
     uploads.report_failures(results)
 
 

@@ -26,7 +26,7 @@ def add(
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """Add files (local ones are uploaded first), several at a time; a re-run adds what failed.
+    """Add files one by one (local ones are uploaded first, several at a time).
 
     A local file whose name and size match a file already in the store is skipped, so running
     the same command again after a partial failure uploads and attaches only the files that
