@@ -35,6 +35,20 @@ class Root(LazyGroup):
             "the reply.",
             "run",
         ),
+        "apply": _lazy(
+            "apply",
+            "Create what is missing, update what differs, leave the rest; one line per object.",
+            "apply",
+        ),
+        "diff": _lazy(
+            "apply",
+            "Show how the live objects differ from their definitions (exit 0 none, 1 some, 2+ "
+            "error).",
+            "diff",
+        ),
+        "export": _lazy(
+            "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
+        ),
         "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(

@@ -2,6 +2,9 @@
 
 Errors name ``file:line``; paths inside a definition are relative to the definition file.
 Function tools may carry a local ``command`` (used by ``asst run``); it is never sent to a server.
+Two resources exist only in definitions read by ``asst apply`` (``for_apply``), because only it
+can resolve them: ``code_interpreter.files`` (local paths, uploaded, or file ids) and
+``file_search.vector_stores`` (names of vector stores defined in the same set).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks
+from . import checks, uploads
 from .errors import UsageError
+from .uploads import Ref
 from .yamlfile import Document, Location, Reader, load_one
 
 ASSISTANT_KEYS = (
@@ -41,6 +45,9 @@ class Assistant:
 
     body: dict[str, Any] = field(default_factory=dict)
     commands: dict[str, Path] = field(default_factory=dict)
+    # Only in definitions read for ``asst apply``: resolved by it into file and store ids.
+    code_files: list[Ref] = field(default_factory=list)
+    store_names: list[str] = field(default_factory=list)
 
 
 def read_text_file(path: Path, fail: Callable[[str], UsageError]) -> str:
@@ -95,16 +102,41 @@ def _tool(reader: Reader, value: Any, path: Location, out: Assistant) -> dict[st
     return {"type": "function", "function": function}
 
 
-def _tool_resources(reader: Reader, value: Any, path: Location) -> dict[str, Any]:
+def _apply_only(reader: Reader, path: Location, for_apply: bool, what: str) -> None:
+    if not for_apply:
+        raise reader.doc.error(
+            path, f"{what} are resolved by 'asst apply' only", "use ids here, or 'asst apply -f'"
+        )
+
+
+def _code_files(reader: Reader, value: Any, path: Location) -> list[Ref]:
+    refs: list[Ref] = []
+    for index, ref in enumerate(reader.strings(value, path)):
+        try:
+            refs.append(uploads.local_or_id(ref, reader.doc.base_dir) or ref)
+        except UsageError as exc:
+            raise reader.doc.error((*path, index), exc.message, exc.hint) from None
+    return refs
+
+
+def _tool_resources(
+    reader: Reader, value: Any, path: Location, out: Assistant, for_apply: bool
+) -> dict[str, Any]:
     found = reader.mapping(value, path, ("code_interpreter", "file_search"))
     result: dict[str, Any] = {}
     if "code_interpreter" in found:
         sub = (*path, "code_interpreter")
-        ci = reader.mapping(found["code_interpreter"], sub, ("file_ids",))
+        ci = reader.mapping(found["code_interpreter"], sub, ("file_ids", "files"))
+        if "files" in ci:
+            _apply_only(reader, (*sub, "files"), for_apply, "local files")
+            out.code_files = _code_files(reader, ci["files"], (*sub, "files"))
         result["code_interpreter"] = {"file_ids": reader.strings(ci.get("file_ids", []), sub)}
     if "file_search" in found:
         sub = (*path, "file_search")
-        fs = reader.mapping(found["file_search"], sub, ("vector_store_ids",))
+        fs = reader.mapping(found["file_search"], sub, ("vector_store_ids", "vector_stores"))
+        if "vector_stores" in fs:
+            _apply_only(reader, (*sub, "vector_stores"), for_apply, "vector stores by name")
+            out.store_names = reader.strings(fs["vector_stores"], (*sub, "vector_stores"))
         ids = reader.strings(fs.get("vector_store_ids", []), (*sub, "vector_store_ids"))
         result["file_search"] = {"vector_store_ids": ids}
     return result
@@ -123,7 +155,7 @@ def response_format(value: Any, fail: Callable[[str], UsageError]) -> Any:
     return found
 
 
-def _field(reader: Reader, key: str, value: Any, out: Assistant) -> None:
+def _field(reader: Reader, key: str, value: Any, out: Assistant, for_apply: bool) -> None:
     path: Location = (key,)
     body = out.body
     if key in ("name", "model", "description", "instructions"):
@@ -134,7 +166,7 @@ def _field(reader: Reader, key: str, value: Any, out: Assistant) -> None:
         items = checks.expect(value, list, reader.fail(path))
         body["tools"] = [_tool(reader, item, (key, i), out) for i, item in enumerate(items)]
     elif key == "tool_resources":
-        body[key] = _tool_resources(reader, value, path)
+        body[key] = _tool_resources(reader, value, path, out, for_apply)
     elif key == "temperature":
         body[key] = checks.number_in(value, 0, 2, reader.fail(path))
     elif key == "top_p":
@@ -158,14 +190,14 @@ def response_format_flag(value: str) -> Any:
     return response_format(load_json_file(value, "--response-format"), fail)
 
 
-def assistant_from_document(doc: Document) -> Assistant:
+def assistant_from_document(doc: Document, *, for_apply: bool = False) -> Assistant:
     reader = Reader(doc)
     data = reader.mapping(doc.data, (), ASSISTANT_KEYS)
     if "instructions" in data and "instructions_file" in data:
         raise doc.error(("instructions_file",), "give instructions or instructions_file, not both")
     out = Assistant()
     for key, value in data.items():
-        _field(reader, key, value, out)
+        _field(reader, key, value, out, for_apply)
     return out
 
 

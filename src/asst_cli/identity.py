@@ -22,18 +22,26 @@ def identity_of(body: dict[str, Any]) -> str:
     return name
 
 
-def find(path: str, name: str) -> dict[str, Any] | None:
-    """The one live object at ``path`` whose identity is ``name``, or None."""
-    found = [
-        item for item in api.iterate(path) if (item.get("metadata") or {}).get(IDENTITY_KEY) == name
-    ]
+def identity(obj: dict[str, Any]) -> str | None:
+    """The identity a live object carries, or None if asst does not manage it."""
+    found = (obj.get("metadata") or {}).get(IDENTITY_KEY)
+    return found if isinstance(found, str) and found else None
+
+
+def one(found: list[dict[str, Any]], name: str, what: str = "objects") -> dict[str, Any] | None:
+    """The only object carrying identity ``name``; several are an error listing their ids."""
     if len(found) > 1:
         ids = ", ".join(str(item.get("id")) for item in found)
         raise UsageError(
-            f"several objects carry {IDENTITY_KEY}={name}: {ids}",
+            f"several {what} carry {IDENTITY_KEY}={name}: {ids}",
             "delete or rename all but one; asst will not guess",
         )
     return found[0] if found else None
+
+
+def find(path: str, name: str) -> dict[str, Any] | None:
+    """The one live object at ``path`` whose identity is ``name``, or None."""
+    return one([item for item in api.iterate(path) if identity(item) == name], name)
 
 
 def with_identity(body: dict[str, Any]) -> dict[str, Any]:

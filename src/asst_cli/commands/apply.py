@@ -1,0 +1,108 @@
+"""asst apply, diff and export: assistants and vector stores kept as code.
+
+Definitions are YAML documents (``kind: assistant`` or ``kind: vector_store``) whose ``name`` is
+the identity asst records in the ``asst-name`` metadata key. See applyset, applyplan, reconcile,
+views and exporter for the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from .. import applyplan, applyreport, applyset, exporter, render, uploads, views
+from ..errors import ExitCode
+from ..options import Concurrency, Output
+
+Files = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        metavar="PATH",
+        help="Definition file, directory of *.yaml/*.yml, or '-' for stdin; repeatable",
+    ),
+]
+Recursive = Annotated[
+    bool, typer.Option("--recursive", "-R", help="Read directories given to -f recursively")
+]
+Prune = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Delete managed objects (asst-name) of the kinds defined that no file defines",
+    ),
+]
+
+
+def apply(
+    file: Files = None,
+    recursive: Recursive = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Send no change; print what would change")
+    ] = False,
+    prune: Prune = False,
+    concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
+    output: Output = None,
+) -> None:
+    """Create what is missing, update what differs, leave the rest; one line per object.
+
+    Example: asst apply -f definitions/ -o text
+    """
+    definitions = applyset.load(file or [], recursive)
+    plan = applyplan.make(definitions, prune)
+    applyreport.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
+
+
+def diff(
+    file: Files = None,
+    recursive: Recursive = False,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Also show the managed objects 'apply --prune' would delete"),
+    ] = False,
+) -> None:
+    """Show how the live objects differ from their definitions (exit 0 none, 1 some, 2+ error).
+
+    Example: asst diff -f definitions/
+    """
+    with applyreport.diff_errors():
+        definitions = applyset.load(file or [], recursive)
+        plan = applyplan.make(definitions, prune)
+        differs = applyreport.diff(plan)
+    if differs:
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def export(
+    what: Annotated[
+        Literal["assistants", "vector-stores"] | None,
+        typer.Argument(metavar="KIND", help="assistants or vector-stores (default: both)"),
+    ] = None,
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="ID", help="Only these objects (of KIND)")
+    ] = None,
+    output_file: Annotated[
+        str | None,
+        typer.Option("--output-file", "-O", metavar="FILE", help="Write to FILE ('-': stdout)"),
+    ] = None,
+    directory: Annotated[
+        str | None,
+        typer.Option("--dir", metavar="DIR", help="Write one file per object into DIR"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist")] = False,
+) -> None:
+    """Write live objects as YAML definitions that 'asst apply' accepts.
+
+    Example: asst export --dir definitions/
+    """
+    where = exporter.target(output_file, directory, force)
+    documents = exporter.definitions(what, ids or [])
+    if not documents:
+        render.progress("Nothing to export.")
+    if where.stdout:
+        render.text(views.to_yaml(documents))
+        return
+    written = exporter.write(documents, where, force)
+    render.progress(f"Wrote {len(written)} file(s).")
