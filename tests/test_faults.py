@@ -101,7 +101,7 @@ def test_a_server_that_keeps_rate_limiting_exits_75_within_the_deadline(
     began = time.monotonic()
     result = cli("runs", "wait", "thread_x", "run_x", "--timeout", "1", *FAST)
     assert result.exit_code == 75
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 1.75  # the deadline, and a margin for a busy machine
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")
     assert len(result.stderr.splitlines()) == 1
@@ -154,7 +154,7 @@ def test_a_server_that_drops_everything_exits_75_within_the_deadline(
     faults(live, drop_every=1)
     began = time.monotonic()
     result = cli("runs", "wait", "thread_x", "run_x", "--timeout", "1", *FAST)
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 1.75  # the deadline, and a margin for a busy machine
     assert result.exit_code == 75
     assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
 
@@ -164,7 +164,7 @@ def test_nothing_listening_exits_75(cli: Runner, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
     began = time.monotonic()
     result = cli("runs", "wait", "thread_x", "run_x", "--timeout", "1", *FAST)
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 1.75  # the deadline, and a margin for a busy machine
     assert result.exit_code == 75
     assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
 
@@ -181,7 +181,7 @@ def test_timeout_holds_under_slow_answers(cli: Runner, live: EngineServer, mode:
         result = cli("run", "--wait", "--stream", "--timeout", "0.5", "-a", aid, "please hang")
     elapsed = time.monotonic() - began
     assert result.exit_code == 124, result.stderr
-    assert elapsed < 1.0, f"took {elapsed:.2f} s with --timeout 0.5"
+    assert elapsed < 1.25, f"took {elapsed:.2f} s with --timeout 0.5 (the server takes 3 s)"
     assert len(result.stderr.splitlines()) == 1
 
 
