@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import typer
 
 from .. import api, downloads, listing, render, uploads
-from ..options import After, All, Concurrency, Limit, Order, Output, Query
+from ..options import After, All, Concurrency, Limit, Order, Output, Query, group
 
-app = typer.Typer(help="Upload, list, inspect, download and delete files.")
+app = group("Upload, list, inspect, download and delete files.")
 PATH = "/files"
 
 COLUMNS = (

@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from .. import api, listing, render, store_defs, stores, uploads
-from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query
+from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query, group
 from . import vs_batches, vs_files
 
-app = typer.Typer(help="Create, list, inspect, update and delete vector stores (file search).")
+app = group("Create, list, inspect, update and delete vector stores (file search).")
 app.add_typer(vs_files.app, name="files")
 app.add_typer(vs_batches.app, name="batches")
 PATH = "/vector_stores"

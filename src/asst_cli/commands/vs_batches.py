@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, render, store_defs, stores, uploads
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query
+from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
 
-app = typer.Typer(help="Add many files to a vector store at once; follow, cancel and list batches.")
+app = group("Add many files to a vector store at once; follow, cancel and list batches.")
 
 COLUMNS = (
     render.Column("ID", "id"),

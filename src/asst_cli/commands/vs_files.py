@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, render, store_add, store_defs, stores, uploads
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query
+from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
 
-app = typer.Typer(help="Add files to a vector store, list, inspect and remove them.")
+app = group("Add files to a vector store, list, inspect and remove them.")
 
 
 def _files_path(store_id: str) -> str:
