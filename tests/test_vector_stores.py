@@ -566,7 +566,8 @@ class FakeServer:
     def __init__(
         self, monkeypatch: pytest.MonkeyPatch, polls: list[tuple[dict[str, Any], str | None]]
     ) -> None:
-        from asst_cli import api, stores
+        from asst_cli import api
+        from asst_cli.transfer import indexing
 
         self.polls = polls
         self.asked: list[str] = []
@@ -576,7 +577,7 @@ class FakeServer:
         monkeypatch.setattr(api, "get_response", self.get_response)
         monkeypatch.setattr(api, "post", self.post)
         monkeypatch.setattr(api, "iterate", self.iterate)
-        monkeypatch.setattr(stores.time, "sleep", self.slept.append)
+        monkeypatch.setattr(indexing.time, "sleep", self.slept.append)
 
     def get_response(self, path: str, params: Any = None) -> Any:
         import httpx2

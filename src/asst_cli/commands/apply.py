@@ -1,8 +1,8 @@
 """asst apply, diff and export: assistants and vector stores kept as code.
 
 Definitions are YAML documents (``kind: assistant`` or ``kind: vector_store``) whose ``name`` is
-the identity asst records in the ``asst-name`` metadata key. See applyset, applyplan, reconcile,
-views and exporter for the rules.
+the identity asst records in the ``asst-name`` metadata key. See the apply package (load, plan,
+execute, canonical, exporter) for the rules.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import applyplan, applyreport, applyset, exporter, render, uploads, views
+from .. import render
+from ..apply import canonical, exporter, load, report
+from ..apply import plan as planning
 from ..errors import ExitCode
 from ..options import Concurrency, Output
+from ..transfer import uploads
 
 Files = Annotated[
     list[str] | None,
@@ -50,9 +53,9 @@ def apply(
 
     Example: asst apply -f definitions/ -o text
     """
-    definitions = applyset.load(file or [], recursive)
-    plan = applyplan.make(definitions, prune)
-    applyreport.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
+    definitions = load.load(file or [], recursive)
+    plan = planning.make(definitions, prune)
+    report.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
 
 
 def diff(
@@ -67,10 +70,10 @@ def diff(
 
     Example: asst diff -f definitions/
     """
-    with applyreport.diff_errors():
-        definitions = applyset.load(file or [], recursive)
-        plan = applyplan.make(definitions, prune)
-        differs = applyreport.diff(plan)
+    with report.diff_errors():
+        definitions = load.load(file or [], recursive)
+        plan = planning.make(definitions, prune)
+        differs = report.diff(plan)
     if differs:
         raise typer.Exit(ExitCode.ERROR)
 
@@ -102,7 +105,7 @@ def export(
     if not documents:
         render.progress("Nothing to export.")
     if where.stdout:
-        render.text(views.to_yaml(documents))
+        render.text(canonical.to_yaml(documents))
         return
     written = exporter.write(documents, where, force)
     render.progress(f"Wrote {len(written)} file(s).")

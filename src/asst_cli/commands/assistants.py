@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, mutate, render
+from .. import api, listing, render
+from ..definitions import assistant_flags
 from ..options import (
     After,
     All,
@@ -110,7 +111,7 @@ def create(
 
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
-    flags = mutate.AssistantFlags(
+    flags = assistant_flags.AssistantFlags(
         name,
         model,
         instructions,
@@ -125,7 +126,7 @@ def create(
         response_format,
         metadata,
     )
-    body = mutate.assistant_body(file, flags, require_model=True)
+    body = assistant_flags.assistant_body(file, flags, require_model=True)
     render.emit(api.post(PATH, body), COLUMNS, output, query)
 
 
@@ -194,7 +195,7 @@ def update(
 
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
-    flags = mutate.AssistantFlags(
+    flags = assistant_flags.AssistantFlags(
         name,
         model,
         instructions,
@@ -209,7 +210,7 @@ def update(
         response_format,
         metadata,
     )
-    body = mutate.assistant_body(file, flags, require_model=False)
+    body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = f"{PATH}/{api.segment(assistant_id)}"
     render.emit(api.post(path, body), COLUMNS, output, query)
 

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import api, downloads, listing, render, uploads
+from .. import api, listing, render
 from ..options import After, All, Concurrency, Limit, Order, Output, Query, group
+from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
 PATH = "/files"

@@ -6,8 +6,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, followopts, listing, render, runflow, thread_defs
+from .. import api, listing, render
+from ..definitions import threads
 from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
+from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
 # The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
@@ -83,7 +85,7 @@ def create(
     Example: asst messages create thread_abc123 "Plot this" --attach data.csv:code_interpreter
     """
     path = _path(thread_id)
-    draft = thread_defs.message_draft(role, text, content_file, attach, metadata)
+    draft = threads.message_draft(role, text, content_file, attach, metadata)
     render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
 
 
@@ -98,8 +100,8 @@ def list_(
     after: After = None,
     before: Before = None,
     every: All = False,
-    download_dir: followopts.DownloadDir = None,
-    force: followopts.Force = False,
+    download_dir: follow_options.DownloadDir = None,
+    force: follow_options.Force = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -119,7 +121,7 @@ def list_(
         before=before,
         every=every,
         extra={"run_id": run},
-        tap=runflow.file_saver(followopts.saver(download_dir, force)),
+        tap=outcome.file_saver(follow_options.saver(download_dir, force)),
     )
 
 
@@ -127,8 +129,8 @@ def list_(
 def get(
     thread_id: ThreadId,
     message_id: MessageId,
-    download_dir: followopts.DownloadDir = None,
-    force: followopts.Force = False,
+    download_dir: follow_options.DownloadDir = None,
+    force: follow_options.Force = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -136,7 +138,7 @@ def get(
 
     Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
     """
-    save = runflow.file_saver(followopts.saver(download_dir, force))
+    save = outcome.file_saver(follow_options.saver(download_dir, force))
     message = api.get(_path(thread_id, message_id))
     if save is not None:
         save(message)
@@ -155,7 +157,7 @@ def update(
 
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
-    body = thread_defs.metadata_update(metadata)
+    body = threads.metadata_update(metadata)
     render.emit(api.post(_path(thread_id, message_id), body), COLUMNS, output, query)
 
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .. import followopts, oneshot, runopts
 from ..options import DefinitionFile, Metadata, Output, Query
+from ..runs import follow_options, oneshot, start_options
 
 
 def run(
@@ -37,28 +37,28 @@ def run(
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Wait for the reply and print it")
     ] = False,
-    stream: followopts.Stream = False,
-    timeout: followopts.Timeout = None,
-    interval: followopts.Interval = None,
-    cancel_on_timeout: followopts.CancelOnTimeout = False,
-    cancel_on_interrupt: followopts.CancelOnInterrupt = False,
-    tool: followopts.Tool = None,
-    tool_handler: followopts.ToolHandler = None,
-    tool_timeout: followopts.ToolTimeout = 60.0,
-    tool_errors: followopts.ToolErrors = "continue",
-    download_dir: followopts.DownloadDir = None,
-    force: followopts.Force = False,
-    instructions: runopts.Instructions = None,
-    additional_instructions: runopts.AdditionalInstructions = None,
-    model: runopts.Model = None,
-    tool_choice: runopts.ToolChoice = None,
-    temperature: runopts.Temperature = None,
-    top_p: runopts.TopP = None,
-    max_prompt_tokens: runopts.MaxPromptTokens = None,
-    max_completion_tokens: runopts.MaxCompletionTokens = None,
-    truncation: runopts.Truncation = None,
-    parallel_tool_calls: runopts.ParallelToolCalls = None,
-    response_format: runopts.ResponseFormat = None,
+    stream: follow_options.Stream = False,
+    timeout: follow_options.Timeout = None,
+    interval: follow_options.Interval = None,
+    cancel_on_timeout: follow_options.CancelOnTimeout = False,
+    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
+    tool: follow_options.Tool = None,
+    tool_handler: follow_options.ToolHandler = None,
+    tool_timeout: follow_options.ToolTimeout = 60.0,
+    tool_errors: follow_options.ToolErrors = "continue",
+    download_dir: follow_options.DownloadDir = None,
+    force: follow_options.Force = False,
+    instructions: start_options.Instructions = None,
+    additional_instructions: start_options.AdditionalInstructions = None,
+    model: start_options.Model = None,
+    tool_choice: start_options.ToolChoice = None,
+    temperature: start_options.Temperature = None,
+    top_p: start_options.TopP = None,
+    max_prompt_tokens: start_options.MaxPromptTokens = None,
+    max_completion_tokens: start_options.MaxCompletionTokens = None,
+    truncation: start_options.Truncation = None,
+    parallel_tool_calls: start_options.ParallelToolCalls = None,
+    response_format: start_options.ResponseFormat = None,
     metadata: Metadata = None,
     output: Output = None,
     query: Query = None,
@@ -71,12 +71,12 @@ def run(
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
     request = oneshot.Request(message, assistant, file, thread, resume, attach)
-    options = runopts.RunOptions(
+    options = start_options.RunOptions(
         instructions, additional_instructions, model, tool_choice, temperature, top_p,
         max_prompt_tokens, max_completion_tokens, truncation, parallel_tool_calls,
         response_format, metadata,
     )  # fmt: skip
-    follow = followopts.follow(
+    follow = follow_options.follow(
         timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
         tool_timeout, tool_errors, download_dir, force,
     )  # fmt: skip

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
-from .. import api, followopts, listing, render, runflow, runopts, thread_defs, tools, waiting
+from .. import api, listing, render
+from ..definitions import threads
 from ..options import After, All, Before, Limit, Metadata, Order, Output, OutputShort, Query, group
+from ..runs import follow_options, handlers, outcome, start_options, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
-COLUMNS = runopts.COLUMNS
+COLUMNS = start_options.COLUMNS
 
 ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
@@ -26,25 +28,25 @@ def _path(thread_id: str, run_id: str | None = None, action: str | None = None) 
 @app.command()
 def create(
     thread_id: ThreadId,
-    assistant: runopts.Assistant,
-    instructions: runopts.Instructions = None,
-    additional_instructions: runopts.AdditionalInstructions = None,
-    model: runopts.Model = None,
-    tool_choice: runopts.ToolChoice = None,
-    temperature: runopts.Temperature = None,
-    top_p: runopts.TopP = None,
-    max_prompt_tokens: runopts.MaxPromptTokens = None,
-    max_completion_tokens: runopts.MaxCompletionTokens = None,
-    truncation: runopts.Truncation = None,
-    parallel_tool_calls: runopts.ParallelToolCalls = None,
-    response_format: runopts.ResponseFormat = None,
+    assistant: start_options.Assistant,
+    instructions: start_options.Instructions = None,
+    additional_instructions: start_options.AdditionalInstructions = None,
+    model: start_options.Model = None,
+    tool_choice: start_options.ToolChoice = None,
+    temperature: start_options.Temperature = None,
+    top_p: start_options.TopP = None,
+    max_prompt_tokens: start_options.MaxPromptTokens = None,
+    max_completion_tokens: start_options.MaxCompletionTokens = None,
+    truncation: start_options.Truncation = None,
+    parallel_tool_calls: start_options.ParallelToolCalls = None,
+    response_format: start_options.ResponseFormat = None,
     metadata: Metadata = None,
-    stream: followopts.Stream = False,
-    timeout: followopts.Timeout = None,
-    tool: followopts.Tool = None,
-    tool_handler: followopts.ToolHandler = None,
-    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
-    tool_errors: followopts.ToolErrors = "continue",
+    stream: follow_options.Stream = False,
+    timeout: follow_options.Timeout = None,
+    tool: follow_options.Tool = None,
+    tool_handler: follow_options.ToolHandler = None,
+    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
+    tool_errors: follow_options.ToolErrors = "continue",
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -52,7 +54,7 @@ def create(
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
-    options = runopts.RunOptions(
+    options = start_options.RunOptions(
         instructions,
         additional_instructions,
         model,
@@ -66,9 +68,11 @@ def create(
         response_format,
         metadata,
     )
-    body = runopts.run_body(assistant, options)
-    streamed = followopts.streaming(stream, timeout, tool, tool_handler, tool_timeout, tool_errors)
-    runflow.post_run(_path(thread_id), body, streamed, (output, query))
+    body = start_options.run_body(assistant, options)
+    streamed = follow_options.streaming(
+        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
+    )
+    outcome.post_run(_path(thread_id), body, streamed, (output, query))
 
 
 @app.command("list")
@@ -121,7 +125,7 @@ def update(
 
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
-    body = thread_defs.metadata_update(metadata)
+    body = threads.metadata_update(metadata)
     render.emit(api.post(_path(thread_id, run_id), body), COLUMNS, output, query)
 
 
@@ -138,14 +142,14 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 def submit_tool_outputs(
     thread_id: ThreadId,
     run_id: RunId,
-    tool_output: runopts.ToolOutput = None,
-    file: runopts.ToolOutputsFile = None,
-    stream: followopts.Stream = False,
-    timeout: followopts.Timeout = None,
-    tool: followopts.Tool = None,
-    tool_handler: followopts.ToolHandler = None,
-    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
-    tool_errors: followopts.ToolErrors = "continue",
+    tool_output: start_options.ToolOutput = None,
+    file: start_options.ToolOutputsFile = None,
+    stream: follow_options.Stream = False,
+    timeout: follow_options.Timeout = None,
+    tool: follow_options.Tool = None,
+    tool_handler: follow_options.ToolHandler = None,
+    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
+    tool_errors: follow_options.ToolErrors = "continue",
     output: OutputShort = None,
     query: Query = None,
 ) -> None:
@@ -153,26 +157,28 @@ def submit_tool_outputs(
 
     Example: asst runs submit-tool-outputs thread_abc123 run_abc123 --output call_abc=42
     """
-    body = {"tool_outputs": runopts.tool_outputs(tool_output, file)}
+    body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
     path = _path(thread_id, run_id, "submit_tool_outputs")
-    streamed = followopts.streaming(stream, timeout, tool, tool_handler, tool_timeout, tool_errors)
-    runflow.post_run(path, body, streamed, (output, query))
+    streamed = follow_options.streaming(
+        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
+    )
+    outcome.post_run(path, body, streamed, (output, query))
 
 
 @app.command()
 def wait(
     thread_id: ThreadId,
     run_id: RunId,
-    timeout: followopts.Timeout = None,
-    interval: followopts.Interval = None,
-    cancel_on_timeout: followopts.CancelOnTimeout = False,
-    cancel_on_interrupt: followopts.CancelOnInterrupt = False,
-    tool: followopts.Tool = None,
-    tool_handler: followopts.ToolHandler = None,
-    tool_timeout: followopts.ToolTimeout = tools.DEFAULT_TIMEOUT,
-    tool_errors: followopts.ToolErrors = "continue",
-    download_dir: followopts.DownloadDir = None,
-    force: followopts.Force = False,
+    timeout: follow_options.Timeout = None,
+    interval: follow_options.Interval = None,
+    cancel_on_timeout: follow_options.CancelOnTimeout = False,
+    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
+    tool: follow_options.Tool = None,
+    tool_handler: follow_options.ToolHandler = None,
+    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
+    tool_errors: follow_options.ToolErrors = "continue",
+    download_dir: follow_options.DownloadDir = None,
+    force: follow_options.Force = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -181,9 +187,9 @@ def wait(
 
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
-    follow = followopts.follow(
+    follow = follow_options.follow(
         timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
         tool_timeout, tool_errors, download_dir, force,
     )  # fmt: skip
     final = waiting.follow(thread_id, run_id, follow.wait_options())
-    runflow.finish_run(final, follow, output, query)
+    outcome.finish_run(final, follow, output, query)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from .. import api, followopts, listing, render, runflow, runopts, thread_defs
+from .. import api, listing, render
+from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
+from ..runs import follow_options, outcome, start_options
 
 app = group("Create, inspect, update and delete threads; start a run on a new thread.")
 PATH = "/threads"
@@ -48,16 +50,16 @@ def create(
 
     Example: asst threads create --message "Summarise the report" -m ticket=42 -o id
     """
-    flags = thread_defs.ThreadFlags(message, metadata, vector_store, code_file)
-    draft = thread_defs.thread_body(file, flags)
+    flags = threads.ThreadFlags(message, metadata, vector_store, code_file)
+    draft = threads.thread_body(file, flags)
     render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
 
 
 @app.command()
 def show(
     thread_id: ThreadId,
-    download_dir: followopts.DownloadDir = None,
-    force: followopts.Force = False,
+    download_dir: follow_options.DownloadDir = None,
+    force: follow_options.Force = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -68,7 +70,7 @@ def show(
     Example: asst threads show thread_abc123 --download-dir out
     """
     messages = api.iterate(f"{PATH}/{api.segment(thread_id)}/messages", {"order": "asc"})
-    runflow.show_thread(messages, followopts.saver(download_dir, force), output, query)
+    outcome.show_thread(messages, follow_options.saver(download_dir, force), output, query)
 
 
 @app.command()
@@ -92,8 +94,8 @@ def update(
 
     Example: asst threads update thread_abc123 --metadata status=done
     """
-    flags = thread_defs.ThreadFlags(metadata=metadata)
-    body = thread_defs.thread_body(file, flags, update=True).body
+    flags = threads.ThreadFlags(metadata=metadata)
+    body = threads.thread_body(file, flags, update=True).body
     path = f"{PATH}/{api.segment(thread_id)}"
     render.emit(api.post(path, body), COLUMNS, output, query)
 
@@ -113,18 +115,18 @@ def delete(
 
 @app.command("create-and-run")
 def create_and_run(
-    assistant: runopts.Assistant,
+    assistant: start_options.Assistant,
     message: Message = None,
-    instructions: runopts.Instructions = None,
-    model: runopts.Model = None,
-    tool_choice: runopts.ToolChoice = None,
-    temperature: runopts.Temperature = None,
-    top_p: runopts.TopP = None,
-    max_prompt_tokens: runopts.MaxPromptTokens = None,
-    max_completion_tokens: runopts.MaxCompletionTokens = None,
-    truncation: runopts.Truncation = None,
-    parallel_tool_calls: runopts.ParallelToolCalls = None,
-    response_format: runopts.ResponseFormat = None,
+    instructions: start_options.Instructions = None,
+    model: start_options.Model = None,
+    tool_choice: start_options.ToolChoice = None,
+    temperature: start_options.Temperature = None,
+    top_p: start_options.TopP = None,
+    max_prompt_tokens: start_options.MaxPromptTokens = None,
+    max_completion_tokens: start_options.MaxCompletionTokens = None,
+    truncation: start_options.Truncation = None,
+    parallel_tool_calls: start_options.ParallelToolCalls = None,
+    response_format: start_options.ResponseFormat = None,
     metadata: Metadata = None,
     output: Output = None,
     query: Query = None,
@@ -133,7 +135,7 @@ def create_and_run(
 
     Example: asst threads create-and-run --assistant asst_abc123 --message "Hello" -o id
     """
-    options = runopts.RunOptions(
+    options = start_options.RunOptions(
         instructions,
         None,
         model,
@@ -147,8 +149,8 @@ def create_and_run(
         response_format,
         metadata,
     )
-    body = runopts.run_body(assistant, options)
-    thread = thread_defs.thread_body(None, thread_defs.ThreadFlags(messages=message))
+    body = start_options.run_body(assistant, options)
+    thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body
-    render.emit(api.post(f"{PATH}/runs", body), runopts.COLUMNS, output, query)
+    render.emit(api.post(f"{PATH}/runs", body), start_options.COLUMNS, output, query)

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render, store_defs, stores, uploads
+from .. import api, listing, render
+from ..definitions import vector_stores
 from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query, group
+from ..transfer import indexing, uploads
 from . import vs_batches, vs_files
 
 app = group("Create, list, inspect, update and delete vector stores (file search).")
@@ -22,7 +24,7 @@ COLUMNS = (
     render.Column("ID", "id"),
     render.Column("NAME", "name"),
     render.Column("STATUS", "status"),
-    render.Column("FILES", stores.counts),
+    render.Column("FILES", indexing.counts),
     render.Column("USAGE", "usage_bytes"),
     render.Column("CREATED", "created_at", time=True),
     render.Column("EXPIRES", "expires_at", time=True, detail=True),
@@ -43,7 +45,7 @@ ExpiresAfterDays = Annotated[
     typer.Option(
         "--expires-after-days",
         min=1,
-        max=store_defs.MAX_DAYS,
+        max=vector_stores.MAX_DAYS,
         metavar="N",
         help="Expire N days after last use (1-365)",
     ),
@@ -63,10 +65,10 @@ def create(
         ),
     ] = None,
     expires_after_days: ExpiresAfterDays = None,
-    chunking: stores.Chunking = None,
+    chunking: indexing.Chunking = None,
     metadata: Metadata = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: stores.Wait = False,
+    wait: indexing.Wait = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -74,18 +76,18 @@ def create(
 
     Example: asst vector-stores create --name handbook --file docs/intro.md --file file-abc --wait
     """
-    flags = store_defs.StoreFlags(name, files, expires_after_days, chunking, metadata)
-    definition = store_defs.create_def(file, flags)
+    flags = vector_stores.StoreFlags(name, files, expires_after_days, chunking, metadata)
+    definition = vector_stores.create_def(file, flags)
     body = definition.body
     if definition.files:
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
     store = api.post(PATH, body)
     if wait:
-        store = stores.follow(f"{PATH}/{api.segment(store['id'])}", store["id"], _again(store))
+        store = indexing.follow(f"{PATH}/{api.segment(store['id'])}", store["id"], _again(store))
     render.emit(store, COLUMNS, output, query)
     if wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
-        stores.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
+        indexing.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
 
 
 def _again(store: dict[str, str]) -> str:
@@ -121,17 +123,17 @@ def list_(
 
 
 @app.command()
-def get(store_id: stores.StoreId, output: Output = None, query: Query = None) -> None:
+def get(store_id: indexing.StoreId, output: Output = None, query: Query = None) -> None:
     """Show one vector store, with its file counts.
 
     Example: asst vector-stores get vs_abc123 -q file_counts
     """
-    render.emit(api.get(stores.store_path(store_id)), COLUMNS, output, query)
+    render.emit(api.get(indexing.store_path(store_id)), COLUMNS, output, query)
 
 
 @app.command()
 def update(
-    store_id: stores.StoreId,
+    store_id: indexing.StoreId,
     file: Definition = None,
     name: Name = None,
     expires_after_days: ExpiresAfterDays = None,
@@ -143,9 +145,9 @@ def update(
 
     Example: asst vector-stores update vs_abc123 --name handbook-v2 --expires-after-days 30
     """
-    flags = store_defs.StoreFlags(name, None, expires_after_days, None, metadata)
-    body = store_defs.update_body(file, flags)
-    render.emit(api.post(stores.store_path(store_id), body), COLUMNS, output, query)
+    flags = vector_stores.StoreFlags(name, None, expires_after_days, None, metadata)
+    body = vector_stores.update_body(file, flags)
+    render.emit(api.post(indexing.store_path(store_id), body), COLUMNS, output, query)
 
 
 @app.command()

@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render, store_defs, stores, uploads
+from .. import api, listing, render
+from ..definitions import vector_stores
 from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
+from ..transfer import indexing, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
 
 COLUMNS = (
     render.Column("ID", "id"),
     render.Column("STATUS", "status"),
-    render.Column("COUNTS", stores.detailed_counts),
+    render.Column("COUNTS", indexing.detailed_counts),
     render.Column("CREATED", "created_at", time=True),
     render.Column("VECTOR STORE", "vector_store_id", detail=True),
 )
@@ -23,16 +25,16 @@ BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
 
 def _batch_path(store_id: str, batch_id: str) -> str:
     batch = api.segment(batch_id, "batch id")
-    return f"{stores.store_path(store_id)}/file_batches/{batch}"
+    return f"{indexing.store_path(store_id)}/file_batches/{batch}"
 
 
 @app.command()
 def create(
-    store_id: stores.StoreId,
-    refs: stores.Refs,
-    chunking: stores.Chunking = None,
+    store_id: indexing.StoreId,
+    refs: indexing.Refs,
+    chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: stores.Wait = False,
+    wait: indexing.Wait = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -40,26 +42,26 @@ def create(
 
     Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
     """
-    path = f"{stores.store_path(store_id)}/file_batches"
+    path = f"{indexing.store_path(store_id)}/file_batches"
     local = uploads.resolve(refs)
     body: dict[str, Any] = {}
-    strategy = store_defs.chunking_flag(chunking)
+    strategy = vector_stores.chunking_flag(chunking)
     body["file_ids"] = uploads.file_ids(local, concurrency=concurrency)
     if strategy is not None:
         body["chunking_strategy"] = strategy
     batch = api.post(path, body)
     if wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
-        batch = stores.follow(_batch_path(store_id, batch["id"]), batch["id"], again)
+        batch = indexing.follow(_batch_path(store_id, batch["id"]), batch["id"], again)
     render.emit(batch, COLUMNS, output, query)
     if wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
-        stores.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
+        indexing.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
 
 
 @app.command()
 def get(
-    store_id: stores.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
+    store_id: indexing.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
 ) -> None:
     """Show a file batch and its file counts.
 
@@ -70,7 +72,7 @@ def get(
 
 @app.command()
 def cancel(
-    store_id: stores.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
+    store_id: indexing.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
 ) -> None:
     """Cancel a file batch: files not yet indexed are left out.
 
@@ -81,9 +83,9 @@ def cancel(
 
 @app.command()
 def files(
-    store_id: stores.StoreId,
+    store_id: indexing.StoreId,
     batch_id: BatchId,
-    status: stores.FileStatus = None,
+    status: indexing.FileStatus = None,
     limit: Limit = None,
     order: Order = None,
     after: After = None,
@@ -98,7 +100,7 @@ def files(
     """
     listing.list_objects(
         f"{_batch_path(store_id, batch_id)}/files",
-        stores.FILE_COLUMNS,
+        indexing.FILE_COLUMNS,
         what="files",
         output=output,
         query=query,

@@ -6,23 +6,25 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render, store_add, store_defs, stores, uploads
+from .. import api, listing, render
+from ..definitions import vector_stores
 from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
+from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
 
 
 def _files_path(store_id: str) -> str:
-    return f"{stores.store_path(store_id)}/files"
+    return f"{indexing.store_path(store_id)}/files"
 
 
 @app.command()
 def add(
-    store_id: stores.StoreId,
-    refs: stores.Refs,
-    chunking: stores.Chunking = None,
+    store_id: indexing.StoreId,
+    refs: indexing.Refs,
+    chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: stores.Wait = False,
+    wait: indexing.Wait = False,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -37,7 +39,7 @@ def add(
     """
     path = _files_path(store_id)
     local = uploads.resolve(refs)
-    strategy = store_defs.chunking_flag(chunking)
+    strategy = vector_stores.chunking_flag(chunking)
 
     def attach(file_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {"file_id": file_id}
@@ -50,16 +52,16 @@ def add(
     added = [o.added for o in outcomes if o.added is not None]
     if wait:
         again = f"asst vector-stores files list {store_id}"
-        added = [stores.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
-        failures += stores.settled(added)
-    render.emit(added, stores.FILE_COLUMNS, output, query)
-    stores.fail_if_any(failures, len(local), "files")
+        added = [indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
+        failures += indexing.settled(added)
+    render.emit(added, indexing.FILE_COLUMNS, output, query)
+    indexing.fail_if_any(failures, len(local), "files")
 
 
 @app.command("list")
 def list_(
-    store_id: stores.StoreId,
-    status: stores.FileStatus = None,
+    store_id: indexing.StoreId,
+    status: indexing.FileStatus = None,
     limit: Limit = None,
     order: Order = None,
     after: After = None,
@@ -74,7 +76,7 @@ def list_(
     """
     listing.list_objects(
         _files_path(store_id),
-        stores.FILE_COLUMNS,
+        indexing.FILE_COLUMNS,
         what="files",
         output=output,
         query=query,
@@ -89,7 +91,7 @@ def list_(
 
 @app.command()
 def get(
-    store_id: stores.StoreId,
+    store_id: indexing.StoreId,
     file_id: Annotated[str, typer.Argument(metavar="FILE", help="File id")],
     output: Output = None,
     query: Query = None,
@@ -99,12 +101,12 @@ def get(
     Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
     """
     path = f"{_files_path(store_id)}/{api.segment(file_id, 'file id')}"
-    render.emit(api.get(path), stores.FILE_COLUMNS, output, query)
+    render.emit(api.get(path), indexing.FILE_COLUMNS, output, query)
 
 
 @app.command()
 def delete(
-    store_id: stores.StoreId,
+    store_id: indexing.StoreId,
     file_ids: Annotated[list[str], typer.Argument(metavar="FILE...", help="File ids")],
     output: Output = None,
     query: Query = None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import api
-from .errors import UsageError
+from .. import api
+from ..errors import UsageError
 
 IDENTITY_KEY = "asst-name"
 

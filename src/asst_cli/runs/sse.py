@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, waiting
-from .errors import AsstError, ExitCode
+from .. import api
+from ..errors import AsstError, ExitCode
+from . import waiting
 
 RUN_EVENT = "thread.run."
 DELTA_EVENT = "thread.message.delta"

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api, errors, progress
-from .errors import AsstError, ExitCode
+from .. import api, errors, progress
+from ..errors import AsstError, ExitCode
 
 TERMINAL = {
     "completed": ExitCode.OK,
@@ -132,7 +132,7 @@ def _cancel(path: str) -> None:
 
 
 def progress_note(message: str) -> None:
-    from . import render
+    from .. import render
 
     render.progress(message)
 
@@ -223,7 +223,7 @@ def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[st
     """Tool outputs for a requires_action run from the handlers, or None if nobody answers."""
     if options.on_action is None:
         return None
-    from .tools import DeadlineReached
+    from .handlers import DeadlineReached
 
     try:
         return options.on_action(run)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import checks, definitions
-from .errors import UsageError
+from .. import checks
+from ..errors import UsageError
+from . import assistants
 
 
 @dataclass
@@ -33,7 +34,7 @@ def _instructions(flags: AssistantFlags) -> str | None:
     if flags.instructions_file is None:
         return flags.instructions
     path = Path(flags.instructions_file)
-    return definitions.read_text_file(
+    return assistants.read_text_file(
         path, lambda message: UsageError(f"--instructions-file: {message}")
     )
 
@@ -49,7 +50,7 @@ def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
                 "use code_interpreter or file_search; add functions with --function FILE.json",
             )
         tools.append({"type": kind})
-    tools.extend(definitions.load_function(path) for path in flags.functions or [])
+    tools.extend(assistants.load_function(path) for path in flags.functions or [])
     return tools
 
 
@@ -67,7 +68,7 @@ def assistant_body(
     file: str | None, flags: AssistantFlags, *, require_model: bool
 ) -> dict[str, Any]:
     """The body to send; everything is validated here, before any request."""
-    body = definitions.load_assistant(file).body if file else {}
+    body = assistants.load_assistant(file).body if file else {}
     simple = {
         "name": flags.name,
         "model": flags.model,
@@ -79,7 +80,7 @@ def assistant_body(
         "response_format": (
             None
             if flags.response_format is None
-            else definitions.response_format_flag(flags.response_format)
+            else assistants.response_format_flag(flags.response_format)
         ),
     }
     body.update({key: value for key, value in simple.items() if value is not None})

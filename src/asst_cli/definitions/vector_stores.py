@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import checks, uploads
-from .errors import UsageError
-from .uploads import Ref
+from .. import checks
+from ..errors import UsageError
+from ..transfer import uploads
+from ..transfer.uploads import Ref
 from .yamlfile import Document, Reader, load_one
 
 STORE_KEYS = ("kind", "name", "files", "expires_after", "chunking", "metadata")

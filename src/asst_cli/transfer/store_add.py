@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import api, errors, render, uploads
-from .errors import AsstError
+from .. import api, errors, render
+from ..errors import AsstError
+from . import uploads
 
 
 @dataclass

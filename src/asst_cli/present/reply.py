@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api, errors
+from .. import api, errors
 
 # file id -> local path of a saved copy, or None when the file was not saved
 Saver = Callable[[str], "str | None"]

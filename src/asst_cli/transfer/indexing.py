@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from . import api, errors, progress, render
-from .errors import AsstError, ExitCode
+from .. import api, errors, progress, render
+from ..errors import AsstError, ExitCode
 
 FIRST_INTERVAL = 0.5
 MAX_INTERVAL = 5.0

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, definitions, filerecord, identity, store_defs
-from .errors import UsageError
-from .uploads import Ref
-from .yamlfile import Document, Location, Reader, load_documents
+from .. import checks
+from ..definitions import assistants, vector_stores
+from ..definitions.yamlfile import Document, Location, Reader, load_documents
+from ..errors import UsageError
+from ..transfer.uploads import Ref
+from . import filerecord, identity
 
 KINDS = ("assistant", "vector_store")
 PATTERNS = ("*.yaml", "*.yml")
@@ -144,7 +146,7 @@ def _complete_functions(tools: list[dict[str, Any]]) -> None:
 
 
 def _assistant(doc: Document, pinned: str | None) -> Declared:
-    found = definitions.assistant_from_document(doc, for_apply=True)
+    found = assistants.assistant_from_document(doc, for_apply=True)
     body = found.body
     name = identity.identity_of(body)
     if len(name) > MAX_NAME:
@@ -165,7 +167,7 @@ def _assistant(doc: Document, pinned: str | None) -> Declared:
 
 
 def _store(doc: Document, pinned: str | None) -> Declared:
-    found = store_defs.from_document(doc)
+    found = vector_stores.from_document(doc)
     body = found.body
     chunking = body.pop("chunking_strategy", None)
     _check_metadata(doc, body, sum(isinstance(f, Path) for f in found.files))

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, configfile, definitions, identity, runflow, runopts, thread_defs, tools
-from .errors import UsageError
+from .. import api, configfile
+from ..apply import identity
+from ..definitions import assistants, threads
+from ..errors import UsageError
+from . import handlers, outcome, start_options
 
 
 @dataclass
@@ -29,10 +32,10 @@ class Request:
 class Plan:
     """A checked request: nothing has been sent yet."""
 
-    draft: thread_defs.Draft
+    draft: threads.Draft
     run_body: dict[str, Any]
     thread: str | None
-    definition: definitions.Assistant | None
+    definition: assistants.Assistant | None
 
 
 def _thread(request: Request) -> str | None:
@@ -50,19 +53,21 @@ def _thread(request: Request) -> str | None:
     return found
 
 
-def plan(request: Request, options: runopts.RunOptions, tool_config: tools.ToolConfig) -> Plan:
+def plan(
+    request: Request, options: start_options.RunOptions, tool_config: handlers.ToolConfig
+) -> Plan:
     """Check everything; the definition's tool commands join ``tool_config``."""
     if (request.assistant is None) == (request.file is None):
         raise UsageError(
             "name the assistant with --assistant ID or -f FILE (one of them)",
             'e.g. asst run --assistant asst_abc123 "Hello"',
         )
-    definition = definitions.load_assistant(request.file) if request.file else None
+    definition = assistants.load_assistant(request.file) if request.file else None
     if definition is not None:
         identity.identity_of(definition.body)
-        tools.add_definition_commands(tool_config, definition.commands)
-    draft = thread_defs.message_draft("user", request.message, None, request.attach, None)
-    body = runopts.run_body(request.assistant or "from-definition", options)
+        handlers.add_definition_commands(tool_config, definition.commands)
+    draft = threads.message_draft("user", request.message, None, request.attach, None)
+    body = start_options.run_body(request.assistant or "from-definition", options)
     return Plan(draft, body, _thread(request), definition)
 
 
@@ -87,7 +92,7 @@ def remember(run: dict[str, Any]) -> None:
 
 def run(
     plan_: Plan,
-    follow: runflow.Follow,
+    follow: outcome.Follow,
     wait: bool,
     stream: bool,
     fmt: str | None,
@@ -96,12 +101,12 @@ def run(
     """Start the run, then print it (no --wait) or follow it and print the reply."""
     path, body = start(plan_)
     if stream:
-        runflow.stream(path, body, follow, (fmt, query), seen=remember)
+        outcome.stream(path, body, follow, (fmt, query), seen=remember)
         return
     created: dict[str, Any] = api.post(path, body)
     remember(created)
     if not wait:
-        runflow.print_run(created, fmt, query)
+        outcome.print_run(created, fmt, query)
         return
-    final = runflow.wait_for(created, follow)
-    runflow.finish_reply(str(created["thread_id"]), final, follow, fmt, query)
+    final = outcome.wait_for(created, follow)
+    outcome.finish_reply(str(created["thread_id"]), final, follow, fmt, query)

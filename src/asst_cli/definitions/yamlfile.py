@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import checks
-from .errors import UsageError
+from .. import checks
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     import yaml

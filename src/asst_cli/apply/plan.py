@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api, filerecord, identity, views
-from .applyset import Declared, DefinitionSet
+from .. import api
+from . import canonical, filerecord, identity
+from .canonical import View
 from .filerecord import Sync
-from .views import View
+from .load import Declared, DefinitionSet
 
 PATHS = {"assistant": "/assistants", "vector_store": "/vector_stores"}
 PLURAL = {"assistant": "assistants", "vector_store": "vector stores"}
@@ -40,7 +41,7 @@ class Step:
         return str(self.live["id"]) if self.live else None
 
     def changes(self) -> list[str]:
-        return views.changed_fields(self.current, self.wanted)
+        return canonical.changed_fields(self.current, self.wanted)
 
 
 @dataclass
@@ -100,8 +101,8 @@ def _store(item: Declared, sets: DefinitionSet, live: dict[str, Any] | None, ado
     attached = store_files(str(live["id"])) if live else []
     record = filerecord.read(live.get("metadata") if live else None)
     sync = filerecord.plan(item.files, sets.hashes, item.doc.base_dir, attached, record)
-    wanted = views.vector_store(_wanted_object(item), sync.wanted_labels())
-    current = views.vector_store(live, sync.live_labels()) if live else None
+    wanted = canonical.vector_store(_wanted_object(item), sync.wanted_labels())
+    current = canonical.vector_store(live, sync.live_labels()) if live else None
     action = _action(live, adopted, current, wanted)
     return Step(item.kind, item.name, action, live, item, wanted, current, sync)
 
@@ -125,22 +126,24 @@ def _assistant(
     names = {store_id: name for name, store_id in plan.store_ids.items()}
     by_name, by_id = _store_refs(item.store_ids, names)
     wanted_obj = _wanted_object(item)
-    wanted = views.assistant(wanted_obj, sync.wanted_labels(), [*item.store_names, *by_name], by_id)
+    wanted = canonical.assistant(
+        wanted_obj, sync.wanted_labels(), [*item.store_names, *by_name], by_id
+    )
     current = None
     if live:
         stores = _store_refs(_resources(live, "file_search", "vector_store_ids"), names)
-        current = views.assistant(live, sync.live_labels(), *stores)
-        current = views.leave_to_server(current, wanted)
+        current = canonical.assistant(live, sync.live_labels(), *stores)
+        current = canonical.leave_to_server(current, wanted)
     action = _action(live, adopted, current, wanted)
     return Step(item.kind, item.name, action, live, item, wanted, current, sync)
 
 
 def _pruned(kind: str, obj: dict[str, Any]) -> Step:
     if kind == "vector_store":
-        current = views.vector_store(obj, store_files(str(obj["id"])))
+        current = canonical.vector_store(obj, store_files(str(obj["id"])))
     else:
         files = _resources(obj, "code_interpreter", "file_ids")
-        current = views.assistant(
+        current = canonical.assistant(
             obj, files, (), _resources(obj, "file_search", "vector_store_ids")
         )
     return Step(kind, str(identity.identity(obj)), "delete", obj, current=current)

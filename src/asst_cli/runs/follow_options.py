@@ -8,8 +8,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from . import downloads, render, reply, runflow, tools
-from .errors import UsageError
+from .. import render
+from ..errors import UsageError
+from ..present import reply
+from ..transfer import downloads
+from . import handlers, outcome
 
 Timeout = Annotated[
     float | None,
@@ -107,17 +110,17 @@ def follow(
     cancel_on_interrupt: bool,
     tool: list[str] | None = None,
     tool_handler: str | None = None,
-    tool_timeout: float = tools.DEFAULT_TIMEOUT,
+    tool_timeout: float = handlers.DEFAULT_TIMEOUT,
     tool_errors: str = "continue",
     download_dir: Path | None = None,
     force: bool = False,
-) -> runflow.Follow:
-    return runflow.Follow(
+) -> outcome.Follow:
+    return outcome.Follow(
         timeout=timeout,
         interval=interval,
         cancel_on_timeout=cancel_on_timeout,
         cancel_on_interrupt=cancel_on_interrupt,
-        tool_config=tools.from_flags(tool, tool_handler, tool_timeout, tool_errors == "abort"),
+        tool_config=handlers.from_flags(tool, tool_handler, tool_timeout, tool_errors == "abort"),
         save=saver(download_dir, force),
     )
 
@@ -129,7 +132,7 @@ def streaming(
     tool_handler: str | None,
     tool_timeout: float,
     tool_errors: str,
-) -> runflow.Follow | None:
+) -> outcome.Follow | None:
     """How to follow a streamed request, or None when --stream was not given."""
     if not stream:
         return None

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import api, listing, render, reply, sse, tools, transcript, waiting
-from .errors import AsstError, ExitCode
+from .. import api, listing, render
+from ..errors import AsstError, ExitCode
+from ..present import reply, transcript
+from . import handlers, sse, waiting
 
 
 @dataclass
@@ -20,7 +22,7 @@ class Follow:
     interval: float | None = None
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool = False
-    tool_config: tools.ToolConfig = field(default_factory=tools.ToolConfig)
+    tool_config: handlers.ToolConfig = field(default_factory=handlers.ToolConfig)
     save: reply.Saver | None = None
 
     def wait_options(self) -> waiting.WaitOptions:
@@ -29,7 +31,9 @@ class Follow:
         )
         if not self.tool_config.empty():
             config = self.tool_config
-            options.on_action = lambda run: tools.answer(config, run, options.deadline.remaining())
+            options.on_action = lambda run: handlers.answer(
+                config, run, options.deadline.remaining()
+            )
         return options
 
 
@@ -92,7 +96,7 @@ def outcome_error(run: dict[str, Any]) -> AsstError | None:
 
 def print_pending(run: dict[str, Any], fmt: str | None) -> None:
     """The calls a script must answer, as JSON (or a table on a terminal)."""
-    render.emit(tools.pending_calls(run), (), fmt)
+    render.emit(handlers.pending_calls(run), (), fmt)
 
 
 def finish_run(run: dict[str, Any], follow: Follow, fmt: str | None, query: str | None) -> None:
@@ -161,9 +165,9 @@ def stream_printer(fmt: str | None) -> Callable[[sse.Event], None]:
 
 
 def print_run(run: dict[str, Any], fmt: str | None, query: str | None) -> None:
-    from . import runopts
+    from . import start_options
 
-    render.emit(run, runopts.COLUMNS, fmt, query)
+    render.emit(run, start_options.COLUMNS, fmt, query)
 
 
 def wait_for(run: dict[str, Any], follow: Follow) -> dict[str, Any]:

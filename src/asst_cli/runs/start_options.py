@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 import typer
 
-from . import checks, definitions, render
-from .errors import UsageError
+from .. import checks, render
+from ..definitions import assistants
+from ..errors import UsageError
 
 TOOL_CHOICES = ("auto", "none", "required")
 NAMED_TOOLS = ("code_interpreter", "file_search")
@@ -168,7 +169,7 @@ def truncation(value: str) -> dict[str, Any]:
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "tool_choice": tool_choice,
     "truncation_strategy": truncation,
-    "response_format": definitions.response_format_flag,
+    "response_format": assistants.response_format_flag,
     "metadata": checks.flag_metadata,
 }
 _RENAMED = {"truncation": "truncation_strategy"}
@@ -245,7 +246,7 @@ def _output_pair(pair: str) -> tuple[str, str]:
 
 def _read_json(file: str) -> Any:
     if file != "-":
-        return definitions.load_json_file(file, "--file")
+        return assistants.load_json_file(file, "--file")
     try:
         return json.loads(sys.stdin.read())
     except json.JSONDecodeError as exc:

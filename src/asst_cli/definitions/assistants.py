@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, uploads
-from .errors import UsageError
-from .uploads import Ref
+from .. import checks
+from ..errors import UsageError
+from ..transfer import uploads
+from ..transfer.uploads import Ref
 from .yamlfile import Document, Location, Reader, load_one
 
 ASSISTANT_KEYS = (

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, uploads
-from .errors import UsageError
+from .. import checks
+from ..errors import UsageError
+from ..transfer import uploads
 from .yamlfile import Document, Location, Reader, load_one
 
 THREAD_KEYS = ("kind", "messages", "tool_resources", "metadata")

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AsstError, ExitCode, UsageError
+from ..errors import AsstError, ExitCode, UsageError
 
 # C0 and C1 controls, and the bidirectional overrides that make a name read differently.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -187,7 +187,7 @@ def _cannot_write(path: Path, exc: OSError) -> AsstError:
 
 def fetch(file_id: str, directory: Path, force: bool) -> Path:
     """Save a file under its server name (made safe) in ``directory``; returns the path."""
-    from . import api
+    from .. import api
 
     path = f"/files/{api.segment(file_id)}"
     target = directory / safe_name(api.get(path).get("filename"), file_id)

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, checks, errors, filerecord, identity, uploads
-from .applyplan import Plan, Step, object_path
-from .applyset import Declared
-from .errors import AsstError, ExitCode
+from .. import api, checks, errors
+from ..errors import AsstError, ExitCode
+from ..transfer import uploads
+from . import filerecord, identity
 from .filerecord import Sync
+from .load import Declared
+from .plan import Plan, Step, object_path
 
 PAST = {
     "create": "created",

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks
-from .errors import AsstError, UsageError
-from .uploads import Ref
+from .. import checks
+from ..errors import AsstError, UsageError
+from ..transfer.uploads import Ref
 
 RECORD_KEY = "asst-files"
 HASH_CHARS = 12

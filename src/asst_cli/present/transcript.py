@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from . import render, reply
+from .. import render
+from . import reply
 
 
 def _markdown(text: str) -> str:

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import errors, reconcile, render, views
-from .applyplan import Plan, Step
-from .errors import AsstError, ExitCode
-from .reconcile import Done
+from .. import errors, render
+from ..errors import AsstError, ExitCode
+from . import canonical, execute
+from .execute import Done
+from .plan import Plan, Step
 
 COLUMNS = (
     render.Column("KIND", "kind"),
@@ -48,9 +49,9 @@ def apply(plan: Plan, *, dry_run: bool, concurrency: int, output: str | None) ->
 
     try:
         if dry_run:
-            reconcile.dry_run(plan, done)
+            execute.dry_run(plan, done)
         else:
-            reconcile.execute(plan, concurrency, done)
+            execute.execute(plan, concurrency, done)
     finally:
         if not streamed:
             render.emit([result.as_dict() for result in results], COLUMNS, output)
@@ -76,7 +77,7 @@ def _stable_tool(tool: Any) -> Any:
     return {key: _nested_sorted(value) for key, value in tool.items()}
 
 
-def _lines(view: views.View | None) -> list[str]:
+def _lines(view: canonical.View | None) -> list[str]:
     """A view as YAML lines. JSON schemas and settings within it get sorted keys (servers may
     reorder them), so that only real differences show."""
     if view is None:
@@ -86,7 +87,7 @@ def _lines(view: views.View | None) -> list[str]:
         stable["tools"] = [_stable_tool(tool) for tool in stable["tools"]]
     if "response_format" in stable:
         stable["response_format"] = _nested_sorted(stable["response_format"])
-    return views.to_yaml([stable]).splitlines()[1:]  # without the document's '---'
+    return canonical.to_yaml([stable]).splitlines()[1:]  # without the document's '---'
 
 
 def _headers(step: Step) -> tuple[str, str]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import api, errors, progress, render
-from .errors import AsstError, UsageError
+from .. import api, errors, progress, render
+from ..errors import AsstError, UsageError
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")
 DEFAULT_CONCURRENCY = 4

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import render
-from .errors import AsstError, ExitCode, UsageError
+from .. import render
+from ..errors import AsstError, ExitCode, UsageError
 
 DEFAULT_TIMEOUT = 60.0
 MAX_OUTPUT = 512 * 1024  # what one tool output may hold; more is cut with a note

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import api, applyplan, downloads, identity, views
-from .applyplan import PATHS
-from .errors import UsageError
-from .views import View
+from .. import api
+from ..errors import UsageError
+from ..transfer import downloads
+from . import canonical, identity, plan
+from .canonical import View
+from .plan import PATHS
 
 KINDS = {"assistants": "assistant", "vector-stores": "vector_store"}
 
@@ -32,7 +34,7 @@ class Exported:
 
 def _fetch(kind: str, ids: list[str]) -> list[dict[str, Any]]:
     if ids:
-        return [api.get(applyplan.object_path(kind, object_id)) for object_id in ids]
+        return [api.get(plan.object_path(kind, object_id)) for object_id in ids]
     return list(api.iterate(PATHS[kind], {"order": "asc"}))
 
 
@@ -70,13 +72,13 @@ def _definition(item: Exported, view: View) -> View:
 def _view(item: Exported, store_names: dict[str, str]) -> View:
     obj = item.obj
     if item.kind == "vector_store":
-        return views.vector_store(obj, applyplan.store_files(str(obj["id"])))
+        return canonical.vector_store(obj, plan.store_files(str(obj["id"])))
     resources = obj.get("tool_resources") or {}
     files = (resources.get("code_interpreter") or {}).get("file_ids") or []
     store_ids = (resources.get("file_search") or {}).get("vector_store_ids") or []
     names = [store_names[i] for i in store_ids if i in store_names]
     others = [i for i in store_ids if i not in store_names]
-    return views.assistant(obj, files, names, others)
+    return canonical.assistant(obj, files, names, others)
 
 
 def definitions(what: str | None, ids: list[str]) -> list[View]:
@@ -127,5 +129,5 @@ def write(documents: list[View], target: downloads.Target, force: bool) -> list[
     for path in files:
         downloads.check_free(path, force)
     for path, docs in files.items():
-        downloads.save([views.to_yaml(docs).encode()], path, force)
+        downloads.save([canonical.to_yaml(docs).encode()], path, force)
     return list(files)

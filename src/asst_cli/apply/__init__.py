@@ -1,0 +1,1 @@
+"""The apply subsystem: load definitions, plan against live objects, execute, report, export."""

@@ -1,0 +1,1 @@
+"""Definition files and flags validated into request bodies, one module per kind."""

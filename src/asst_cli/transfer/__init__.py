@@ -1,0 +1,1 @@
+"""Moving files: uploads, downloads, adding files to vector stores and following indexing."""
