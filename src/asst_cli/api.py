@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import client, settings
-from .errors import UsageError
+from .errors import AsstError, UsageError
 
 if TYPE_CHECKING:
     import httpx2
@@ -162,9 +162,24 @@ def iterate(path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict
     """Every object of a list, page after page, holding one page in memory at a time."""
     query = _clean(params)
     query.setdefault("limit", PAGE_SIZE_ALL)
+    for current in pages(path, query):
+        yield from current.data
+
+
+def pages(path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+    """Every page of a list, each asked for after the last; a server that hands out a cursor
+    it gave before would send the same pages forever, so that ends in an error instead."""
+    query = _clean(params)
+    seen: set[str] = set()
     while True:
         current = page(path, query)
-        yield from current.data
+        yield current
         if not current.has_more or not current.last_id:
             return
+        if current.last_id in seen:
+            raise AsstError(
+                f"the server repeated the page cursor {current.last_id} while listing {path}",
+                "list one page at a time with --after instead of --all",
+            )
+        seen.add(current.last_id)
         query["after"] = current.last_id

@@ -121,13 +121,8 @@ def upload_many(
 
 def every_file(purpose: str) -> Iterator[dict[str, Any]]:
     """The account's files of one purpose; only the OpenAI dialect pages them (with ``after``)."""
-    params: dict[str, Any] = {"purpose": purpose}
-    while True:
-        page = api.page("/files", params)
+    for page in api.pages("/files", {"purpose": purpose}):
         yield from page.data
-        if not page.has_more or not page.last_id:
-            return
-        params["after"] = page.last_id
 
 
 def already_uploaded(paths: Sequence[Path], purpose: str) -> dict[Path, dict[str, Any]]:

@@ -1,0 +1,131 @@
+"""Servers on 127.0.0.1 for faults neither a cassette nor the engine's switches can hold.
+
+- ``Stub``: answers every request with what a function returns (a server that misbehaves in one
+  precise way, e.g. repeating a page cursor).
+- ``LossyProxy``: forwards to a real engine and, for chosen requests, lets the engine do the work
+  but closes the connection instead of passing the answer on: the "lost answer" a client must
+  retry without doing the work twice.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, *_: Any) -> None:
+        """A client that gave up leaves a closed socket behind; that is expected here."""
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self.thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def log_message(self, *_: Any) -> None:
+        """Quiet: a test asserts on what asst prints, not on this server's log."""
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _reply(self, answer: Answer) -> None:
+        status, headers, body = answer
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in {"content-length", "transfer-encoding", "connection"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _handle(self) -> None:
+        self.server.serve(self)
+
+    do_GET = do_POST = do_DELETE = _handle
+
+
+class Stub(_Server):
+    """Answers each request with ``answer(method, path)`` as JSON."""
+
+    def __init__(self, answer: Callable[[str, str], Any]) -> None:
+        self.answer = answer
+        self.seen: list[str] = []
+        super().__init__(_Handler)
+
+    def serve(self, handler: _Handler) -> None:
+        handler._body()
+        self.seen.append(f"{handler.command} {handler.path}")
+        body = json.dumps(self.answer(handler.command, handler.path)).encode()
+        handler._reply((200, {"Content-Type": "application/json"}, body))
+
+
+class LossyProxy(_Server):
+    """Forwards to ``upstream``; the answers to requests ``lose`` picks are done, then lost.
+
+    ``lose(method, path)`` is asked once per request (the query string left off the path).
+    """
+
+    def __init__(self, upstream: str, lose: Callable[[str, str], bool]) -> None:
+        self.upstream = urlsplit(upstream)
+        self.lose = lose
+        self.lost: list[str] = []
+        self.seen: list[str] = []
+        super().__init__(_Handler)
+
+    def serve(self, handler: _Handler) -> None:
+        body = handler._body()
+        path = handler.path.split("?")[0]
+        self.seen.append(f"{handler.command} {path}")
+        answer = self._forward(handler.command, handler.path, dict(handler.headers), body)
+        if self.lose(handler.command, path):
+            self.lost.append(f"{handler.command} {path}")
+            handler.close_connection = True
+            return  # the work is done upstream; the client never hears of it
+        handler._reply(answer)
+
+    def _forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        connection = http.client.HTTPConnection(str(self.upstream.hostname), self.upstream.port)
+        try:
+            headers["Host"] = f"{self.upstream.hostname}:{self.upstream.port}"
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+
+def lose_first(*requests: str) -> Callable[[str, str], bool]:
+    """Lose the answer to the first request of each ``"METHOD /path"`` given, once each."""
+    pending = list(requests)
+
+    def lose(method: str, path: str) -> bool:
+        key = f"{method} {path}"
+        if key in pending:
+            pending.remove(key)
+            return True
+        return False
+
+    return lose
