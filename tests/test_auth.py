@@ -57,7 +57,7 @@ def test_foundry_inferred_from_endpoint_with_token_command(
         "foundry",
         "v1",
         "bearer token (token command)",
-        "az account get-access-token --query accessToken",
+        "az …",
     )
 
 
