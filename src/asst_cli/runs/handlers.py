@@ -12,7 +12,6 @@ import os
 import shlex
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import render
@@ -30,6 +29,8 @@ class ToolConfig:
     fallback: list[str] | None = None
     timeout: float = DEFAULT_TIMEOUT
     abort_on_error: bool = False
+    # Per function: the credential variables its command may still see (see toolenv).
+    passed_env: dict[str, list[str]] = field(default_factory=dict)
 
     def command_for(self, name: str) -> list[str] | None:
         return self.commands.get(name) or self.fallback
@@ -66,10 +67,13 @@ def from_flags(
     return config
 
 
-def add_definition_commands(config: ToolConfig, commands: dict[str, Path]) -> None:
+def add_definition_commands(
+    config: ToolConfig, commands: dict[str, list[str]], passed_env: dict[str, list[str]]
+) -> None:
     """Commands declared in a definition file; flags given for the same name win."""
-    for name, path in commands.items():
-        config.commands.setdefault(name, [str(path)])
+    for name, argv in commands.items():
+        config.commands.setdefault(name, list(argv))
+    config.passed_env.update(passed_env)
 
 
 @dataclass
@@ -80,10 +84,10 @@ class CallResult:
     timed_out: bool = False
 
 
-def _environment(call: dict[str, Any]) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({f"ASST_TOOL_{key.upper()}": str(value) for key, value in call.items()})
-    return env
+def _environment(call: dict[str, Any], passed: list[str]) -> dict[str, str]:
+    from .toolenv import tool_environment
+
+    return tool_environment(os.environ, call, passed)
 
 
 def _failure(call: dict[str, Any], reason: str) -> CallResult:
@@ -91,7 +95,9 @@ def _failure(call: dict[str, Any], reason: str) -> CallResult:
     return CallResult(call["call_id"], f"Error: the tool failed: {reason}", failed=True)
 
 
-def _run_one(argv: list[str], call: dict[str, Any], timeout: float) -> CallResult:
+def _run_one(
+    argv: list[str], call: dict[str, Any], timeout: float, passed: list[str]
+) -> CallResult:
     try:
         done = subprocess.run(
             argv,
@@ -99,7 +105,7 @@ def _run_one(argv: list[str], call: dict[str, Any], timeout: float) -> CallResul
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=_environment(call),
+            env=_environment(call, passed),
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -147,7 +153,7 @@ def answer(
     timeout = config.timeout if time_left is None else max(0.05, min(config.timeout, time_left))
     with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
         futures = [
-            pool.submit(_run_one, argv, call, timeout)
+            pool.submit(_run_one, argv, call, timeout, config.passed_env.get(call["name"], []))
             for argv, call in zip(argvs, calls, strict=True)
             if argv is not None
         ]
