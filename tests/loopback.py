@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,14 +119,14 @@ class LossyProxy(_Server):
 
 
 def lose_first(*requests: str) -> Callable[[str, str], bool]:
-    """Lose the answer to the first request of each ``"METHOD /path"`` given, once each."""
-    pending = list(requests)
+    """Lose the answer to the first request matching each ``"METHOD /path"`` pattern given
+    (``*`` matches within a path segment), once each."""
+    pending = [re.compile(re.escape(r).replace(r"\*", "[^/]*") + "$") for r in requests]
 
     def lose(method: str, path: str) -> bool:
-        key = f"{method} {path}"
-        if key in pending:
-            pending.remove(key)
-            return True
-        return False
+        hit = next((p for p in pending if p.match(f"{method} {path}")), None)
+        if hit is not None:
+            pending.remove(hit)
+        return hit is not None
 
     return lose

@@ -6,13 +6,16 @@ server that misbehaves in one precise way, cannot be held in a cassette.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asst_engine import Engine, EngineServer, serve
+
 from harness import Runner
-from loopback import Stub
+from loopback import LossyProxy, Stub, lose_first
 
 
 @pytest.fixture
@@ -46,3 +49,118 @@ def test_all_stops_when_the_server_repeats_a_page_cursor(cli: Runner, stub: Stub
         "GET /v1/assistants?limit=100",
         "GET /v1/assistants?limit=100&after=asst_1",
     ]
+
+
+# -- lost answers: the engine does the work, the proxy closes the connection instead of answering
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[EngineServer]:
+    server = serve("127.0.0.1", 0, Engine())
+    server.handle_error = lambda *_: None  # type: ignore[method-assign]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def losing(
+    engine: EngineServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., LossyProxy]]:
+    """``losing("POST /v1/files")``: from then on, asst talks to the engine through a proxy that
+    loses the answer to the first such request."""
+    proxies: list[LossyProxy] = []
+
+    def start(*requests: str) -> LossyProxy:
+        proxy = LossyProxy(engine.url, lose_first(*requests))
+        proxies.append(proxy)
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{proxy.url}/v1")
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def made(proxy: LossyProxy, request: str) -> int:
+    return proxy.seen.count(request)
+
+
+def test_a_lost_upload_answer_makes_one_file(cli: Runner, losing: Any) -> None:
+    Path("a.txt").write_text("alpha\n")
+    proxy = losing("POST /v1/files")
+    uploaded = ok(cli("files", "upload", "a.txt", "-o", "json")).json()
+    assert proxy.lost == ["POST /v1/files"]
+    assert made(proxy, "POST /v1/files") == 1  # found by name, size and time: never sent again
+    listed = ok(cli("files", "list", "-o", "json")).json()
+    assert [(f["id"], f["filename"]) for f in listed] == [(uploaded[0]["id"], "a.txt")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "path", "listing"),
+    [
+        (
+            ("assistants", "create", "--name", "bot", "--model", "gpt-4o"),
+            "/v1/assistants",
+            ("assistants", "list"),
+        ),
+        (
+            ("vector-stores", "create", "--name", "docs"),
+            "/v1/vector_stores",
+            ("vector-stores", "list"),
+        ),
+    ],
+)
+def test_a_lost_create_answer_makes_one_object(
+    cli: Runner, losing: Any, argv: tuple[str, ...], path: str, listing: tuple[str, ...]
+) -> None:
+    proxy = losing(f"POST {path}")
+    created = ok(cli(*argv, "-o", "id")).stdout.strip()
+    assert proxy.lost == [f"POST {path}"]
+    assert ok(cli(*listing, "-o", "id")).stdout.split() == [created]
+
+
+def test_apply_after_a_lost_answer_makes_one_assistant(cli: Runner, losing: Any) -> None:
+    Path("bot.yaml").write_text(
+        "kind: assistant\nname: bot\nmodel: gpt-4o\ninstructions: Be brief.\n"
+    )
+    proxy = losing("POST /v1/assistants")
+    ok(cli("apply", "-f", "bot.yaml", "-o", "none"))
+    assert proxy.lost == ["POST /v1/assistants"]
+    listed = ok(cli("assistants", "list", "-o", "json")).json()
+    assert [(a["name"], a["metadata"]) for a in listed] == [("bot", {"asst-name": "bot"})]
+    again = ok(cli("apply", "-f", "bot.yaml", "-o", "text"))
+    assert again.stdout == f"assistant/bot unchanged ({listed[0]['id']})\n"
+
+
+def test_a_lost_message_or_run_answer_makes_one_of_each(cli: Runner, losing: Any) -> None:
+    aid = ok(cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id"))
+    thread = ok(cli("threads", "create", "-o", "id")).stdout.strip()
+    proxy = losing("POST /v1/threads/*/messages", "POST /v1/threads/*/runs")
+    ok(cli("messages", "create", thread, "hello", "-o", "none"))
+    run = ok(cli("runs", "create", thread, "-a", aid.stdout.strip(), "-o", "id")).stdout.strip()
+    assert proxy.lost == [f"POST /v1/threads/{thread}/messages", f"POST /v1/threads/{thread}/runs"]
+    messages = ok(cli("messages", "list", thread, "-o", "json")).json()
+    assert [m["role"] for m in messages] == ["user"]
+    assert ok(cli("runs", "list", thread, "-o", "id")).stdout.split() == [run]
+
+
+def test_a_lost_create_and_run_answer_is_not_sent_again(cli: Runner, losing: Any) -> None:
+    aid = ok(cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id"))
+    proxy = losing("POST /v1/threads/runs")
+    result = cli("run", "-a", aid.stdout.strip(), "hello")
+    assert result.exit_code == 75
+    assert made(proxy, "POST /v1/threads/runs") == 1
+    assert result.stderr == (
+        "Error: POST /threads/runs: the answer was lost; the server may have made a thread and "
+        "its run all the same (asst did not send it again, so nothing was made twice; this "
+        "backend cannot list threads to find it, so run the command again if no reply comes)\n"
+    )

@@ -8,14 +8,14 @@ Paths are the protocol's own; the backend only decides where they go (see client
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import client, settings
+from . import client, once, settings
 from .errors import AsstError, UsageError
 
 if TYPE_CHECKING:
@@ -73,8 +73,30 @@ def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
 
 
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
-    """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
-    return _client().post(path, body=None if body is None else dict(body), cast_to=object)
+    """POST a JSON body; without one (cancel) the request has no body at all, as specified.
+    A create is retried only where a lost answer cannot make its object twice (see once.py)."""
+    if body is None or not once.is_create(path):
+        return _client().post(path, body=None if body is None else dict(body), cast_to=object)
+    sent = dict(body)
+    return _once(
+        path,
+        lambda: _client().post(path, body=sent, cast_to=object, options={"max_retries": 0}),
+        once.finder(path, sent, get),
+    )
+
+
+def _once(path: str, send: Callable[[], Any], find: once.Finder | None) -> Any:
+    """``once.create`` with the SDK's own retry count and backoff (Retry-After honoured)."""
+    from openai._models import FinalRequestOptions
+
+    sdk = _client()
+    options = FinalRequestOptions.construct(method="post", url=path)
+
+    def delay(attempt: int, exc: Exception) -> float:
+        headers = getattr(getattr(exc, "response", None), "headers", None)
+        return sdk._calculate_retry_timeout(sdk.max_retries - attempt, options, headers)
+
+    return once.create(path, send, find, sdk.max_retries, delay)
 
 
 def delete(path: str) -> Any:
@@ -139,13 +161,27 @@ def stream_post(
 
 
 def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
-    """POST /files as multipart, streaming the file from disk."""
-    options: Any = {"headers": {"Content-Type": "multipart/form-data"}}
-    with file.open("rb") as handle:
-        parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
-        return _client().post(
-            "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
-        )
+    """POST /files as multipart, streaming the file from disk. A lost answer is followed by a
+    look for a file of the same name, size and purpose made since, before sending again."""
+    options: Any = {"headers": {"Content-Type": "multipart/form-data"}, "max_retries": 0}
+    name, size = filename or file.name, file.stat().st_size
+
+    def send() -> Any:
+        with file.open("rb") as handle:
+            parts = [("file", (name, handle, "application/octet-stream"))]
+            return _client().post(
+                "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
+            )
+
+    def find(started: float) -> dict[str, Any] | None:
+        wanted = {"filename": name, "bytes": size, "purpose": purpose}
+        for listed in pages("/files", {"purpose": purpose}):
+            for candidate in listed.data:
+                if once.matches(candidate, wanted, started):
+                    return candidate
+        return None
+
+    return _once("/files", send, find)
 
 
 def page(path: str, params: Mapping[str, Any] | None = None) -> Page:
