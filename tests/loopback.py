@@ -69,7 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Stub(_Server):
-    """Answers each request with ``answer(method, path)`` as JSON."""
+    """Answers each request with ``answer(method, path)`` as JSON; an answer in bytes is sent as
+    a body cut off part way (the connection closes before the length it announced)."""
 
     def __init__(self, answer: Callable[[str, str], Any]) -> None:
         self.answer = answer
@@ -79,8 +80,16 @@ class Stub(_Server):
     def serve(self, handler: _Handler) -> None:
         handler._body()
         self.seen.append(f"{handler.command} {handler.path}")
-        body = json.dumps(self.answer(handler.command, handler.path)).encode()
-        handler._reply((200, {"Content-Type": "application/json"}, body))
+        answer = self.answer(handler.command, handler.path)
+        if isinstance(answer, bytes):
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(len(answer) + 1000))
+            handler.end_headers()
+            handler.wfile.write(answer)
+            handler.close_connection = True
+            return
+        handler._reply((200, {"Content-Type": "application/json"}, json.dumps(answer).encode()))
 
 
 class LossyProxy(_Server):

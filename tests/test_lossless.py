@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from asst_engine import Engine, EngineServer, serve
+from test_files import run_binary
 
 from harness import Runner
 from loopback import LossyProxy, Stub, lose_first
@@ -164,3 +165,21 @@ def test_a_lost_create_and_run_answer_is_not_sent_again(cli: Runner, losing: Any
         "its run all the same (asst did not send it again, so nothing was made twice; this "
         "backend cannot list threads to find it, so run the command again if no reply comes)\n"
     )
+
+
+@pytest.mark.parametrize("target", [("-O", "-"), ("--dir", ".")])
+def test_a_cut_download_ends_75_to_stdout_as_to_a_file(stub: Stub, target: tuple[str, str]) -> None:
+    def cut(method: str, path: str) -> Any:
+        if path.endswith("/content"):
+            return b"first bytes"
+        return {"id": "file-1", "object": "file", "filename": "a.txt", "bytes": 1011}
+
+    stub.answer = cut
+    code, out, err = run_binary("files", "download", "file-1", *target)
+    assert code == 75
+    assert err == (
+        "Error: the download was cut off: peer closed connection without sending complete "
+        "message body (received 11 bytes, expected 1011) (try again)\n"
+    )
+    assert out == (b"first bytes" if target[1] == "-" else b"")
+    assert sorted(p.name for p in Path().iterdir()) == []  # no partial file

@@ -155,7 +155,7 @@ def download(
     where = downloads.target(output_file, directory, force)
     path = f"{PATH}/{api.segment(file_id)}"
     if where.stdout:
-        with api.stream_get(f"{path}/content") as response:
+        with api.stream_get(f"{path}/content") as response, downloads.cut_off_is_temporary():
             render.binary(response.iter_bytes())
         return
     target = where.path
