@@ -98,9 +98,15 @@ class LossyProxy(_Server):
     ``lose(method, path)`` is asked once per request (the query string left off the path).
     """
 
-    def __init__(self, upstream: str, lose: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        lose: Callable[[str, str], bool],
+        refuse: Callable[[str, str], bool] = lambda *_: False,
+    ) -> None:
         self.upstream = urlsplit(upstream)
         self.lose = lose
+        self.refuse = refuse
         self.lost: list[str] = []
         self.seen: list[str] = []
         super().__init__(_Handler)
@@ -109,6 +115,10 @@ class LossyProxy(_Server):
         body = handler._body()
         path = handler.path.split("?")[0]
         self.seen.append(f"{handler.command} {path}")
+        if self.refuse(handler.command, path):  # an outage: the engine never sees it
+            outage = {"error": {"message": "unavailable", "type": "server_error"}}
+            handler._reply((503, {"Content-Type": "application/json"}, json.dumps(outage).encode()))
+            return
         answer = self._forward(handler.command, handler.path, dict(handler.headers), body)
         if self.lose(handler.command, path):
             self.lost.append(f"{handler.command} {path}")
@@ -127,10 +137,14 @@ class LossyProxy(_Server):
             connection.close()
 
 
+def _patterns(requests: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """``"METHOD /path"`` patterns, ``*`` matching within a path segment."""
+    return [re.compile(re.escape(r).replace(r"\*", "[^/]*") + "$") for r in requests]
+
+
 def lose_first(*requests: str) -> Callable[[str, str], bool]:
-    """Lose the answer to the first request matching each ``"METHOD /path"`` pattern given
-    (``*`` matches within a path segment), once each."""
-    pending = [re.compile(re.escape(r).replace(r"\*", "[^/]*") + "$") for r in requests]
+    """Lose the answer to the first request matching each pattern given, once each."""
+    pending = _patterns(requests)
 
     def lose(method: str, path: str) -> bool:
         hit = next((p for p in pending if p.match(f"{method} {path}")), None)
@@ -139,3 +153,9 @@ def lose_first(*requests: str) -> Callable[[str, str], bool]:
         return hit is not None
 
     return lose
+
+
+def every(*requests: str) -> Callable[[str, str], bool]:
+    """Every request matching one of the patterns given."""
+    patterns = _patterns(requests)
+    return lambda method, path: any(p.match(f"{method} {path}") for p in patterns)

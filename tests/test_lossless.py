@@ -16,7 +16,7 @@ from asst_engine import Engine, EngineServer, serve
 from test_files import run_binary
 
 from harness import Runner
-from loopback import LossyProxy, Stub, lose_first
+from loopback import LossyProxy, Stub, every, lose_first
 
 
 @pytest.fixture
@@ -75,8 +75,8 @@ def losing(
     loses the answer to the first such request."""
     proxies: list[LossyProxy] = []
 
-    def start(*requests: str) -> LossyProxy:
-        proxy = LossyProxy(engine.url, lose_first(*requests))
+    def start(*requests: str, refuse: tuple[str, ...] = ()) -> LossyProxy:
+        proxy = LossyProxy(engine.url, lose_first(*requests), every(*refuse))
         proxies.append(proxy)
         monkeypatch.setenv("OPENAI_BASE_URL", f"{proxy.url}/v1")
         return proxy
@@ -183,3 +183,29 @@ def test_a_cut_download_ends_75_to_stdout_as_to_a_file(stub: Stub, target: tuple
     )
     assert out == (b"first bytes" if target[1] == "-" else b"")
     assert sorted(p.name for p in Path().iterdir()) == []  # no partial file
+
+
+def test_an_upload_an_outage_left_unattached_is_deleted_by_the_next_add(
+    cli: Runner, losing: Any
+) -> None:
+    store = ok(cli("vector-stores", "create", "--name", "docs", "-o", "id")).stdout.strip()
+    Path("a.txt").write_text("alpha\n")
+    Path("b.txt").write_text("beta\n")
+    # The upload gets through; then the server is away for the attach and for its undoing.
+    proxy = losing(
+        refuse=(
+            "POST /v1/vector_stores/*/files",
+            "GET /v1/vector_stores/*/files/*",
+            "DELETE /v1/files/*",
+        )
+    )
+    first = cli("--max-retries", "0", "vector-stores", "files", "add", store, "a.txt")
+    assert first.exit_code == 75
+    orphan = ok(cli("files", "list", "-o", "id")).stdout.strip()
+    assert f"and {orphan}, uploaded for it, is left until the next successful add" in first.stderr
+    proxy.refuse = lambda *_: False  # the server is back
+    second = ok(cli("vector-stores", "files", "add", store, "b.txt", "-o", "none"))
+    assert second.stderr == f"Deleted 1 upload(s) an earlier run left unattached: {orphan}\n"
+    assert [f["filename"] for f in ok(cli("files", "list", "-o", "json")).json()] == ["b.txt"]
+    third = ok(cli("vector-stores", "files", "add", store, "b.txt", "-o", "none"))
+    assert "Deleted" not in third.stderr  # struck off once deleted

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import api, errors, render
 from ..errors import AsstError
-from . import uploads
+from . import orphans, uploads
 
 
 @dataclass
@@ -65,6 +65,9 @@ def _attach_all(
             outcome.error = _failure(exc)
             if uploaded:
                 _forget(outcome, file_id)
+            return
+        if uploaded:
+            orphans.attached([file_id])
 
     if not outcomes:
         return
@@ -83,7 +86,12 @@ def _forget(outcome: Outcome, file_id: str) -> None:
     except Exception as exc:
         left = _failure(exc)
         assert outcome.error is not None
-        outcome.error.message += f" (and {file_id}, uploaded for it, is left: {left.message})"
+        outcome.error.message += (
+            f" (and {file_id}, uploaded for it, is left until the next successful add or "
+            f"apply deletes it: {left.message})"
+        )
+        return
+    orphans.attached([file_id])
 
 
 def add(
@@ -100,7 +108,9 @@ def add(
         path = Path(outcome.ref)
         outcome.skipped = (path.name, path.stat().st_size) in present
     to_upload = list(dict.fromkeys(Path(o.ref) for o in local if not o.skipped))
-    uploaded = {u.path: u for u in uploads.upload_many(to_upload, "assistants", concurrency)}
+    with orphans.tracking():
+        results = uploads.upload_many(to_upload, "assistants", concurrency)
+    uploaded = {u.path: u for u in results}
     pending: list[tuple[Outcome, str, bool]] = []
     for outcome in outcomes:
         if outcome.skipped:
@@ -117,6 +127,8 @@ def add(
         else:
             pending.append((outcome, str(done.file["id"]), True))
     _attach_all(pending, attach, concurrency)
+    if all(o.error is None for o in outcomes):
+        orphans.sweep()
     return outcomes
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import api, errors, progress, render
 from ..errors import AsstError, UsageError
+from . import orphans
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")
 DEFAULT_CONCURRENCY = 4
@@ -110,6 +111,8 @@ def upload_many(
             futures = [pool.submit(_upload_one, path, purpose) for path in paths]
             for future in as_completed(futures):
                 done = future.result()
+                if done.file is not None:
+                    orphans.note(str(done.file["id"]))
                 bar.advance(f"Uploaded {done.path.name}")
                 if on_done:
                     on_done(done)
