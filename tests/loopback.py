@@ -70,7 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class Stub(_Server):
     """Answers each request with ``answer(method, path)`` as JSON; an answer in bytes is sent as
-    a body cut off part way (the connection closes before the length it announced)."""
+    a body cut off part way (the connection closes before the length it announced), a list of
+    bytes as a chunked body."""
 
     def __init__(self, answer: Callable[[str, str], Any]) -> None:
         self.answer = answer
@@ -81,6 +82,15 @@ class Stub(_Server):
         handler._body()
         self.seen.append(f"{handler.command} {handler.path}")
         answer = self.answer(handler.command, handler.path)
+        if isinstance(answer, list):  # JSON text in chunks, its length never announced
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            for chunk in answer:
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            handler.wfile.write(b"0\r\n\r\n")
+            return
         if isinstance(answer, bytes):
             handler.send_response(200)
             handler.send_header("Content-Type", "application/octet-stream")

@@ -6,12 +6,14 @@ server that misbehaves in one precise way, cannot be held in a cassette.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asst_cli import limits
 from asst_engine import Engine, EngineServer, serve
 from test_files import run_binary
 
@@ -209,3 +211,22 @@ def test_an_upload_an_outage_left_unattached_is_deleted_by_the_next_add(
     assert [f["filename"] for f in ok(cli("files", "list", "-o", "json")).json()] == ["b.txt"]
     third = ok(cli("vector-stores", "files", "add", store, "b.txt", "-o", "none"))
     assert "Deleted" not in third.stderr  # struck off once deleted
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_reply_larger_than_any_answer_is_refused(
+    cli: Runner, stub: Stub, monkeypatch: pytest.MonkeyPatch, chunked: bool
+) -> None:
+    monkeypatch.setattr(limits, "MAX_REPLY", 100_000)
+    item = {"id": "asst_1", "object": "assistant", "name": "x" * 1000, "created_at": 0}
+    page = {"object": "list", "data": [item] * 200, "has_more": False}  # ~220 kB
+    text = json.dumps(page).encode()
+    chunks = [text[i : i + 10_000] for i in range(0, len(text), 10_000)]
+    stub.answer = lambda method, path: chunks if chunked else page
+    result = cli("--max-retries", "0", "assistants", "list")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the server's reply is larger than 100,000 bytes, more than any answer of the "
+        "protocol "
+        "(check the endpoint: it does not look like an Assistants API)\n"
+    )

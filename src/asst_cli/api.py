@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import client, once, settings
+from . import client, limits, once, settings
 from .errors import AsstError, UsageError
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def current_settings() -> settings.Settings:
 def _client() -> OpenAI:
     if _state["client"] is None:
         _state["client"] = client.build(current_settings())
+        limits.bound(_state["client"])
     sdk: OpenAI = _state["client"]
     return sdk
 
