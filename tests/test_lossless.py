@@ -7,6 +7,12 @@ server that misbehaves in one precise way, cannot be held in a cassette.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -230,3 +236,37 @@ def test_a_reply_larger_than_any_answer_is_refused(
         "protocol "
         "(check the endpoint: it does not look like an Assistants API)\n"
     )
+
+
+# -- Ctrl-C during an upload to a server that has stopped reading --------------------------------
+
+
+def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(tmp_path: Path) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (32 * 2**20))  # more than any socket buffer: the upload must stall
+    listener = socket.create_server(("127.0.0.1", 0))
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_BASE_URL"}
+    env.update(OPENAI_API_KEY="sk-live-test-0000")
+    env["OPENAI_BASE_URL"] = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    command = [sys.executable, "-m", "asst_cli", "files", "upload", str(big)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        listener.settimeout(30)
+        connection, _ = listener.accept()  # the upload has begun; nothing is read from it
+        connection.settimeout(30)
+        head = connection.recv(65536)
+        assert head.startswith(b"POST /v1/files ")
+        time.sleep(0.5)  # a real process, a real signal: let the sender fill the buffers
+        process.send_signal(signal.SIGINT)
+        began = time.monotonic()
+        _, stderr = process.communicate(timeout=30)
+        assert time.monotonic() - began < 1.5  # a second, and a margin for a busy machine
+        assert process.returncode == 130, stderr
+        received = len(head)
+        while chunk := connection.recv(2**20):  # the server catches up: the body is cut short
+            received += len(chunk)
+        assert received < big.stat().st_size
+    finally:
+        process.kill()
+        process.communicate()
+        listener.close()
