@@ -270,3 +270,35 @@ def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(tmp_pat
         process.kill()
         process.communicate()
         listener.close()
+
+
+def test_uploads_of_a_failed_apply_are_deleted_by_the_next_and_no_others(
+    cli: Runner, losing: Any
+) -> None:
+    Path("a.txt").write_text("alpha\n")
+    Path("b.txt").write_text("beta\n")
+    Path("a.yaml").write_text("kind: vector_store\nname: a\nfiles: [a.txt]\n")
+    Path("b.yaml").write_text("kind: vector_store\nname: b\nfiles: [b.txt]\n")
+    proxy = losing()
+    made = 0
+
+    def second_store(method: str, path: str) -> bool:  # a is made, b's upload gets through
+        nonlocal made
+        made += (method, path) == ("POST", "/v1/vector_stores")
+        return made > 1 and (method, path) == ("POST", "/v1/vector_stores")
+
+    proxy.refuse = second_store
+    failed = cli("--max-retries", "0", "apply", "-f", "a.yaml", "-f", "b.yaml", "-o", "none")
+    assert failed.exit_code == 75
+    stray = [
+        f["id"] for f in ok(cli("files", "list", "-o", "json")).json() if f["filename"] == "b.txt"
+    ]
+    proxy.refuse = lambda *_: False
+    again = ok(cli("apply", "-f", "a.yaml", "-f", "b.yaml", "-o", "none"))
+    assert again.stderr == f"Deleted 1 upload(s) an earlier run left unattached: {stray[0]}\n"
+    files = ok(cli("files", "list", "-o", "json")).json()
+    assert sorted(f["filename"] for f in files) == ["a.txt", "b.txt"]
+    stores = ok(cli("vector-stores", "list", "-o", "json")).json()
+    for store in stores:  # each store holds its own file, a's untouched by the sweep
+        held = ok(cli("vector-stores", "files", "list", store["id"], "-o", "id")).stdout.split()
+        assert len(held) == 1 and held[0] in {f["id"] for f in files}

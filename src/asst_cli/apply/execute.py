@@ -183,8 +183,10 @@ def execute(plan: Plan, concurrency: int, on_done: Callable[[Done], None]) -> No
                 if failure is None:
                     raise
                 raise _part_way(failure, plan.steps[index:]) from exc
+            # The step's uploads are in use now; those of a step that fails stay noted.
+            orphans.attached(made)
+            made.clear()
             on_done(Done(step.kind, step.name, PAST[step.action], object_id))
-    orphans.attached(made)
     orphans.sweep()
 
 

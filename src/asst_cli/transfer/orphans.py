@@ -62,11 +62,12 @@ def tracking() -> Iterator[list[str]]:
         _tracking.remove(made)
 
 
-def note(file_id: str) -> None:
-    """An upload has finished: noted if it is to be attached (inside ``tracking``)."""
-    if _tracking:
-        _update(add=[file_id])
-        _tracking[-1].append(file_id)
+def note(file_ids: list[str]) -> None:
+    """Uploads have finished: noted (one write for all) if they are to be attached, that is
+    inside ``tracking``."""
+    if _tracking and file_ids:
+        _update(add=file_ids)
+        _tracking[-1].extend(file_ids)
 
 
 def attached(file_ids: Iterable[str]) -> None:

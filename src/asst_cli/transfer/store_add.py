@@ -57,17 +57,19 @@ def _attach_all(
 ) -> None:
     """Attach each (outcome, file id, uploaded here), ``concurrency`` at a time."""
 
+    settled: list[str] = []  # uploads attached, or deleted again: no longer to be swept
+
     def one(item: tuple[Outcome, str, bool]) -> None:
         outcome, file_id, uploaded = item
         try:
             outcome.added = attach(file_id)
         except Exception as exc:
             outcome.error = _failure(exc)
-            if uploaded:
-                _forget(outcome, file_id)
+            if uploaded and _forget(outcome, file_id):
+                settled.append(file_id)
             return
         if uploaded:
-            orphans.attached([file_id])
+            settled.append(file_id)
 
     if not outcomes:
         return
@@ -77,10 +79,12 @@ def _attach_all(
     finally:
         # On Ctrl-C the attachments not yet started must not start.
         pool.shutdown(wait=True, cancel_futures=True)
+        orphans.attached(settled)
 
 
-def _forget(outcome: Outcome, file_id: str) -> None:
-    """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it."""
+def _forget(outcome: Outcome, file_id: str) -> bool:
+    """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it;
+    False when it could not be deleted (the next successful add or apply will)."""
     try:
         api.delete(f"/files/{api.segment(file_id)}")
     except Exception as exc:
@@ -90,8 +94,8 @@ def _forget(outcome: Outcome, file_id: str) -> None:
             f" (and {file_id}, uploaded for it, is left until the next successful add or "
             f"apply deletes it: {left.message})"
         )
-        return
-    orphans.attached([file_id])
+        return False
+    return True
 
 
 def add(

@@ -104,15 +104,16 @@ def upload_many(
     if not paths:
         return []
     results: dict[int, Uploaded] = {}
-    with progress.bar(f"Uploading {len(paths)} file(s)", len(paths)) as bar:
-        work = partial(_upload_one, purpose=purpose)
-        for index, done in _in_daemons(work, paths, max(1, min(concurrency, len(paths)))):
-            results[index] = done
-            if done.file is not None:
-                orphans.note(str(done.file["id"]))
-            bar.advance(f"Uploaded {done.path.name}")
-            if on_done:
-                on_done(done)
+    try:
+        with progress.bar(f"Uploading {len(paths)} file(s)", len(paths)) as bar:
+            work = partial(_upload_one, purpose=purpose)
+            for index, done in _in_daemons(work, paths, max(1, min(concurrency, len(paths)))):
+                results[index] = done
+                bar.advance(f"Uploaded {done.path.name}")
+                if on_done:
+                    on_done(done)
+    finally:  # also after Ctrl-C: what was uploaded is noted until it is attached
+        orphans.note([str(r.file["id"]) for r in results.values() if r.file is not None])
     return [results[index] for index in range(len(paths))]
 
 
