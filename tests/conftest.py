@@ -18,6 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from asst_cli import polling
+
 import harness
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
@@ -36,6 +38,29 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     time.tzset()
     monkeypatch.chdir(tmp_path)
     yield config
+
+
+class SkippingClock:
+    """Real time, plus every sleep asst asks for, skipped at once: a deadline still passes
+    while a live server is slow, and no test waits out a polling interval."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.skipped += seconds
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> SkippingClock:
+    skipping = SkippingClock()
+    monkeypatch.setattr(polling, "CLOCK", skipping)
+    return skipping
 
 
 @pytest.fixture

@@ -566,20 +566,19 @@ class FakeServer:
     def __init__(
         self, monkeypatch: pytest.MonkeyPatch, polls: list[tuple[dict[str, Any], str | None]]
     ) -> None:
-        from asst_cli import api
-        from asst_cli.transfer import indexing
+        from asst_cli import api, polling
 
         self.polls = polls
         self.asked: list[str] = []
-        self.slept: list[float] = []
+        # The sleeps asked of the test clock (conftest), which skips them.
+        self.slept: list[float] = polling.CLOCK.slept  # type: ignore[attr-defined]
         self.posted: dict[str, Any] = {}
         self.failed_files: list[dict[str, Any]] = []
         monkeypatch.setattr(api, "get_response", self.get_response)
         monkeypatch.setattr(api, "post", self.post)
         monkeypatch.setattr(api, "iterate", self.iterate)
-        monkeypatch.setattr(indexing.time, "sleep", self.slept.append)
 
-    def get_response(self, path: str, params: Any = None) -> Any:
+    def get_response(self, path: str, params: Any = None, within: float | None = None) -> Any:
         import httpx2
 
         self.asked.append(f"GET {path}")
@@ -650,7 +649,8 @@ def test_wait_backs_off_to_five_seconds(cli: Runner, monkeypatch: pytest.MonkeyP
     fake.posted["vector_stores"] = lambda body: store
     result = cli("vector-stores", "create", "--file", "file-a1", "--wait", "-o", "id")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "vs_1\n", "")
-    assert fake.slept == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    # The same cadence runs are polled with (polling.py): from 0.5 s, x1.5 each time, up to 5 s.
+    assert fake.slept == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5.0]
 
 
 def test_cancelled_batch_fails_the_wait(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -697,7 +697,7 @@ def test_ctrl_c_while_waiting_leaves_indexing_running(
     fake = FakeServer(monkeypatch, [])
     fake.posted["vector_stores"] = lambda body: {"id": "vs_1", "status": "in_progress"}
 
-    def interrupted(path: str, params: Any = None) -> Any:
+    def interrupted(path: str, params: Any = None, within: float | None = None) -> Any:
         raise KeyboardInterrupt
 
     from asst_cli import api

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import client, settings
+from . import client, polling, settings
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -101,6 +101,13 @@ def get_response(
     options: Any = _within({"params": _clean(params)}, within)
     response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
     return response
+
+
+def get_polled(path: str, within: float | None = None) -> tuple[dict[str, Any], float | None]:
+    """A polled object and the server's hint for the next poll (``openai-poll-after-ms``)."""
+    response = get_response(path, within=within)
+    found: dict[str, Any] = response.json()
+    return found, polling.poll_hint(response)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, listing, render
+from .. import api, listing, polling, render
 from ..errors import AsstError, ExitCode
 from ..present import reply, transcript
 from . import handlers, sse, waiting
@@ -16,7 +16,10 @@ from . import handlers, sse, waiting
 
 @dataclass
 class Follow:
-    """How to follow a run: the deadline and cadence, the tool handlers, where files go."""
+    """How to follow a run: the deadline and cadence, the tool handlers, where files go.
+
+    The deadline starts when this is made, as the command starts: before its first request.
+    """
 
     timeout: float | None = None
     interval: float | None = None
@@ -24,10 +27,14 @@ class Follow:
     cancel_on_interrupt: bool = False
     tool_config: handlers.ToolConfig = field(default_factory=handlers.ToolConfig)
     save: reply.Saver | None = None
+    deadline: polling.Deadline = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = polling.Deadline(self.timeout)
 
     def wait_options(self) -> waiting.WaitOptions:
         options = waiting.WaitOptions(
-            self.timeout, self.interval, self.cancel_on_timeout, self.cancel_on_interrupt
+            self.deadline, self.interval, self.cancel_on_timeout, self.cancel_on_interrupt
         )
         if not self.tool_config.empty():
             config = self.tool_config

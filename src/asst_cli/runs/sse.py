@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api
+from .. import api, polling
 from ..errors import AsstError, ExitCode
 from . import waiting
 
@@ -85,7 +85,7 @@ def numbered_delta_text(event: Event, counter: list[int]) -> str:
 class _Watchdog:
     """Closes the stream when the deadline passes, so a silent server cannot outlast it."""
 
-    def __init__(self, deadline: waiting.Deadline, response: Any) -> None:
+    def __init__(self, deadline: polling.Deadline, response: Any) -> None:
         self.fired = False
         remaining = deadline.remaining()
         self._timer = None
@@ -103,7 +103,7 @@ class _Watchdog:
             self._timer.cancel()
 
 
-def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iterator[Event]:
+def _events(path: str, body: dict[str, Any], deadline: polling.Deadline) -> Iterator[Event]:
     try:
         with api.stream_post(path, {**body, "stream": True}, deadline.remaining()) as response:
             watchdog = _Watchdog(deadline, response)
@@ -118,7 +118,7 @@ def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iter
                 raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
     except Exception as exc:
         # A server too slow to answer (or to go on) within the deadline is cut off by it.
-        if waiting.cut_by_deadline(exc, deadline):
+        if polling.cut_by_deadline(exc, deadline):
             raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE) from None
         raise
 
