@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,21 @@ def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
     with harness.recording(request.node) as recorder:
         yield recorder
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An engine on 127.0.0.1 (free port) for faults a cassette cannot hold (slow answers,
+    dropped connections); the openai dialect points at it."""
+    from asst_engine import Engine, serve
+
+    server = serve("127.0.0.1", 0, Engine())
+    # A client that gave up (a deadline) leaves the handler writing to a closed socket, perhaps
+    # after this test: that is expected here, and must not print into a later test's stderr.
+    server.handle_error = lambda *_: None
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
+    try:
+        yield server
+    finally:
+        server.stop()

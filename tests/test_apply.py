@@ -371,7 +371,7 @@ def test_a_failure_part_way_reports_and_a_rerun_converges(
     [a] = ids_in(result.stdout.splitlines())
     assert (result.exit_code, result.stdout) == (75, f"assistant/a created ({a})\n")
     assert result.stderr == (
-        "Error: assistant/b: server answered 500 after retries: The server had an error while "
+        "Error: assistant/b: server answered 500: The server had an error while "
         "processing your request. Sorry about that! (try again later, or raise --max-retries; "
         "not applied: assistant/b, assistant/c; run the same apply again to finish)\n"
     )
@@ -395,7 +395,7 @@ def test_a_failure_part_way_still_prints_valid_json(
     assert result.exit_code == 75
     assert [(r["name"], r["action"]) for r in result.json()] == [("a", "created"), ("b", "created")]
     error = json.loads(result.stderr)["error"]
-    assert error["message"].startswith("assistant/c: server answered 500 after retries")
+    assert error["message"].startswith("assistant/c: server answered 500: ")
     assert error["hint"].endswith("not applied: assistant/c; run the same apply again to finish")
 
 

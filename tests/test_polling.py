@@ -106,3 +106,44 @@ def test_other_failures_end_the_wait_at_once() -> None:
     with pytest.raises(AsstError, match="no such run"):
         next(polling.poll(fetch, polling.Deadline(None, clock)))
     assert clock.slept == []
+
+
+def rate_limited(retry_after: str) -> Exception:
+    import httpx2
+    from openai import RateLimitError
+
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/threads/runs")
+    response = httpx2.Response(429, headers={"retry-after": retry_after}, request=request)
+    return RateLimitError("rate limited", response=response, body=None)
+
+
+def test_a_request_is_retried_after_the_servers_retry_after() -> None:
+    clock = SteppingClock()
+    answers = [rate_limited("2"), rate_limited("3"), "done"]
+    sent: list[dict[str, Any]] = []
+
+    def call(options: dict[str, Any]) -> str:
+        sent.append(options)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert polling.send(call, {}, polling.Deadline(10, clock), retries=2) == "done"
+    assert clock.slept == [2.0, 3.0]
+    assert [o["timeout"] for o in sent] == [10.0, 8.0, 5.0]
+    assert {o["max_retries"] for o in sent} == {0}
+
+
+def test_a_retry_after_beyond_the_deadline_ends_at_once() -> None:
+    clock = SteppingClock()
+    refused = rate_limited("30")
+
+    def call(options: dict[str, Any]) -> str:
+        raise refused
+
+    with pytest.raises(Exception) as ended:
+        polling.send(call, {}, polling.Deadline(10, clock), retries=5)
+    assert ended.value is refused
+    assert getattr(refused, "asst_retries", None) == 0
+    assert clock.slept == []

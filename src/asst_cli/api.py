@@ -8,29 +8,49 @@ Paths are the protocol's own; the backend only decides where they go (see client
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from . import client, polling, settings
-from .errors import UsageError
+from .errors import AsstError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     import httpx2
     from openai import OpenAI
 
+T = TypeVar("T")
 PAGE_SIZE_ALL = 100
+CANCEL_TIME_LIMIT = 5.0  # seconds a cancel may take, retries included
 # Asks the SDK for the undecoded HTTP response (headers, streamed body) instead of parsed JSON.
 _RAW_STREAM = {"X-Stainless-Raw-Response": "stream"}
-_state: dict[str, Any] = {"options": settings.GlobalOptions(), "client": None}
+_state: dict[str, Any] = {
+    "options": settings.GlobalOptions(),
+    "client": None,
+    "deadline": polling.Deadline(None),
+}
 
 
 def configure(options: settings.GlobalOptions) -> None:
     """Remember the root command's options; the client is built on the first request."""
-    _state.update(options=options, client=None)
+    _state.update(options=options, client=None, deadline=polling.Deadline(None))
+
+
+def start_deadline(seconds: float | None) -> polling.Deadline:
+    """Start the command's deadline (``--timeout``): from now on no request outlasts it."""
+    deadline = polling.Deadline(seconds)
+    _state["deadline"] = deadline
+    return deadline
+
+
+def _send(call: Callable[[Any], T], within: float | None = None, **options: Any) -> T:
+    """One request, retried as polling.send says, bounded by the command's deadline (and
+    ``within``)."""
+    deadline: polling.Deadline = _state["deadline"]
+    return polling.send(call, options, deadline, current_settings().max_retries, within)
 
 
 def named_profile() -> str | None:
@@ -69,24 +89,35 @@ def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
-    return _client().get(path, cast_to=object, options={"params": _clean(params)})
+    return _send(lambda o: _client().get(path, cast_to=object, options=o), params=_clean(params))
 
 
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
     """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
-    return _client().post(path, body=None if body is None else dict(body), cast_to=object)
+    sent = None if body is None else dict(body)
+    return _send(lambda o: _client().post(path, body=sent, cast_to=object, options=o))
+
+
+def cancel(path: str) -> Any:
+    """POST ``path``/cancel on its own short time limit, not the command's deadline: it is sent
+    when that deadline has passed or the command was interrupted, and exit must not wait on a
+    stalled server."""
+    deadline = polling.Deadline(CANCEL_TIME_LIMIT, _state["deadline"].clock)
+    retries = current_settings().max_retries
+
+    def call(options: Any) -> Any:
+        return _client().post(f"{path}/cancel", body=None, cast_to=object, options=options)
+
+    try:
+        return polling.send(call, {}, deadline, retries)
+    except polling.DeadlineCut:
+        raise AsstError(
+            f"no answer within {CANCEL_TIME_LIMIT:g} s", None, ExitCode.TEMPORARY
+        ) from None
 
 
 def delete(path: str) -> Any:
-    return _client().delete(path, cast_to=object)
-
-
-def _within(options: dict[str, Any], seconds: float | None) -> dict[str, Any]:
-    """Request options that end by a deadline ``seconds`` away: one attempt, timed out then
-    (the SDK's own retries and backoff would outlast it; the waiting loop retries instead)."""
-    if seconds is not None:
-        options.update(timeout=max(seconds, 0.001), max_retries=0)
-    return options
+    return _send(lambda o: _client().delete(path, cast_to=object, options=o))
 
 
 def get_response(
@@ -94,13 +125,15 @@ def get_response(
 ) -> httpx2.Response:
     """A GET whose headers matter too (e.g. ``openai-poll-after-ms``); the body is read.
 
-    ``within``: seconds left before a deadline, which this request must not outlast.
+    ``within``: seconds left before a deadline of the caller's, which this must not outlast.
     """
     import httpx2
 
-    options: Any = _within({"params": _clean(params)}, within)
-    response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
-    return response
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
+        return response
+
+    return _send(call, within, params=_clean(params))
 
 
 def get_polled(path: str, within: float | None = None) -> tuple[dict[str, Any], float | None]:
@@ -115,10 +148,13 @@ def stream_get(path: str) -> Iterator[httpx2.Response]:
     """A GET whose body is streamed (file downloads); closed when the block ends."""
     import httpx2
 
-    options: Any = {"headers": _RAW_STREAM}
-    response: httpx2.Response = _client().get(
-        path, cast_to=httpx2.Response, options=options, stream=True
-    )
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().get(
+            path, cast_to=httpx2.Response, options=options, stream=True
+        )
+        return response
+
+    response = _send(call, headers=_RAW_STREAM)
     try:
         yield response
     finally:
@@ -131,14 +167,17 @@ def stream_post(
 ) -> Iterator[httpx2.Response]:
     """A POST whose response body is streamed (server-sent events); closed when the block ends.
 
-    ``within``: seconds left before a deadline, which no wait for an answer may outlast.
+    The opening request is retried like any other; ``within`` as for :func:`get_response`.
     """
     import httpx2
 
-    options: Any = _within({"headers": _RAW_STREAM}, within)
-    response: httpx2.Response = _client().post(
-        path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
-    )
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().post(
+            path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
+        )
+        return response
+
+    response = _send(call, within, headers=_RAW_STREAM)
     try:
         yield response
     finally:
@@ -146,13 +185,16 @@ def stream_post(
 
 
 def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
-    """POST /files as multipart, streaming the file from disk."""
-    options: Any = {"headers": {"Content-Type": "multipart/form-data"}}
-    with file.open("rb") as handle:
-        parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
-        return _client().post(
-            "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
-        )
+    """POST /files as multipart, streaming the file from disk (afresh for each attempt)."""
+
+    def call(options: Any) -> Any:
+        with file.open("rb") as handle:
+            parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
+            return _client().post(
+                "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
+            )
+
+    return _send(call, headers={"Content-Type": "multipart/form-data"})
 
 
 def page(path: str, params: Mapping[str, Any] | None = None) -> Page:

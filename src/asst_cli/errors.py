@@ -79,12 +79,19 @@ def _server_message(body: object, fallback: str) -> str:
     return fallback
 
 
-def from_status(status: int, body: object, fallback: str) -> AsstError:
+def _after(retries: int) -> str:
+    """How many times a request was retried, for a message ("" when it was sent once)."""
+    if not retries:
+        return ""
+    return " after 1 retry" if retries == 1 else f" after {retries} retries"
+
+
+def from_status(status: int, body: object, fallback: str, retries: int = 0) -> AsstError:
     """Map an HTTP error status and body onto the exit-code contract."""
     message = _server_message(body, fallback)
     if status == 429 or status >= 500:
         return AsstError(
-            f"server answered {status} after retries: {message}",
+            f"server answered {status}{_after(retries)}: {message}",
             _STATUS_HINTS.get(status, "try again later, or raise --max-retries"),
             ExitCode.TEMPORARY,
             status,
@@ -100,11 +107,12 @@ def from_sdk(exc: BaseException) -> AsstError | None:
     # The exceptions' own module: the package's names would run its deferred __init__ (sdk.py).
     from openai import _exceptions as openai
 
+    retries = int(getattr(exc, "asst_retries", 0))  # set by polling.send
     if isinstance(exc, openai.APIStatusError):
-        return from_status(exc.status_code, exc.body, exc.message)
+        return from_status(exc.status_code, exc.body, exc.message, retries)
     if isinstance(exc, openai.APITimeoutError):
         return AsstError(
-            "the request timed out after retries",
+            f"the request timed out{_after(retries)}",
             "check the endpoint, or raise --max-retries",
             ExitCode.TEMPORARY,
         )

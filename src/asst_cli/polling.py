@@ -1,17 +1,19 @@
-"""The command's one deadline, the clock it reads, and the one polling loop.
+"""The command's one deadline, the clock it reads, the one polling loop and request retries.
 
 A command that takes ``--timeout`` starts its :class:`Deadline` before its first request; every
 request, poll, stream read and tool round after that is bounded by it. Runs, vector-store files
 and batches are all followed by :func:`poll`: as fast as the server's ``openai-poll-after-ms``
 header asks, else at a fixed ``--interval``, else from 0.5 s backing off to 5 s, never past the
-deadline. Time is read and slept through a :class:`Clock`, so tests step it instead of sleeping.
+deadline. Every request is retried by :func:`send` (429, 408, 409, 5xx, dropped connections;
+``Retry-After`` honoured) as often as ``--max-retries`` allows and the deadline leaves time for.
+Time is read and slept through a :class:`Clock`, so tests step it instead of sleeping.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import errors
 from .errors import AsstError, ExitCode
@@ -24,7 +26,10 @@ MAX_INTERVAL = 5.0
 BACKOFF = 1.5
 POLL_HINT = "openai-poll-after-ms"
 MAX_TRANSIENT = 8  # consecutive failed polls (each after the request's own retries) end a wait
-DEADLINE_SLACK = 0.05  # a request timed out this close to the deadline was cut off by it
+RETRY_STATUSES = frozenset({408, 409, 429})  # and every 5xx: what the SDK itself would retry
+MAX_BACKOFF = 8.0
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After is taken as a mistake; the backoff applies
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -101,6 +106,71 @@ class Cadence:
 Fetch = Callable[[float | None], "tuple[dict[str, Any], float | None]"]
 
 
+class DeadlineCut(AsstError):
+    """A request the command's deadline ended (or left no time to send)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        seconds = f"of {deadline.seconds:g} s " if deadline.seconds is not None else ""
+        super().__init__(f"deadline {seconds}reached", None, ExitCode.DEADLINE)
+
+
+def retry_delay(exc: BaseException, attempt: int) -> float | None:
+    """How long to wait before retrying after ``exc``; None when it is not worth retrying."""
+    if not type(exc).__module__.startswith("openai"):
+        return None
+    from openai import _exceptions as openai
+
+    backoff = min(FIRST_INTERVAL * 2.0**attempt, MAX_BACKOFF)
+    if isinstance(exc, openai.APIConnectionError):  # timeouts and dropped connections too
+        return backoff
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    if exc.status_code not in RETRY_STATUSES and exc.status_code < 500:
+        return None
+    headers = exc.response.headers
+    for name, unit in (("retry-after-ms", 1000), ("retry-after", 1)):
+        try:
+            asked: float = float(headers.get(name, "")) / unit
+        except ValueError:
+            continue
+        if 0 <= asked <= MAX_RETRY_AFTER:
+            return asked
+    return backoff
+
+
+def send(
+    call: Callable[[dict[str, Any]], T],
+    options: dict[str, Any],
+    deadline: Deadline,
+    retries: int,
+    within: float | None = None,
+) -> T:
+    """``call(options)`` (one request), retried up to ``retries`` times within the deadline.
+
+    ``within`` caps this request further (seconds). A request the deadline cuts off raises
+    :class:`DeadlineCut`; the last failure otherwise, with ``asst_retries`` set on it.
+    """
+    attempt = 0
+    while True:
+        left = deadline.remaining() if within is None else deadline.cap(within)
+        if left is not None and left <= 0:
+            raise DeadlineCut(deadline)
+        sent = {**options, "max_retries": 0}  # asst retries, on its own clock and deadline
+        if left is not None:
+            sent["timeout"] = left
+        try:
+            return call(sent)
+        except Exception as exc:
+            if cut_by_deadline(exc, left):
+                raise DeadlineCut(deadline) from exc
+            wait = retry_delay(exc, attempt)
+            if wait is None or attempt >= retries or (left is not None and wait >= left):
+                exc.asst_retries = attempt  # type: ignore[attr-defined]
+                raise
+            deadline.clock.sleep(wait)
+            attempt += 1
+
+
 class DeadlinePassed(Exception):
     """The deadline passed while polling; ``unavailable`` if the last polls all failed."""
 
@@ -109,10 +179,10 @@ class DeadlinePassed(Exception):
         self.unavailable = unavailable
 
 
-def cut_by_deadline(exc: BaseException, deadline: Deadline) -> bool:
-    """Whether ``exc`` is a request timed out by the deadline it was given (see api)."""
-    remaining = deadline.remaining()
-    if remaining is None or remaining > DEADLINE_SLACK:
+def cut_by_deadline(exc: BaseException, left: float | None) -> bool:
+    """Whether ``exc`` is a request timed out because only ``left`` seconds were left (its
+    timeout was the time left, so timing out means the deadline came)."""
+    if left is None:
         return False
     if not type(exc).__module__.startswith(("openai", "httpx")):
         return False
@@ -147,11 +217,9 @@ def poll(
             raise DeadlinePassed(last_failure if failures else None)
         try:
             found, hint = fetch(deadline.remaining())
+        except DeadlineCut:
+            raise DeadlinePassed(last_failure if failures else None) from None
         except Exception as exc:
-            if cut_by_deadline(exc, deadline):
-                failures = 0  # a slow answer, not a failure: the deadline ends it
-                deadline.sleep(DEADLINE_SLACK)
-                continue
             last_failure = _transient(exc)
             failures += 1
             if failures >= MAX_TRANSIENT:

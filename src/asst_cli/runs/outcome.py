@@ -30,7 +30,7 @@ class Follow:
     deadline: polling.Deadline = field(init=False)
 
     def __post_init__(self) -> None:
-        self.deadline = polling.Deadline(self.timeout)
+        self.deadline = api.start_deadline(self.timeout)
 
     def wait_options(self) -> waiting.WaitOptions:
         options = waiting.WaitOptions(

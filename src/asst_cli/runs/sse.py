@@ -118,7 +118,9 @@ def _events(path: str, body: dict[str, Any], deadline: polling.Deadline) -> Iter
                 raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
     except Exception as exc:
         # A server too slow to answer (or to go on) within the deadline is cut off by it.
-        if polling.cut_by_deadline(exc, deadline):
+        if isinstance(exc, polling.DeadlineCut) or polling.cut_by_deadline(
+            exc, deadline.remaining()
+        ):
             raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE) from None
         raise
 

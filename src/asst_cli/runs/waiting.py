@@ -62,7 +62,7 @@ def resume_hint(thread_id: str, run_id: str) -> str:
 
 def _cancel(path: str) -> None:
     try:
-        api.post(f"{path}/cancel")
+        api.cancel(path)
     except Exception as exc:
         failure = errors.translate(exc)
         if failure is None:
