@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -126,7 +127,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
     ] = False,
 ) -> None:
-    """Global options go before the command: asst --profile work assistants list."""
+    """Global options go before or after the command: asst --profile work assistants list."""
     if debug:
         _debug_logging()
     api.configure(
@@ -156,6 +157,36 @@ def _argv_format(argv: list[str]) -> None:
             render.remember_format(arg.split("=", 1)[1])
 
 
+GLOBAL_FLAGS = ("--debug",)
+GLOBAL_OPTIONS = ("--profile", "--backend", "--endpoint", "--api-version", "--max-retries")
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Global options given after the command, moved before it (where click reads them).
+
+    Only long names no command uses are moved; nothing after ``--`` is.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            front.append(arg)
+            if "=" not in arg and index + 1 < len(args):
+                index += 1
+                front.append(args[index])
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
 def _usage(exc: click_errors.UsageError) -> AsstError:
     path = exc.ctx.command_path if exc.ctx else "asst"
     message = exc.format_message()
@@ -167,7 +198,7 @@ def _usage(exc: click_errors.UsageError) -> AsstError:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_globals(sys.argv[1:] if argv is None else argv)
     render.remember_format(None)
     debug = "--debug" in args
     if completion.COMPLETE_VAR in os.environ:
@@ -194,8 +225,8 @@ def run(argv: list[str] | None = None) -> int:
         _argv_format(args)
         failure = _usage(exc)
     except Exception as exc:
-        if debug:
-            raise
+        if debug:  # the traceback is added; the exit code stays the one without --debug
+            traceback.print_exc(file=sys.stderr)
         failure = errors.translate(exc) or AsstError(
             f"unexpected {type(exc).__name__}: {exc}", "rerun with --debug for details"
         )
