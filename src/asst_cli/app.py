@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -207,20 +211,48 @@ def run(argv: list[str] | None = None) -> int:
 
         completion_init()
     coerce_only_given_values()
+    with _sigterm_as_interrupt() as terminated:
+        return _invoke(args, debug, terminated)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM raises errors.Terminated, so it is handled wherever Ctrl-C is (and exits 143);
+    the list yielded records that it came."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signal handlers can only be set from the main thread
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise errors.Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
+    """The command's exit code; every exception is mapped here and only here."""
     try:
         command = typer.main.get_command(app)
         result = command.main(args=args, prog_name="asst", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
-            # typer turns Ctrl-C outside asst's own handlers into a bare exit status.
-            print("Interrupted.", file=sys.stderr)
+            # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
+            print("Terminated." if terminated else "Interrupted.", file=sys.stderr)
+            return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
         return result if isinstance(result, int) else ExitCode.OK
     except BrokenPipeError:
         # The reader went away (`asst ... | head`): what it wanted was written; stay quiet.
         sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
         return ExitCode.OK
-    except (KeyboardInterrupt, typer.Abort):
-        print("Interrupted.", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+    except (KeyboardInterrupt, typer.Abort) as stop:
+        word, code = errors.stopped_by(stop)
+        print(f"{word.capitalize()}.", file=sys.stderr)
+        return code
     except click_errors.UsageError as exc:
         _argv_format(args)
         failure = _usage(exc)

@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     TEMPORARY = 75
     DEADLINE = 124
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class AsstError(Exception):
@@ -50,6 +51,17 @@ class AsstError(Exception):
         if self.status is not None:
             error["status"] = self.status
         return {"error": error}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job being cancelled), raised where Ctrl-C would be and handled alike."""
+
+
+def stopped_by(exc: BaseException) -> tuple[str, ExitCode]:
+    """What stopped the command (Ctrl-C or SIGTERM), as a word for messages and the exit code."""
+    if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+        return "terminated", ExitCode.TERMINATED
+    return "interrupted", ExitCode.INTERRUPTED
 
 
 class UsageError(AsstError):

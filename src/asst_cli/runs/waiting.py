@@ -130,16 +130,18 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
                     api.post(f"{path}/submit_tool_outputs", {"tool_outputs": outputs})
     except polling.DeadlinePassed as passed:
         raise _timed_out(path, run, (thread_id, run_id), options, passed.unavailable) from None
-    except KeyboardInterrupt:
-        if options.cancel_on_interrupt:
-            _cancel(path)
-            raise AsstError(
-                "interrupted; the run is being cancelled", None, ExitCode.INTERRUPTED
-            ) from None
-        raise AsstError(
-            "interrupted; the run goes on", resume_hint(thread_id, run_id), ExitCode.INTERRUPTED
-        ) from None
+    except KeyboardInterrupt as stop:
+        raise interrupted(stop, (thread_id, run_id), options) from None
     raise AssertionError("polling.poll ends only by raising")
+
+
+def interrupted(stop: BaseException, ids: tuple[str, str], options: WaitOptions) -> AsstError:
+    """Ctrl-C or SIGTERM while following a run: cancel it if asked, else say how to resume."""
+    word, code = errors.stopped_by(stop)
+    if options.cancel_on_interrupt:
+        _cancel(run_path(*ids))
+        return AsstError(f"{word}; the run is being cancelled", None, code)
+    return AsstError(f"{word}; the run goes on", resume_hint(*ids), code)
 
 
 def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[str, str]] | None:
