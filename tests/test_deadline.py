@@ -56,7 +56,8 @@ def test_the_cancel_sent_at_the_deadline_has_its_own_time_limit(
     assert result.exit_code == 124
     assert result.stderr == (
         "Cancelling the run failed: no answer within 0.3 s\n"
-        "Error: deadline of 0.3 s reached; the run was unknown and is being cancelled\n"
+        "Error: deadline of 0.3 s reached; the run was unknown and is being cancelled "
+        f"(inspect it with 'asst runs get {run['thread_id']} {run['id']}')\n"
     )
 
 

@@ -45,7 +45,8 @@ def test_sigterm_cancels_the_run_when_asked(cli: Runner, cancelled: list[str]) -
     result = cli("runs", "wait", "thread_1", "run_1", "--cancel-on-interrupt")
     assert (result.exit_code, result.stderr) == (
         143,
-        "Error: terminated; the run is being cancelled\n",
+        "Error: terminated; the run is being cancelled "
+        "(inspect it with 'asst runs get thread_1 run_1')\n",
     )
     assert cancelled == ["/threads/thread_1/runs/run_1"]
 

@@ -79,9 +79,11 @@ def test_deadline_cancels_when_asked(cli: Runner, cassette: Recorder) -> None:
         "run", "--wait", "--timeout", "0.5", *FAST, "--cancel-on-timeout", "-a", aid, "please hang"
     )
     assert result.exit_code == 124
+    run = cassette.answer("/threads/runs")
     assert (
         result.stderr
-        == "Error: deadline of 0.5 s reached; the run was in_progress and is being cancelled\n"
+        == "Error: deadline of 0.5 s reached; the run was in_progress and is being cancelled "
+        f"(inspect it with 'asst runs get {run['thread_id']} {run['id']}')\n"
     )
     assert [r.path.rsplit("/", 1)[-1] for r in cassette.requests if r.method == "POST"][
         -1
@@ -173,7 +175,8 @@ def test_ctrl_c_cancels_when_asked(
     result = cli("runs", "wait", run["thread_id"], run["id"], "--cancel-on-interrupt")
     assert (result.exit_code, result.stderr) == (
         130,
-        "Error: interrupted; the run is being cancelled\n",
+        "Error: interrupted; the run is being cancelled "
+        f"(inspect it with 'asst runs get {run['thread_id']} {run['id']}')\n",
     )
     assert cassette.requests[-1].method == "POST" and cassette.requests[-1].path.endswith("/cancel")
 

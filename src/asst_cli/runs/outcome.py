@@ -227,12 +227,10 @@ def stream(
 ) -> None:
     """POST ``body`` as a stream, show it as it comes, answer tool calls, end with the exit code.
 
-    ``seen`` gets the final run before the outcome is printed (and maybe raised).
+    ``seen`` gets the run as soon as it exists (the -c state is written then).
     """
     fmt, query = output
-    final = sse.follow(path, body, follow.wait_options(), stream_printer(fmt))
-    if seen is not None:
-        seen(final)
+    final = sse.follow(path, body, follow.wait_options(), stream_printer(fmt), seen)
     finish_stream(final, follow, fmt, query)
 
 

@@ -76,13 +76,18 @@ def progress_note(message: str) -> None:
     render.progress(message)
 
 
-def _timed_out(
-    path: str,
-    run: dict[str, Any] | None,
+def inspect_hint(thread_id: str, run_id: str) -> str:
+    return f"inspect it with 'asst runs get {thread_id} {run_id}'"
+
+
+def timed_out(
     ids: tuple[str, str],
+    run: dict[str, Any] | None,
     options: WaitOptions,
-    transient: AsstError | None,
+    transient: AsstError | None = None,
 ) -> AsstError:
+    """The deadline passed while following the run ``ids`` (last seen as ``run``): cancel it
+    if asked; the error names the run either way."""
     if transient is not None:
         return AsstError(
             f"the server stayed unavailable until the deadline: {transient.message}",
@@ -91,11 +96,11 @@ def _timed_out(
         )
     status = run.get("status") if run else "unknown"
     if options.cancel_on_timeout:
-        _cancel(path)
+        _cancel(run_path(*ids))
         return AsstError(
             f"deadline of {options.timeout:g} s reached; the run was {status} "
             "and is being cancelled",
-            None,
+            inspect_hint(*ids),
             ExitCode.DEADLINE,
         )
     return AsstError(
@@ -103,6 +108,11 @@ def _timed_out(
         resume_hint(*ids),
         ExitCode.DEADLINE,
     )
+
+
+def went_away(failure: AsstError, ids: tuple[str, str]) -> AsstError:
+    """The server went away while following the run: 75, and how to resume."""
+    return AsstError(failure.message, resume_hint(*ids), ExitCode.TEMPORARY, failure.status)
 
 
 def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
@@ -129,7 +139,11 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
                         return run
                     api.post(f"{path}/submit_tool_outputs", {"tool_outputs": outputs})
     except polling.DeadlinePassed as passed:
-        raise _timed_out(path, run, (thread_id, run_id), options, passed.unavailable) from None
+        raise timed_out((thread_id, run_id), run, options, passed.unavailable) from None
+    except AsstError as failure:
+        if failure.code != ExitCode.TEMPORARY:
+            raise
+        raise went_away(failure, (thread_id, run_id)) from failure
     except KeyboardInterrupt as stop:
         raise interrupted(stop, (thread_id, run_id), options) from None
     raise AssertionError("polling.poll ends only by raising")
@@ -140,7 +154,7 @@ def interrupted(stop: BaseException, ids: tuple[str, str], options: WaitOptions)
     word, code = errors.stopped_by(stop)
     if options.cancel_on_interrupt:
         _cancel(run_path(*ids))
-        return AsstError(f"{word}; the run is being cancelled", None, code)
+        return AsstError(f"{word}; the run is being cancelled", inspect_hint(*ids), code)
     return AsstError(f"{word}; the run goes on", resume_hint(*ids), code)
 
 
@@ -153,9 +167,8 @@ def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[st
     try:
         return options.on_action(run)
     except DeadlineReached:
-        raise _timed_out(
-            path, run, (str(run.get("thread_id")), str(run.get("id"))), options, None
-        ) from None
+        ids = (str(run.get("thread_id")), str(run.get("id")))
+        raise timed_out(ids, run, options) from None
     except AsstError:
         # A handler that gives up (--tool-errors abort) must not leave the run waiting for it.
         _cancel(path)
