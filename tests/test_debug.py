@@ -36,3 +36,55 @@ def test_global_options_after_the_command_move_before_it() -> None:
         ["runs", "get", "t", "r", "--max-retries", "0", "--endpoint=http://x", "--debug"]
     ) == ["--max-retries", "0", "--endpoint=http://x", "--debug", "runs", "get", "t", "r"]
     assert hoist_globals(["run", "-a", "a", "--", "--debug"]) == ["run", "-a", "a", "--", "--debug"]
+
+
+class RefusingCredential:
+    """Stands in for azure-identity's DefaultAzureCredential when no sign-in works: it logs what
+    it tried over many lines, as the real one does, then raises."""
+
+    def get_token(self, scope: str) -> None:
+        import logging
+
+        logging.getLogger("azure.identity._credentials.chained").warning(
+            "DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
+            "Attempted credentials:\n\tEnvironmentCredential: not configured"
+        )
+        raise RuntimeError(
+            "DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
+            "Attempted credentials:\n\tEnvironmentCredential: not configured"
+        )
+
+
+@pytest.fixture
+def no_entra_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    identity = types.ModuleType("azure.identity")
+    identity.DefaultAzureCredential = RefusingCredential  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "azure", types.ModuleType("azure"))
+    monkeypatch.setitem(sys.modules, "azure.identity", identity)
+    monkeypatch.setenv("ASST_ENDPOINT", "http://127.0.0.1:9/api/projects/p")
+
+
+def test_an_entra_id_failure_is_one_line(
+    cli: Runner, no_entra_sign_in: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    # As outside pytest (which captures logs): no handler, so warnings would reach stderr.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    result = cli("assistants", "list")
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "Error: Entra ID sign-in failed: DefaultAzureCredential failed to retrieve a token from "
+        "the included credentials (run 'az login', or set ASST_TOKEN or ASST_TOKEN_COMMAND)\n"
+    )
+
+
+def test_debug_shows_what_azure_identity_tried(cli: Runner, no_entra_sign_in: None) -> None:
+    result = cli("--debug", "assistants", "list")
+    assert result.exit_code == 4
+    assert "debug: azure.identity._credentials.chained: DefaultAzureCredential failed" in (
+        result.stderr
+    )

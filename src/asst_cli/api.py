@@ -65,7 +65,7 @@ def current_settings() -> settings.Settings:
 
 def _client() -> OpenAI:
     if _state["client"] is None:
-        _state["client"] = client.build(current_settings())
+        _state["client"] = client.build(current_settings(), _state["options"].debug)
     sdk: OpenAI = _state["client"]
     return sdk
 

@@ -146,7 +146,7 @@ def _debug_logging() -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-    for name in ("openai", "httpx2"):
+    for name in ("openai", "httpx2", "azure"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
