@@ -83,19 +83,31 @@ def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.R
         yield recorder
 
 
-@pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """An engine on 127.0.0.1 (free port) for faults a cassette cannot hold (slow answers,
-    dropped connections); the openai dialect points at it."""
+def _live_engine(monkeypatch: pytest.MonkeyPatch, dialect: str) -> Iterator[Any]:
     from asst_engine import Engine, serve
 
     server = serve("127.0.0.1", 0, Engine())
     # A client that gave up (a deadline) leaves the handler writing to a closed socket, perhaps
     # after this test: that is expected here, and must not print into a later test's stderr.
     server.handle_error = lambda *_: None
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
+    env = {key: value.replace(harness.BASE, server.url) for key, value in
+           harness.DIALECT_ENV[dialect].items()}  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An engine on 127.0.0.1 (free port) for faults a cassette cannot hold (slow answers,
+    dropped connections); the openai dialect points at it."""
+    yield from _live_engine(monkeypatch, "openai")
+
+
+@pytest.fixture(params=harness.DIALECTS)
+def live_dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The same, once per dialect."""
+    yield from _live_engine(monkeypatch, request.param)

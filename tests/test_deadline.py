@@ -31,12 +31,12 @@ def ok_id(result: object) -> str:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_deadline_starts_before_the_definition_is_reconciled(
-    cli: Runner, live: EngineServer, mode: str
+    cli: Runner, live_dialect: EngineServer, mode: str
 ) -> None:
     # The first request (looking the definition's assistant up) is already bound by --timeout:
     # nothing is created, and the command ends at its deadline, not after the set-up requests.
     Path("helper.yaml").write_text(DEFINITION)
-    slow(live, 3000)
+    slow(live_dialect, 3000)
     flags = MODES[mode]
     result = cli("run", "--wait", *flags, "--timeout", "0.5", "-f", "helper.yaml", "hi")
     assert (result.exit_code, result.stdout) == (124, "")

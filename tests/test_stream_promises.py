@@ -59,7 +59,7 @@ def stop_when_running(monkeypatch: pytest.MonkeyPatch, stop: Callable[[], None])
     monkeypatch.setattr(sse, "parse", parse)
 
 
-def test_the_deadline_names_the_run_and_how_to_resume(cli: Runner, live: Any) -> None:
+def test_the_deadline_names_the_run_and_how_to_resume(cli: Runner, live_dialect: Any) -> None:
     aid = assistant(cli)
     result = cli("run", "--stream", "--timeout", "0.5", "-o", "jsonl", "-a", aid, "please hang")
     thread, run = streamed_ids(result.stdout)
@@ -71,7 +71,7 @@ def test_the_deadline_names_the_run_and_how_to_resume(cli: Runner, live: Any) ->
     assert status(cli, (thread, run)) == "in_progress"
 
 
-def test_cancel_on_timeout_cancels_the_streamed_run(cli: Runner, live: Any) -> None:
+def test_cancel_on_timeout_cancels_the_streamed_run(cli: Runner, live_dialect: Any) -> None:
     aid = assistant(cli)
     result = cli(
         "run", "--stream", "--timeout", "0.5", "--cancel-on-timeout", "-o", "jsonl", "-a", aid,
@@ -100,7 +100,7 @@ STOPS = {"ctrl-c": (interrupt, 130, "interrupted"), "sigterm": (terminate, 143, 
 @pytest.mark.parametrize("cancel", [False, True], ids=["leave", "cancel"])
 @pytest.mark.parametrize("stop", STOPS)
 def test_a_stop_names_the_run_cancels_when_asked_and_remembers_the_thread(
-    cli: Runner, live: Any, monkeypatch: pytest.MonkeyPatch, stop: str, cancel: bool
+    cli: Runner, live_dialect: Any, monkeypatch: pytest.MonkeyPatch, stop: str, cancel: bool
 ) -> None:
     action, code, word = STOPS[stop]
     aid = assistant(cli)
@@ -124,7 +124,7 @@ def test_a_stop_names_the_run_cancels_when_asked_and_remembers_the_thread(
 
 
 def test_a_lost_connection_names_the_run_and_how_to_resume(
-    cli: Runner, live: Any, monkeypatch: pytest.MonkeyPatch
+    cli: Runner, live_dialect: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import httpx2
 
@@ -144,11 +144,11 @@ def test_a_lost_connection_names_the_run_and_how_to_resume(
 
 
 def test_the_server_going_away_during_a_wait_ends_75_with_the_resume_command(
-    cli: Runner, live: Any
+    cli: Runner, live_dialect: Any
 ) -> None:
     aid = assistant(cli)
     run = cli("run", "-a", aid, "please hang", "-o", "json").json()
-    live.stop()
+    live_dialect.stop()
     result = cli("runs", "wait", run["thread_id"], run["id"])
     assert (result.exit_code, result.stdout) == (75, "")
     [line] = result.stderr.splitlines()
