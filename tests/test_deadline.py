@@ -76,3 +76,13 @@ def test_no_retries_are_not_called_retries(cli: Runner, cassette: Recorder) -> N
     result = cli("--max-retries", "0", "run", "--stream", "-o", "text", "-a", aid, "hello")
     assert (result.exit_code, result.stdout) == (75, "")
     assert result.stderr.startswith("Error: server answered 429: ")
+
+
+def test_a_streamed_run_is_retried_after_a_dropped_connection(
+    cli: Runner, live_dialect: EngineServer
+) -> None:
+    aid = ok_id(cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id"))
+    live_dialect.engine.options = Options(drop_every=2)
+    live_dialect.engine.requests = 1  # the stream's opening request is the 2nd: dropped
+    result = cli("run", "--stream", "--timeout", "30", "-o", "text", "-a", aid, "hello")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "You said: hello\n", "")
