@@ -236,3 +236,16 @@ def test_malformed_endpoint_names_its_source(cli: Runner) -> None:
         "Error: the endpoint 'https//r.openai.azure.com' (from profile 'default') has no scheme"
         + FIX,
     )
+
+
+def test_malformed_endpoint_stops_a_delete_before_the_first_id(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x-0000")
+    monkeypatch.setenv("ASST_ENDPOINT", "\r")
+    result = cli("threads", "delete", "-", stdin="thread_a\nthread_b\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Error: the endpoint (from environment (ASST_*)) contains the character '\\r'" + FIX,
+    )
