@@ -56,6 +56,8 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
     """Delete each id in turn; failures are reported and do not stop the others."""
     results: list[dict[str, Any]] = []
     failures: list[AsstError] = []
+    # Where the requests go is settled once: a bad endpoint is one error, not one per id.
+    api.current_settings()
     for object_id in ids:
         try:
             results.append(api.delete(f"{path}/{api.segment(object_id)}"))
