@@ -25,11 +25,11 @@ Python standard library only.
 
 from __future__ import annotations
 
-from asst_engine.dispatch import Response, dispatch
+from asst_engine.engine import Engine, SeededIds, SteppingClock
 from asst_engine.errors import EngineError
-from asst_engine.faults import ConnectionDropped
-from asst_engine.http import EngineServer, make_server, serve
-from asst_engine.state import Engine, SeededIds, SteppingClock
+from asst_engine.http.dispatch import Response, dispatch
+from asst_engine.http.server import EngineServer, make_server, serve
+from asst_engine.testing.faults import ConnectionDropped
 
 __all__ = [
     "ConnectionDropped",

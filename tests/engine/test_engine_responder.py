@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asst_engine.responder import (
+from asst_engine.models.scripted import (
     Citation,
     Code,
     Expiry,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from asst_engine import validation as v
-from asst_engine.common import deleted, lookup, merge
-from asst_engine.pagination import page
-from asst_engine.resources import create_helper_stores, tool_resources
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.resources.common import deleted, lookup, merge
+from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
+from asst_engine.store.pagination import page
 
 MAX_TOOLS = 128
 

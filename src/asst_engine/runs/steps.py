@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from asst_engine.common import lookup
-from asst_engine.pagination import page
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.resources.common import lookup
+from asst_engine.store.pagination import page
 
 
 def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:

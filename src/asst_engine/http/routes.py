@@ -13,20 +13,20 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from asst_engine import (
+from asst_engine.engine import Engine
+from asst_engine.errors import EngineError
+from asst_engine.http.exchange import Reply, Request
+from asst_engine.http.streams import streamed
+from asst_engine.resources import (
     assistants,
     batches,
     files,
     messages,
-    runs,
     store_files,
     threads,
     vector_stores,
 )
-from asst_engine.errors import EngineError
-from asst_engine.exchange import Reply, Request
-from asst_engine.state import Engine
-from asst_engine.streams import streamed
+from asst_engine.runs import operations as runs
 
 Handler = Callable[[Engine, Request], Any]
 POLL_HINT = "openai-poll-after-ms"

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.common import deleted, lookup
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import EngineError, bad_request
-from asst_engine.pagination import page
-from asst_engine.state import JSON, Engine
+from asst_engine.resources.common import deleted, lookup
+from asst_engine.store.pagination import page
 
 STATUSES = ("in_progress", "completed", "failed", "cancelled")
 # What "auto" chunking resolves to on the real service; stored so clients see the effective value.

@@ -10,9 +10,9 @@ import itertools
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from asst_engine.dispatch import Response, dispatch
-from asst_engine.faults import ConnectionDropped
-from asst_engine.state import Engine
+from asst_engine.engine import Engine
+from asst_engine.http.dispatch import Response, dispatch
+from asst_engine.testing.faults import ConnectionDropped
 
 SERVER_NAME = "asst-engine"
 POLL_INTERVAL = 0.05

@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from asst_engine import lifecycle
-from asst_engine.dialects import Dialect
-from asst_engine.exchange import EventStream, Reply, Request
-from asst_engine.lifecycle import Emit
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.http.dialects import Dialect
+from asst_engine.http.exchange import EventStream, Reply, Request
+from asst_engine.runs import lifecycle
+from asst_engine.runs.lifecycle import Emit
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
 # How often a hung stream looks whether its run was cancelled.

@@ -11,14 +11,17 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from asst_engine import lifecycle, messages, responder, sources, steps, threads
 from asst_engine import validation as v
-from asst_engine.common import lookup, merge
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import bad_request
-from asst_engine.lifecycle import Emit, silent
-from asst_engine.pagination import page
-from asst_engine.resources import tool_resources
-from asst_engine.state import JSON, Engine
+from asst_engine.models import scripted as responder
+from asst_engine.resources import messages, threads
+from asst_engine.resources.common import lookup, merge
+from asst_engine.resources.tool_resources import tool_resources
+from asst_engine.runs import lifecycle, steps
+from asst_engine.runs.lifecycle import Emit, silent
+from asst_engine.store.pagination import page
+from asst_engine.tools import sources
 
 MAX_TOOLS = 20
 # Runs expire ten minutes after creation on the real service.

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from asst_engine import store_files, vector_stores
 from asst_engine import validation as v
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import bad_request
-from asst_engine.state import JSON, Engine
+from asst_engine.resources import store_files, vector_stores
 
 
 def existing(collection: dict[str, JSON], kind: str) -> v.Check:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from asst_engine import replies, responder, steps
-from asst_engine.replies import Emit, silent
-from asst_engine.responder import Outcome
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.models import scripted as responder
+from asst_engine.models.scripted import Outcome
+from asst_engine.runs import replies, steps
+from asst_engine.runs.replies import Emit, silent
 
 __all__ = ["TERMINAL", "Emit", "RunPlan", "advance", "settle", "silent"]
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from asst_engine import deltas, files, messages, responder, steps
-from asst_engine.responder import Citation, Code, FileLink, Reply, Search
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.models import scripted as responder
+from asst_engine.models.scripted import Citation, Code, FileLink, Reply, Search
+from asst_engine.resources import files, messages
+from asst_engine.runs import deltas, steps
 
 # Announces a change as the stream event of that name, with the object as its data.
 Emit = Callable[[str, JSON], None]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asst_engine import store_files
 from asst_engine import validation as v
-from asst_engine.common import deleted, merge
-from asst_engine.pagination import page
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.resources import store_files
+from asst_engine.resources.common import deleted, merge
+from asst_engine.store.pagination import page
 
 DAY = 86_400
 _expires_after = v.fields_of(

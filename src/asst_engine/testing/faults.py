@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import time
 
+from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
-from asst_engine.state import Engine
 
 RATE_LIMITED = "Rate limit reached for requests. Please try again in 0s."
 SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"

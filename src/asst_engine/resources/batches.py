@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asst_engine import store_files
 from asst_engine import validation as v
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import EngineError, bad_request
-from asst_engine.state import JSON, Engine
+from asst_engine.resources import store_files
 
 MAX_FILES = 2000
 _file_entry = v.fields_of(

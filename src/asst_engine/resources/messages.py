@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.common import deleted, lookup, merge
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import bad_request
-from asst_engine.pagination import page
-from asst_engine.resources import existing
-from asst_engine.state import JSON, Engine
+from asst_engine.resources.common import deleted, lookup, merge
+from asst_engine.resources.tool_resources import existing
+from asst_engine.store.pagination import page
 
 ACTIVE_RUN_STATUSES = ("queued", "in_progress", "requires_action", "cancelling")
 _image_file = v.fields_of(

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from pathlib import PureWindowsPath
 
 from asst_engine import validation as v
-from asst_engine.common import deleted
+from asst_engine.engine import JSON, Engine
 from asst_engine.errors import EngineError, bad_request
-from asst_engine.multipart import Form
-from asst_engine.pagination import page
-from asst_engine.state import JSON, Engine
+from asst_engine.http.multipart import Form
+from asst_engine.resources.common import deleted
+from asst_engine.store.pagination import page
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 # The files list pages by 10,000 by default, unlike the other lists (OpenAI spec).

@@ -16,12 +16,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from asst_engine import faults
-from asst_engine.dialects import OPENAI, Dialect, authenticate, check_request, detect
+from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
-from asst_engine.exchange import EventStream, Reply, Request
-from asst_engine.routes import match
-from asst_engine.state import Engine
+from asst_engine.http.dialects import OPENAI, Dialect, authenticate, check_request, detect
+from asst_engine.http.exchange import EventStream, Reply, Request
+from asst_engine.http.routes import match
+from asst_engine.testing import faults
 
 
 @dataclass

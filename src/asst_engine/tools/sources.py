@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from asst_engine.responder import Source, quote_of
-from asst_engine.state import JSON, Engine
+from asst_engine.engine import JSON, Engine
+from asst_engine.models.scripted import Source, quote_of
 
 
 def first(engine: Engine, run: JSON) -> Source | None:
