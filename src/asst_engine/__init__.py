@@ -25,10 +25,11 @@ Python standard library only.
 
 from __future__ import annotations
 
-from asst_engine.engine import Engine, SeededIds, SteppingClock
+from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
 from asst_engine.http.dispatch import Response, dispatch
 from asst_engine.http.server import EngineServer, make_server, serve
+from asst_engine.testing.determinism import SeededIds, SteppingClock
 from asst_engine.testing.faults import ConnectionDropped
 
 __all__ = [

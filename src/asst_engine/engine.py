@@ -8,112 +8,21 @@ ties are broken by creation order as the real service does.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import string
 import threading
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from asst_engine.clock import Clock, SystemClock
+from asst_engine.ids import IdSource, RandomIds
+from asst_engine.json_types import JSON
 from asst_engine.options import EngineOptions, Options
+from asst_engine.testing.determinism import SeededIds, SteppingClock
 
 if TYPE_CHECKING:
     # Type checking only (3.10's typing lacks it); nothing is imported at run time.
     from typing_extensions import Unpack
 
-JSON = dict[str, Any]
-
-ALPHABET = string.ascii_letters + string.digits
-ID_LENGTH = 24
-# 2026-01-01T00:00:00Z: where the deterministic clock starts, so cassettes re-record identically.
-DETERMINISTIC_EPOCH = 1767225600
-
-
-class IdSource(Protocol):
-    """Makes object ids such as ``asst_`` + 24 alphanumerics."""
-
-    def new(self, prefix: str) -> str: ...
-
-    def reset(self) -> None: ...
-
-
-class Clock(Protocol):
-    """Unix seconds. ``now`` is read once per timestamp the engine stores."""
-
-    def now(self) -> int: ...
-
-    def peek(self) -> int: ...
-
-    def reset(self) -> None: ...
-
-
-class RandomIds:
-    """Ids from the OS's randomness, like the real services."""
-
-    def new(self, prefix: str) -> str:
-        return prefix + "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH))
-
-    def reset(self) -> None:
-        """Nothing to reset: random ids never repeat anyway."""
-
-
-class SeededIds:
-    """Reproducible ids: sha256(seed, prefix, per-prefix counter) written in base 62.
-
-    The counter is per prefix so that, say, uploading one more file does not shift every
-    assistant id in a re-recorded cassette.
-    """
-
-    def __init__(self, seed: str) -> None:
-        self.seed = seed
-        self.counters: dict[str, int] = {}
-
-    def new(self, prefix: str) -> str:
-        count = self.counters.get(prefix, 0) + 1
-        self.counters[prefix] = count
-        digest = hashlib.sha256(f"{self.seed}\0{prefix}\0{count}".encode()).digest()
-        number = int.from_bytes(digest, "big")
-        chars = []
-        for _ in range(ID_LENGTH):
-            number, digit = divmod(number, len(ALPHABET))
-            chars.append(ALPHABET[digit])
-        return prefix + "".join(chars)
-
-    def reset(self) -> None:
-        self.counters.clear()
-
-
-class SystemClock:
-    """Wall-clock seconds."""
-
-    def now(self) -> int:
-        return int(time.time())
-
-    def peek(self) -> int:
-        return int(time.time())
-
-    def reset(self) -> None:
-        """Wall time cannot be reset."""
-
-
-class SteppingClock:
-    """A clock that starts at ``start`` and advances one second each time it is read."""
-
-    def __init__(self, start: int = DETERMINISTIC_EPOCH) -> None:
-        self.start = start
-        self.current = start
-
-    def now(self) -> int:
-        value = self.current
-        self.current += 1
-        return value
-
-    def peek(self) -> int:
-        return self.current
-
-    def reset(self) -> None:
-        self.current = self.start
+__all__ = ["JSON", "Engine", "SeededIds", "SteppingClock", "Store"]
 
 
 @dataclass

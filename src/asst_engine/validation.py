@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from asst_engine.engine import JSON
 from asst_engine.errors import EngineError, bad_request
+from asst_engine.json_types import JSON
 
 Check = Callable[[str, Any], Any]
 

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from asst_engine.engine import JSON
 from asst_engine.errors import EngineError
+from asst_engine.json_types import JSON
 
 # Test hooks: these credential values are refused, so clients can exercise their auth errors.
 REJECTED_CREDENTIAL = "rejected"

@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from asst_engine.engine import JSON
 from asst_engine.errors import EngineError
 from asst_engine.http import multipart
 from asst_engine.http.dialects import Dialect
+from asst_engine.json_types import JSON
 
 
 @dataclass

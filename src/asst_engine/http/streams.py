@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
 from asst_engine.http.dialects import Dialect
 from asst_engine.http.exchange import EventStream, Reply, Request
+from asst_engine.json_types import JSON
 from asst_engine.runs import lifecycle
 from asst_engine.runs.lifecycle import Emit
 

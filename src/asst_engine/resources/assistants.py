@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted, lookup, merge
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 from asst_engine.store.pagination import page

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from asst_engine.engine import JSON
 from asst_engine.errors import not_found
+from asst_engine.json_types import JSON
 
 
 def lookup(collection: dict[str, JSON], object_id: str, kind: str) -> JSON:

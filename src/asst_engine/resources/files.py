@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import PureWindowsPath
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.http.multipart import Form
+from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted
 from asst_engine.store.pagination import page
 

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
+from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted, lookup
 from asst_engine.store.pagination import page
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.resources import messages
 from asst_engine.resources.common import deleted, merge
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
+from asst_engine.json_types import JSON
 from asst_engine.resources import store_files, vector_stores
 
 

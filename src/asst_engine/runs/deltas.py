@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 
-from asst_engine.engine import JSON
+from asst_engine.json_types import JSON
 
 CHUNKS = 3
 _WORD = re.compile(r"\s*\S+\s*|\s+")

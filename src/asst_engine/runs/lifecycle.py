@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
 from asst_engine.models.scripted import Outcome
 from asst_engine.runs import replies, steps

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from asst_engine import validation as v
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
+from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
 from asst_engine.resources import messages, threads
 from asst_engine.resources.common import lookup, merge

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
 from asst_engine.models.scripted import Citation, Code, FileLink, Reply, Search
 from asst_engine.resources import files, messages

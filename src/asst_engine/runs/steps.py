@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.resources.common import lookup
 from asst_engine.store.pagination import page
 

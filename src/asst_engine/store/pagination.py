@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from asst_engine.engine import JSON
 from asst_engine.errors import bad_request
+from asst_engine.json_types import JSON
 from asst_engine.validation import choice, number
 
 DEFAULT_LIMIT = 20

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from asst_engine.engine import JSON, Engine
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
 from asst_engine.models.scripted import Source, quote_of
 
 
