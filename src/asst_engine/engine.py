@@ -1,47 +1,27 @@
-"""The engine's state: every stored object, the id factory, the clock and the lock.
+"""The engine: its store, id factory, clock, options and the lock around every request.
 
 Objects are stored as the JSON dictionaries the OpenAI dialect returns; dialect differences are
-applied on the way out (``dialects.py``), so the state has one canonical shape. Dicts keep
-insertion order, which is creation order: listing sorts by ``created_at`` with a stable sort, so
-ties are broken by creation order as the real service does.
+applied on the way out (``http/dialects.py``), so the store has one canonical shape. What is
+stored where is the ``Store``'s business (``store/``); the in-memory one is the default.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asst_engine.clock import Clock, SystemClock
 from asst_engine.ids import IdSource, RandomIds
-from asst_engine.json_types import JSON
 from asst_engine.options import EngineOptions, Options
+from asst_engine.store.base import Store
+from asst_engine.store.memory import MemoryStore
 from asst_engine.testing.determinism import SeededIds, SteppingClock
 
 if TYPE_CHECKING:
     # Type checking only (3.10's typing lacks it); nothing is imported at run time.
     from typing_extensions import Unpack
 
-__all__ = ["JSON", "Engine", "SeededIds", "SteppingClock", "Store"]
-
-
-@dataclass
-class Store:
-    """Every collection, keyed by id; child collections are keyed by their parent's id first."""
-
-    assistants: dict[str, JSON] = field(default_factory=dict)
-    files: dict[str, JSON] = field(default_factory=dict)
-    file_bytes: dict[str, bytes] = field(default_factory=dict)
-    threads: dict[str, JSON] = field(default_factory=dict)
-    messages: dict[str, dict[str, JSON]] = field(default_factory=dict)
-    runs: dict[str, dict[str, JSON]] = field(default_factory=dict)
-    # Engine-private run state (the responder's plan, pending tool calls); never sent.
-    run_plans: dict[str, Any] = field(default_factory=dict)
-    steps: dict[str, dict[str, JSON]] = field(default_factory=dict)
-    vector_stores: dict[str, JSON] = field(default_factory=dict)
-    store_files: dict[str, dict[str, JSON]] = field(default_factory=dict)
-    batches: dict[str, dict[str, JSON]] = field(default_factory=dict)
-    batch_files: dict[str, list[str]] = field(default_factory=dict)
+__all__ = ["Engine", "SeededIds", "SteppingClock"]
 
 
 class Engine:
@@ -51,12 +31,19 @@ class Engine:
         self,
         ids: IdSource | None = None,
         clock: Clock | None = None,
+        *,
+        store: Store | None = None,
         **options: Unpack[EngineOptions],
     ) -> None:
         self.ids: IdSource = ids or RandomIds()
         self.clock: Clock = clock or SystemClock()
         self.options = Options(**options)
-        self.store = Store()
+        self.store: Store = store or MemoryStore()
+        # Runs in flight: what the engine knows of each that clients must not see (the turn
+        # being produced, the calls awaited). Kept with the engine, never stored nor sent.
+        self.run_plans: dict[str, object] = {}
+        # Bumped by ``reset``: a stream still open from before knows its run is gone.
+        self.epoch = 0
         self.lock = threading.RLock()
         # Requests received so far: the count injected faults go by (see ``faults``).
         self.requests = 0
@@ -71,7 +58,9 @@ class Engine:
 
         The options stay as they were given."""
         with self.lock:
-            self.store = Store()
+            self.store.clear()
+            self.run_plans.clear()
+            self.epoch += 1
             self.ids.reset()
             self.clock.reset()
             self.requests = 0

@@ -69,7 +69,7 @@ def _handle(engine: Engine, request: Request, full_path: str) -> Reply:
     check_request(request.dialect, request.path, request.query, request.headers)
     handler, params = match(request.method, request.path, full_path)
     request.params = params
-    with engine.lock:
+    with engine.lock, engine.store.unit_of_work():
         result = handler(engine, request)
         reply = result if isinstance(result, Reply) else Reply(result)
         if not isinstance(reply.body, (bytes, EventStream)):

@@ -82,20 +82,18 @@ def _settle(engine: Engine, run: JSON, recorder: Recorder) -> bool:
 
 def _when_unstuck(engine: Engine, run: JSON, recorder: Recorder) -> Iterator[bytes]:
     """The rest of a hung run's stream, once something else (a cancel) has moved it on."""
+    epoch = engine.epoch
     while True:
         time.sleep(HANG_POLL_SECONDS)
-        with engine.lock:
-            if not _stored(engine, run):
+        with engine.lock, engine.store.unit_of_work():
+            current = engine.store.runs.get(run["id"], run["thread_id"])
+            if current is None or engine.epoch != epoch:
                 return  # deleted, or the engine was reset: the stream just ends
-            if run["status"] == "in_progress":
+            if current["status"] == "in_progress":
                 continue
-            recorder.emit(f"thread.run.{run['status']}", run)
-            _settle(engine, run, recorder)
+            recorder.emit(f"thread.run.{current['status']}", current)
+            _settle(engine, current, recorder)
             chunk = recorder.take()
         # Yield outside the lock: the client may read slowly.
         yield chunk
         return
-
-
-def _stored(engine: Engine, run: JSON) -> bool:
-    return engine.store.runs.get(run["thread_id"], {}).get(run["id"]) is run

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.resources.common import deleted, lookup, merge
+from asst_engine.resources.common import deleted, lookup, merge, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
-from asst_engine.store.pagination import page
 
 MAX_TOOLS = 128
 
@@ -49,7 +48,7 @@ def create(engine: Engine, body: JSON) -> JSON:
         "response_format": "auto",
     }
     _apply(assistant, fields)
-    engine.store.assistants[assistant["id"]] = assistant
+    engine.store.assistants.put(assistant)
     return assistant
 
 
@@ -74,9 +73,9 @@ def update(engine: Engine, assistant_id: str, body: JSON) -> JSON:
 
 def delete(engine: Engine, assistant_id: str) -> JSON:
     retrieve(engine, assistant_id)
-    del engine.store.assistants[assistant_id]
+    engine.store.assistants.delete(assistant_id)
     return deleted(assistant_id, "assistant.deleted")
 
 
 def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
-    return page(engine.store.assistants.values(), query)
+    return page_of(engine.store.assistants, query)

@@ -43,8 +43,11 @@ def create(engine: Engine, store_id: str, body: JSON) -> JSON:
     }
     for file_id, chunking in entries:
         store_files.attach(engine, store, file_id, chunking, status="in_progress")
-    engine.store.batches.setdefault(store_id, {})[batch["id"]] = batch
-    engine.store.batch_files[batch["id"]] = [file_id for file_id, _ in entries]
+    engine.store.file_batches.put(batch, store_id)
+    members = [file_id for file_id, _ in entries]
+    engine.store.batch_members.put(
+        {"id": batch["id"], "created_at": batch["created_at"], "file_ids": members}, store_id
+    )
     _refresh(engine, batch)
     return batch
 
@@ -67,16 +70,21 @@ def _entries(engine: Engine, fields: JSON) -> list[tuple[str, Any]]:
 
 def _lookup(engine: Engine, store_id: str, batch_id: str) -> JSON:
     store_files.store_of(engine, store_id)
-    found = engine.store.batches.get(store_id, {}).get(batch_id)
+    found = engine.store.file_batches.get(batch_id, store_id)
     if found is None:
         raise EngineError(404, f"No file batch found with id '{batch_id}'.")
     return found
 
 
 def _members(engine: Engine, batch: JSON) -> list[JSON]:
-    files = engine.store.store_files.get(batch["vector_store_id"], {})
-    ids = engine.store.batch_files[batch["id"]]
-    return [files[file_id] for file_id in ids if file_id in files]
+    store_id = batch["vector_store_id"]
+    found = (engine.store.vector_store_files.get(f, store_id) for f in _member_ids(engine, batch))
+    return [member for member in found if member is not None]
+
+
+def _member_ids(engine: Engine, batch: JSON) -> list[str]:
+    members = engine.store.batch_members.get(batch["id"], batch["vector_store_id"])
+    return [] if members is None else list(members["file_ids"])
 
 
 def _refresh(engine: Engine, batch: JSON) -> None:
@@ -114,4 +122,4 @@ def cancel(engine: Engine, store_id: str, batch_id: str) -> JSON:
 
 def files(engine: Engine, store_id: str, batch_id: str, query: Mapping[str, str]) -> JSON:
     batch = _lookup(engine, store_id, batch_id)
-    return store_files.listing(engine, store_id, query, only=engine.store.batch_files[batch["id"]])
+    return store_files.listing(engine, store_id, query, only=_member_ids(engine, batch))

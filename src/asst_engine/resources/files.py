@@ -11,7 +11,7 @@ from asst_engine.errors import EngineError, bad_request
 from asst_engine.http.multipart import Form
 from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted
-from asst_engine.store.pagination import page
+from asst_engine.store import pagination
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 # The files list pages by 10,000 by default, unlike the other lists (OpenAI spec).
@@ -54,8 +54,8 @@ def add(engine: Engine, filename: str, purpose: str, data: bytes) -> JSON:
         # Processing is synchronous here, so a file is usable as soon as it is uploaded.
         "status": "processed",
     }
-    engine.store.files[file["id"]] = file
-    engine.store.file_bytes[file["id"]] = data
+    engine.store.blobs.put(file["id"], data)
+    engine.store.files.put(file)
     return file
 
 
@@ -69,17 +69,17 @@ def retrieve(engine: Engine, file_id: str) -> JSON:
 
 def content(engine: Engine, file_id: str) -> tuple[str, bytes]:
     file = retrieve(engine, file_id)
-    return str(file["filename"]), engine.store.file_bytes[file_id]
+    return str(file["filename"]), engine.store.blobs.get(file_id) or b""
 
 
 def delete(engine: Engine, file_id: str) -> JSON:
     retrieve(engine, file_id)
-    del engine.store.files[file_id]
-    del engine.store.file_bytes[file_id]
+    engine.store.files.delete(file_id)
     return deleted(file_id, "file")
 
 
 def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
     purpose = query.get("purpose")
-    files = [file for file in engine.store.files.values() if purpose in (None, "", file["purpose"])]
-    return page(files, query, FILES_DEFAULT_LIMIT, max_limit=FILES_DEFAULT_LIMIT)
+    request = pagination.parse(query, FILES_DEFAULT_LIMIT, max_limit=FILES_DEFAULT_LIMIT)
+    where = {"purpose": purpose} if purpose else None
+    return pagination.envelope(engine.store.files.page(request, where=where))

@@ -15,7 +15,7 @@ from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted, lookup, merge
 from asst_engine.resources.tool_resources import existing
-from asst_engine.store.pagination import page
+from asst_engine.store import pagination
 
 ACTIVE_RUN_STATUSES = ("queued", "in_progress", "requires_action", "cancelling")
 _image_file = v.fields_of(
@@ -80,7 +80,7 @@ def thread_of(engine: Engine, thread_id: str) -> JSON:
 
 def ensure_idle(engine: Engine, thread_id: str, starting_run: bool = False) -> None:
     """The API refuses new messages and runs while a run of the thread is still active."""
-    for run in engine.store.runs.get(thread_id, {}).values():
+    for run in engine.store.runs.list(thread_id):
         if run["status"] in ACTIVE_RUN_STATUSES:
             if starting_run:
                 message = f"Thread {thread_id} already has an active run {run['id']}."
@@ -115,7 +115,7 @@ def add(
         "completed_at": created if run_id else None,
         "incomplete_at": None,
     }
-    engine.store.messages.setdefault(thread_id, {})[message["id"]] = message
+    engine.store.messages.put(message, thread_id)
     return message
 
 
@@ -128,7 +128,7 @@ def create(engine: Engine, thread_id: str, body: JSON) -> JSON:
 
 def retrieve(engine: Engine, thread_id: str, message_id: str) -> JSON:
     thread_of(engine, thread_id)
-    return lookup(engine.store.messages.get(thread_id, {}), message_id, "message")
+    return lookup(engine.store.messages, message_id, "message", thread_id)
 
 
 def update(engine: Engine, thread_id: str, message_id: str, body: JSON) -> JSON:
@@ -138,13 +138,12 @@ def update(engine: Engine, thread_id: str, message_id: str, body: JSON) -> JSON:
 
 def delete(engine: Engine, thread_id: str, message_id: str) -> JSON:
     retrieve(engine, thread_id, message_id)
-    del engine.store.messages[thread_id][message_id]
+    engine.store.messages.delete(message_id, thread_id)
     return deleted(message_id, "thread.message.deleted")
 
 
 def listing(engine: Engine, thread_id: str, query: Mapping[str, str]) -> JSON:
     thread_of(engine, thread_id)
-    found = list(engine.store.messages.get(thread_id, {}).values())
-    if query.get("run_id"):
-        found = [message for message in found if message["run_id"] == query["run_id"]]
-    return page(found, query)
+    where = {"run_id": query["run_id"]} if query.get("run_id") else None
+    found = engine.store.messages.page(pagination.parse(query), thread_id, where)
+    return pagination.envelope(found)

@@ -15,7 +15,7 @@ from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources.common import deleted, lookup
-from asst_engine.store.pagination import page
+from asst_engine.store import pagination
 
 STATUSES = ("in_progress", "completed", "failed", "cancelled")
 # What "auto" chunking resolves to on the real service; stored so clients see the effective value.
@@ -59,7 +59,7 @@ def store_of(engine: Engine, store_id: str) -> JSON:
 
 def existing_file(engine: Engine, param: str, file_id: Any) -> str:
     v.string()(param, file_id)
-    if file_id not in engine.store.files:
+    if engine.store.files.get(file_id) is None:
         raise bad_request(f"No file found with id '{file_id}'.", param, "invalid_value")
     return str(file_id)
 
@@ -71,20 +71,20 @@ def attach(
     store_file: JSON = {
         "id": file_id,
         "object": "vector_store.file",
-        "usage_bytes": engine.store.files[file_id]["bytes"],
+        "usage_bytes": lookup(engine.store.files, file_id, "file")["bytes"],
         "created_at": engine.now(),
         "vector_store_id": store["id"],
         "status": status,
         "last_error": None,
         "chunking_strategy": stored_chunking(chunking),
     }
-    engine.store.store_files.setdefault(store["id"], {})[file_id] = store_file
+    engine.store.vector_store_files.put(store_file, store["id"])
     return store_file
 
 
 def refresh(engine: Engine, store: JSON) -> None:
     """Recompute ``file_counts``, ``usage_bytes`` and ``status`` from the store's files."""
-    files = engine.store.store_files.get(store["id"], {}).values()
+    files = engine.store.vector_store_files.list(store["id"])
     counts = {status: sum(1 for f in files if f["status"] == status) for status in STATUSES}
     store["file_counts"] = {**counts, "total": len(files)}
     store["usage_bytes"] = sum(int(f["usage_bytes"]) for f in files if f["status"] == "completed")
@@ -109,7 +109,7 @@ def create(engine: Engine, store_id: str, body: JSON) -> JSON:
 
 def retrieve(engine: Engine, store_id: str, file_id: str) -> JSON:
     store_of(engine, store_id)
-    found = engine.store.store_files.get(store_id, {}).get(file_id)
+    found = engine.store.vector_store_files.get(file_id, store_id)
     if found is None:
         message = f"No file found with id '{file_id}' in vector store '{store_id}'."
         raise EngineError(404, message)
@@ -119,7 +119,7 @@ def retrieve(engine: Engine, store_id: str, file_id: str) -> JSON:
 def delete(engine: Engine, store_id: str, file_id: str) -> JSON:
     """Detach the file from the store; the file itself stays (as in the API)."""
     retrieve(engine, store_id, file_id)
-    del engine.store.store_files[store_id][file_id]
+    engine.store.vector_store_files.delete(file_id, store_id)
     refresh(engine, store_of(engine, store_id))
     return deleted(file_id, "vector_store.file.deleted")
 
@@ -129,10 +129,8 @@ def listing(
 ) -> JSON:
     """The store's files, optionally only ``only`` (a batch's) and filtered by ``filter=status``."""
     store_of(engine, store_id)
-    files = list(engine.store.store_files.get(store_id, {}).values())
-    if only is not None:
-        files = [f for f in files if f["id"] in only]
+    where = None
     if "filter" in query:
-        wanted = v.choice(*STATUSES)("filter", query["filter"])
-        files = [f for f in files if f["status"] == wanted]
-    return page(files, query)
+        where = {"status": v.choice(*STATUSES)("filter", query["filter"])}
+    found = engine.store.vector_store_files.page(pagination.parse(query), store_id, where, only)
+    return pagination.envelope(found)

@@ -9,9 +9,8 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages
-from asst_engine.resources.common import deleted, merge
+from asst_engine.resources.common import deleted, merge, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
-from asst_engine.store.pagination import page
 
 MAX_MESSAGES = 32
 
@@ -45,7 +44,7 @@ def add(engine: Engine, fields: JSON) -> JSON:
         "tool_resources": fields.get("tool_resources") or {},
         "metadata": fields.get("metadata") or {},
     }
-    engine.store.threads[thread["id"]] = thread
+    engine.store.threads.put(thread)
     for message in fields.get("messages", []):
         messages.add(engine, thread["id"], message)
     return thread
@@ -71,15 +70,12 @@ def update(engine: Engine, thread_id: str, body: JSON) -> JSON:
 def delete(engine: Engine, thread_id: str) -> JSON:
     """Deleting a thread takes its messages, runs and run steps with it."""
     retrieve(engine, thread_id)
-    store = engine.store
-    del store.threads[thread_id]
-    store.messages.pop(thread_id, None)
-    for run_id in store.runs.pop(thread_id, {}):
-        store.steps.pop(run_id, None)
-        store.run_plans.pop(run_id, None)
+    for run in engine.store.runs.list(thread_id):
+        engine.run_plans.pop(run["id"], None)
+    engine.store.threads.delete(thread_id)
     return deleted(thread_id, "thread.deleted")
 
 
 def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
     """Only Foundry's spec lists threads; the other dialects get it too (harmless, useful)."""
-    return page(engine.store.threads.values(), query)
+    return page_of(engine.store.threads, query)

@@ -14,14 +14,15 @@ from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files, vector_stores
+from asst_engine.store.base import Collection
 
 
-def existing(collection: dict[str, JSON], kind: str) -> v.Check:
+def existing(collection: Collection, kind: str) -> v.Check:
     """A string id that must name an object in ``collection``."""
 
     def run(param: str, value: Any) -> Any:
         v.string()(param, value)
-        if value not in collection:
+        if collection.get(value) is None:
             raise bad_request(f"No {kind} found with id '{value}'.", param, "invalid_value")
         return value
 

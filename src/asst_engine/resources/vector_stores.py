@@ -9,8 +9,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files
-from asst_engine.resources.common import deleted, merge
-from asst_engine.store.pagination import page
+from asst_engine.resources.common import deleted, merge, page_of
 
 DAY = 86_400
 _expires_after = v.fields_of(
@@ -62,7 +61,7 @@ def create(engine: Engine, body: JSON) -> JSON:
     }
     merge(store, fields)
     _set_expiry(store)
-    engine.store.vector_stores[store["id"]] = store
+    engine.store.vector_stores.put(store)
     for file_id in file_ids:
         store_files.attach(engine, store, file_id, chunking)
     store_files.refresh(engine, store)
@@ -95,12 +94,9 @@ def update(engine: Engine, store_id: str, body: JSON) -> JSON:
 
 def delete(engine: Engine, store_id: str) -> JSON:
     retrieve(engine, store_id)
-    del engine.store.vector_stores[store_id]
-    engine.store.store_files.pop(store_id, None)
-    for batch_id in engine.store.batches.pop(store_id, {}):
-        engine.store.batch_files.pop(batch_id, None)
+    engine.store.vector_stores.delete(store_id)
     return deleted(store_id, "vector_store.deleted")
 
 
 def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
-    return page(engine.store.vector_stores.values(), query)
+    return page_of(engine.store.vector_stores, query)

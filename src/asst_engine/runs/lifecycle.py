@@ -21,6 +21,7 @@ from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
 from asst_engine.models.scripted import Outcome
+from asst_engine.resources.common import lookup
 from asst_engine.runs import replies, steps
 from asst_engine.runs.replies import Emit, silent
 
@@ -44,7 +45,7 @@ class RunPlan:
 
 
 def plan_of(engine: Engine, run: JSON) -> RunPlan:
-    plan = engine.store.run_plans[run["id"]]
+    plan = engine.run_plans[run["id"]]
     assert isinstance(plan, RunPlan)
     return plan
 
@@ -133,7 +134,7 @@ def take_tool_outputs(
 ) -> None:
     """Record the outputs on the tool step and resume the run towards its final reply."""
     plan = plan_of(engine, run)
-    step = engine.store.steps[run["id"]][str(plan.tool_step_id)]
+    step = lookup(engine.store.steps, str(plan.tool_step_id), "run step", run["id"])
     for call in step["step_details"]["tool_calls"]:
         call["function"]["output"] = outputs[call["id"]]
     step["status"] = "completed"
@@ -153,7 +154,7 @@ def take_tool_outputs(
 
 def _end_steps(engine: Engine, run: JSON, status: str, stamp: str, emit: Emit) -> None:
     """Steps still running when the run stops end with it."""
-    for step in engine.store.steps.get(run["id"], {}).values():
+    for step in engine.store.steps.list(run["id"]):
         if step["status"] == "in_progress":
             step["status"] = status
             step[stamp] = engine.now()

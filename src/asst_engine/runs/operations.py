@@ -17,11 +17,10 @@ from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
 from asst_engine.resources import messages, threads
-from asst_engine.resources.common import lookup, merge
+from asst_engine.resources.common import lookup, merge, page_of
 from asst_engine.resources.tool_resources import tool_resources
 from asst_engine.runs import lifecycle, steps
 from asst_engine.runs.lifecycle import Emit, silent
-from asst_engine.store.pagination import page
 from asst_engine.tools import sources
 
 MAX_TOOLS = 20
@@ -127,8 +126,8 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: 
         "parallel_tool_calls": True,
     }
     merge(run, {key: value for key, value in fields.items() if value is not None})
-    engine.store.runs.setdefault(thread_id, {})[run["id"]] = run
-    engine.store.run_plans[run["id"]] = _plan(engine, run)
+    engine.store.runs.put(run, thread_id)
+    engine.run_plans[run["id"]] = _plan(engine, run)
     emit("thread.run.created", run)
     emit("thread.run.queued", run)
     return run
@@ -141,7 +140,7 @@ def _tools(override: list[JSON] | None, assistant: JSON) -> list[JSON]:
 
 def _plan(engine: Engine, run: JSON) -> lifecycle.RunPlan:
     """Decide the outcome now, from the thread as it is when the run starts."""
-    thread_messages = list(engine.store.messages.get(run["thread_id"], {}).values())
+    thread_messages = engine.store.messages.list(run["thread_id"])
     user_texts = [_text(m) for m in thread_messages if m["role"] == "user"]
     prompt = user_texts[-1] if user_texts else ""
     functions = [t["function"]["name"] for t in run["tools"] if t["type"] == "function"]
@@ -159,7 +158,7 @@ def _text(message: JSON) -> str:
 
 def _lookup(engine: Engine, thread_id: str, run_id: str) -> JSON:
     messages.thread_of(engine, thread_id)
-    return lookup(engine.store.runs.get(thread_id, {}), run_id, "run")
+    return lookup(engine.store.runs, run_id, "run", thread_id)
 
 
 def retrieve(engine: Engine, thread_id: str, run_id: str) -> JSON:
@@ -176,7 +175,7 @@ def update(engine: Engine, thread_id: str, run_id: str, body: JSON) -> JSON:
 
 def listing(engine: Engine, thread_id: str, query: Mapping[str, str]) -> JSON:
     messages.thread_of(engine, thread_id)
-    return page(engine.store.runs.get(thread_id, {}).values(), query)
+    return page_of(engine.store.runs, query, thread_id)
 
 
 def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:

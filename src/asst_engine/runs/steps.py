@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.resources.common import lookup
-from asst_engine.store.pagination import page
+from asst_engine.resources.common import lookup, page_of
 
 
 def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:
@@ -30,7 +29,7 @@ def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:
         "usage": None,
         "metadata": {},
     }
-    engine.store.steps.setdefault(run["id"], {})[step["id"]] = step
+    engine.store.steps.put(step, run["id"])
     return step
 
 
@@ -51,10 +50,10 @@ def usage(prompt: int, completion: int) -> JSON:
 
 
 def retrieve(engine: Engine, run: JSON, step_id: str) -> JSON:
-    return lookup(engine.store.steps.get(run["id"], {}), step_id, "run step")
+    return lookup(engine.store.steps, step_id, "run step", run["id"])
 
 
 def listing(engine: Engine, run: JSON, query: Mapping[str, str]) -> JSON:
     # ``include[]`` asks for file-search result content, which this engine never produces.
     filtered = {key: value for key, value in query.items() if key != "include[]"}
-    return page(engine.store.steps.get(run["id"], {}).values(), filtered)
+    return page_of(engine.store.steps, filtered, run["id"])

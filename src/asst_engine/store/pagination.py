@@ -1,56 +1,59 @@
 """Cursor pagination shared by every list: ``limit``, ``order``, ``after``, ``before``.
 
-Items are ordered by ``created_at`` with creation order breaking ties (the input is in creation
-order and ``sorted`` is stable), then reversed for ``desc``, the default.
+``parse`` checks the query into a ``PageRequest``; ``select`` cuts one page out of objects in
+storage order (the in-memory store's way; a SQL store does the same with ORDER BY and LIMIT);
+``envelope`` is the list body every dialect starts from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
+from asst_engine.store.base import Order, Page, PageRequest
 from asst_engine.validation import choice, number
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
-def page(
-    items: Iterable[JSON],
-    query: Mapping[str, str],
-    default_limit: int = DEFAULT_LIMIT,
-    max_limit: int = MAX_LIMIT,
-) -> JSON:
-    """One page of ``items`` as ``{object, data, first_id, last_id, has_more}``."""
+def parse(
+    query: Mapping[str, str], default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT
+) -> PageRequest:
     limit = parse_limit(query.get("limit"), default_limit, max_limit)
-    order = choice("asc", "desc")("order", query.get("order", "desc"))
-    ordered = sorted(items, key=lambda item: int(item["created_at"]))
-    if order == "desc":
+    order: Order = (
+        "asc" if choice("asc", "desc")("order", query.get("order", "desc")) == "asc" else "desc"
+    )
+    return PageRequest(limit, order, query.get("after"), query.get("before"))
+
+
+def select(stored: list[JSON], request: PageRequest) -> Page:
+    """The page ``request`` asks for; ties in ``created_at`` keep storage order (stable sort)."""
+    ordered = sorted(stored, key=lambda item: int(item["created_at"]))
+    if request.order == "desc":
         ordered.reverse()
     ids = [str(item["id"]) for item in ordered]
+    limit = request.limit
     start, stop = 0, len(ordered)
-    if "after" in query:
-        start = _position(ids, query["after"], "after") + 1
-    if "before" in query:
-        stop = _position(ids, query["before"], "before")
-    if "before" in query and "after" not in query:
+    if request.after is not None:
+        start = _position(ids, request.after, "after") + 1
+    if request.before is not None:
+        stop = _position(ids, request.before, "before")
+    if request.before is not None and request.after is None:
         # A ``before`` page is the ``limit`` items just before the cursor, not the first ones.
-        chosen = ordered[max(start, stop - limit) : stop]
-        has_more = stop - limit > start
-    else:
-        chosen = ordered[start : min(stop, start + limit)]
-        has_more = start + limit < stop
-    return envelope(chosen, has_more)
+        return Page(ordered[max(start, stop - limit) : stop], stop - limit > start)
+    return Page(ordered[start : min(stop, start + limit)], start + limit < stop)
 
 
-def envelope(data: list[JSON], has_more: bool = False) -> JSON:
+def envelope(page: Page) -> JSON:
+    data = page.data
     return {
         "object": "list",
         "data": data,
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
-        "has_more": has_more,
+        "has_more": page.has_more,
     }
 
 

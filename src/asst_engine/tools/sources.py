@@ -18,19 +18,19 @@ def first(engine: Engine, run: JSON) -> Source | None:
     for file_id in _candidates(engine, run):
         file = engine.store.files.get(file_id)
         if file is not None:
-            quote = quote_of(engine.store.file_bytes[file_id])
+            quote = quote_of(engine.store.blobs.get(file_id) or b"")
             return Source(file_id, str(file["filename"]), quote)
     return None
 
 
 def _candidates(engine: Engine, run: JSON) -> Iterator[str]:
     store = engine.store
-    for message in store.messages.get(run["thread_id"], {}).values():
+    for message in store.messages.list(run["thread_id"]):
         for attachment in message["attachments"]:
             yield attachment["file_id"]
-    for owner in (store.assistants.get(run["assistant_id"]), store.threads[run["thread_id"]]):
+    for owner in (store.assistants.get(run["assistant_id"]), store.threads.get(run["thread_id"])):
         resources = (owner or {}).get("tool_resources") or {}
         for store_id in (resources.get("file_search") or {}).get("vector_store_ids") or []:
-            for file_id, store_file in store.store_files.get(store_id, {}).items():
+            for store_file in store.vector_store_files.list(store_id):
                 if store_file["status"] == "completed":
-                    yield file_id
+                    yield str(store_file["id"])
