@@ -13,13 +13,12 @@ from asst_engine.models.scripted import (
     Incomplete,
     Reply,
     Search,
-    Source,
     ToolCalls,
     after_tools,
     queued_polls,
-    quote_of,
     respond,
 )
+from asst_engine.tools.search import Source, quote_of
 
 
 def test_plain_text_is_echoed() -> None:

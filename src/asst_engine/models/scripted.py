@@ -35,33 +35,16 @@ from __future__ import annotations
 
 import json
 import re
-import struct
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from asst_engine.tools.produced import CHART_CODE, DATA_CSV, OutputFile, chart_png
+from asst_engine.tools.search import Source
 
 CALL = re.compile(r"\bcall\s+([A-Za-z0-9_-]{1,64})")
 QUEUE = re.compile(r"\bplease queue for (\d{1,4}) polls?\b")
 CITATION_MARKER = "【4:0†source】"
-QUOTE_LENGTH = 100
-QUOTE_SCAN = 4096  # bytes read to find the quote: enough for a line, cheap on big files
 SANDBOX_CSV = "sandbox:/mnt/data/data.csv"
-DATA_CSV = b"month,sales\nJanuary,120\nFebruary,95\nMarch,143\n"
-CHART_CODE = (
-    "import pandas as pd\nimport matplotlib.pyplot as plt\n"
-    "df = pd.DataFrame({'month': ['January', 'February', 'March'], 'sales': [120, 95, 143]})\n"
-    "df.to_csv('/mnt/data/data.csv', index=False)\n"
-    "df.plot.bar(x='month', y='sales')\nplt.show()"
-)
-
-
-@dataclass(frozen=True)
-class Source:
-    """A file a search would find: what ``please cite`` cites."""
-
-    file_id: str
-    filename: str
-    quote: str
 
 
 @dataclass(frozen=True)
@@ -78,12 +61,6 @@ class FileLink:
 
     text: str
     filename: str
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -193,14 +170,6 @@ def cite(source: Source | None, searched: bool) -> Reply:
     return Reply(text, (Citation(CITATION_MARKER, source),), tool=search)
 
 
-def quote_of(data: bytes) -> str:
-    """What a citation quotes: the file's first non-blank line, shortened."""
-    for line in data[:QUOTE_SCAN].decode("utf-8", errors="replace").splitlines():
-        if line.strip():
-            return line.strip()[:QUOTE_LENGTH]
-    return ""
-
-
 def make_files(ran_code: bool) -> Reply:
     files = (OutputFile("data.csv", DATA_CSV), OutputFile("chart.png", chart_png()))
     return Reply(
@@ -209,21 +178,6 @@ def make_files(ran_code: bool) -> Reply:
         image="chart.png",
         files=files,
         tool=Code(CHART_CODE, "chart.png") if ran_code else None,
-    )
-
-
-def chart_png() -> bytes:
-    """A valid 2x1 PNG (two RGB pixels): the smallest chart a client can decode."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)  # width, height, 8-bit RGB
-    pixels = zlib.compress(b"\x00" + bytes([31, 119, 180, 255, 127, 14]))  # filter 0, 2 pixels
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.models.scripted import Source, quote_of
+from asst_engine.tools.search import Source, quote_of
 
 
 def first(engine: Engine, run: JSON) -> Source | None:
