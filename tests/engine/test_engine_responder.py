@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from asst_engine.models.scripted import (
-    Citation,
-    Code,
     Expiry,
     Failure,
-    FileLink,
-    FunctionCall,
     Hang,
     Incomplete,
     Reply,
-    Search,
     ToolCalls,
     after_tools,
     queued_polls,
     respond,
 )
+from asst_engine.models.turn import Citation, Code, FileLink, FunctionCall, Search
 from asst_engine.tools.search import Source, quote_of
 
 

@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from asst_engine.models.turn import Citation, Code, FileLink, FunctionCall, Search
 from asst_engine.tools.produced import CHART_CODE, DATA_CSV, OutputFile, chart_png
 from asst_engine.tools.search import Source
 
@@ -45,37 +46,6 @@ CALL = re.compile(r"\bcall\s+([A-Za-z0-9_-]{1,64})")
 QUEUE = re.compile(r"\bplease queue for (\d{1,4}) polls?\b")
 CITATION_MARKER = "【4:0†source】"
 SANDBOX_CSV = "sandbox:/mnt/data/data.csv"
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A ``file_citation`` annotation on ``text`` (the marker) in the reply."""
-
-    text: str
-    source: Source
-
-
-@dataclass(frozen=True)
-class FileLink:
-    """A ``file_path`` annotation on ``text`` (a sandbox path) to a file the run made."""
-
-    text: str
-    filename: str
-
-
-@dataclass(frozen=True)
-class Search:
-    """A ``file_search`` tool call and what it found."""
-
-    found: tuple[Source, ...]
-
-
-@dataclass(frozen=True)
-class Code:
-    """A ``code_interpreter`` tool call whose output is the image file ``image``."""
-
-    input: str
-    image: str
 
 
 @dataclass(frozen=True)
@@ -87,12 +57,6 @@ class Reply:
     files: tuple[OutputFile, ...] = ()
     # The built-in tool the model used first; it gets a ``tool_calls`` step.
     tool: Search | Code | None = None
-
-
-@dataclass(frozen=True)
-class FunctionCall:
-    name: str
-    arguments: str  # JSON text, as the API sends it
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models import scripted as responder
-from asst_engine.models.scripted import Citation, Code, FileLink, Reply, Search
+from asst_engine.models.scripted import Reply
+from asst_engine.models.turn import Citation, Code, FileLink, Search
 from asst_engine.resources import files, messages
 from asst_engine.runs import deltas, steps
 
