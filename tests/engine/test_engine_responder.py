@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from asst_engine.models.scripted import (
-    Expiry,
-    Failure,
-    Hang,
     Incomplete,
     Reply,
     ToolCalls,
@@ -14,6 +11,9 @@ from asst_engine.models.scripted import (
     respond,
 )
 from asst_engine.models.turn import Citation, Code, FileLink, FunctionCall, Search
+from asst_engine.models.turn import Expired as Expiry
+from asst_engine.models.turn import Failed as Failure
+from asst_engine.models.turn import Stalled as Hang
 from asst_engine.tools.search import Source, quote_of
 
 

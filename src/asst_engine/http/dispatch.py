@@ -1,10 +1,10 @@
 """From an HTTP request (method, target, headers, body) to a reply, without any sockets.
 
-Injected faults (``faults``) come first; then the order of checks is the real services':
-dialect prefix → credential → dialect rules (``api-version``, ``OpenAI-Beta``) → route → method
-→ body → handler. Every handler runs under the engine's lock, so the state is consistent for
-concurrent requests. Keeping this free of ``http.server`` lets an embedded backend call
-``dispatch`` directly.
+Injected faults (``Engine.faults``, see ``testing/faults.py``) come first; then the order of
+checks is the real services': dialect prefix → credential → dialect rules (``api-version``,
+``OpenAI-Beta``) → route → method → body → handler. Every handler runs under the engine's lock
+and in one unit of work of its store, so the state is consistent for concurrent requests.
+Keeping this free of ``http.server`` lets an embedded backend call ``dispatch`` directly.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from asst_engine.errors import EngineError
 from asst_engine.http.dialects import OPENAI, Dialect, authenticate, check_request, detect
 from asst_engine.http.exchange import EventStream, Reply, Request
 from asst_engine.http.routes import match
-from asst_engine.testing import faults
 
 
 @dataclass
@@ -39,14 +38,14 @@ def dispatch(
 ) -> Response:
     """Answer one request; ``headers`` may use any case.
 
-    Raises ``faults.ConnectionDropped`` when the engine is to drop this request unanswered.
+    Raises ``ConnectionDropped`` when the engine is to drop this request unanswered.
     """
     lowered = {key.lower(): value for key, value in headers.items()}
     url = urlsplit(target)
     query = dict(parse_qsl(url.query, keep_blank_values=True))
     found = detect(url.path)
     dialect = found[0] if found else OPENAI
-    fault = faults.arrive(engine)  # outside the try: a dropped connection must propagate
+    fault = engine.arrive()  # outside the try: a dropped connection must propagate
     try:
         if fault is not None:
             raise fault

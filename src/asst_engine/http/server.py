@@ -11,8 +11,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from asst_engine.engine import Engine
+from asst_engine.errors import ConnectionDropped
 from asst_engine.http.dispatch import Response, dispatch
-from asst_engine.testing.faults import ConnectionDropped
 
 SERVER_NAME = "asst-engine"
 POLL_INTERVAL = 0.05

@@ -1,6 +1,7 @@
 """The deterministic "model": decides how a run ends from the thread's last user message.
 
-It is pure (text in, outcome out) so the polling lifecycle and the streaming path share it.
+It is pure (text in, outcome out); ``scripted_turns.ScriptedResponder`` tells an outcome as the
+turn events of the ``Responder`` seam, as a model-backed responder would stream them.
 Tests and cassettes pick a lifecycle with keywords in the user message:
 
 - ``call <fname>`` (optionally followed by a JSON object of arguments), when the run has a
@@ -38,7 +39,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from asst_engine.models.turn import Citation, Code, FileLink, FunctionCall, Search
+from asst_engine.models.turn import (
+    Citation,
+    Code,
+    Expired,
+    Failed,
+    FileLink,
+    FunctionCall,
+    Search,
+    Stalled,
+)
 from asst_engine.tools.produced import CHART_CODE, DATA_CSV, OutputFile, chart_png
 from asst_engine.tools.search import Source
 
@@ -65,28 +75,13 @@ class ToolCalls:
 
 
 @dataclass(frozen=True)
-class Failure:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Expiry:
-    pass
-
-
-@dataclass(frozen=True)
 class Incomplete:
     reason: str
     partial_text: str
 
 
-@dataclass(frozen=True)
-class Hang:
-    pass
-
-
-Outcome = Reply | ToolCalls | Failure | Expiry | Incomplete | Hang
+# Failures, expiry and hanging are told as the turn events of the same names.
+Outcome = Reply | ToolCalls | Failed | Expired | Incomplete | Stalled
 
 
 def respond(
@@ -102,11 +97,11 @@ def respond(
     """
     lowered = prompt.lower()
     if "please fail" in lowered:
-        return Failure("server_error", "Sorry, something went wrong.")
+        return Failed("server_error", "Sorry, something went wrong.")
     if "please expire" in lowered:
-        return Expiry()
+        return Expired()
     if "please hang" in lowered:
-        return Hang()
+        return Stalled()
     reply = f"You said: {prompt}"
     if "please stop early" in lowered:
         return Incomplete("max_completion_tokens", reply[: max(1, len(reply) // 2)])

@@ -15,13 +15,11 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
-from asst_engine.models import scripted as responder
 from asst_engine.resources import messages, threads
 from asst_engine.resources.common import lookup, merge, page_of
 from asst_engine.resources.tool_resources import tool_resources
 from asst_engine.runs import lifecycle, steps
 from asst_engine.runs.lifecycle import Emit, silent
-from asst_engine.tools import sources
 
 MAX_TOOLS = 20
 # Runs expire ten minutes after creation on the real service.
@@ -127,9 +125,10 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: 
     }
     merge(run, {key: value for key, value in fields.items() if value is not None})
     engine.store.runs.put(run, thread_id)
-    engine.run_plans[run["id"]] = _plan(engine, run)
+    lifecycle.start(engine, run)
     emit("thread.run.created", run)
     emit("thread.run.queued", run)
+    engine.driver.wake(engine, run)
     return run
 
 
@@ -138,33 +137,15 @@ def _tools(override: list[JSON] | None, assistant: JSON) -> list[JSON]:
     return copy.deepcopy(assistant["tools"] if override is None else override)
 
 
-def _plan(engine: Engine, run: JSON) -> lifecycle.RunPlan:
-    """Decide the outcome now, from the thread as it is when the run starts."""
-    thread_messages = engine.store.messages.list(run["thread_id"])
-    user_texts = [_text(m) for m in thread_messages if m["role"] == "user"]
-    prompt = user_texts[-1] if user_texts else ""
-    functions = [t["function"]["name"] for t in run["tools"] if t["type"] == "function"]
-    builtins = [t["type"] for t in run["tools"] if t["type"] != "function"]
-    outcome = responder.respond(prompt, functions, sources.first(engine, run), builtins)
-    everything = " ".join([run["instructions"], *(_text(m) for m in thread_messages)])
-    return lifecycle.RunPlan(
-        outcome, responder.count_tokens(everything), queued_polls=responder.queued_polls(prompt)
-    )
-
-
-def _text(message: JSON) -> str:
-    return " ".join(p["text"]["value"] for p in message["content"] if p["type"] == "text")
-
-
 def _lookup(engine: Engine, thread_id: str, run_id: str) -> JSON:
     messages.thread_of(engine, thread_id)
     return lookup(engine.store.runs, run_id, "run", thread_id)
 
 
 def retrieve(engine: Engine, thread_id: str, run_id: str) -> JSON:
-    """Retrieving is how a run makes progress (see ``lifecycle``)."""
+    """Retrieving is how a poll-driven run makes progress (see ``driver``)."""
     run = _lookup(engine, thread_id, run_id)
-    lifecycle.advance(engine, run)
+    engine.driver.observe(engine, run)
     return run
 
 
@@ -185,6 +166,8 @@ def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:
         raise bad_request(message, None, "invalid_state")
     run["status"] = "cancelling"
     run["required_action"] = None
+    lifecycle.plan_of(engine, run).cancel.set()
+    engine.driver.wake(engine, run)
     return run
 
 
@@ -201,11 +184,12 @@ def submit_tool_outputs(
         message = f'Runs in status "{run["status"]}" do not accept tool outputs.'
         raise bad_request(message, None, "invalid_state")
     outputs = {item["tool_call_id"]: item["output"] for item in fields["tool_outputs"]}
-    expected = [call_id for call_id, _ in lifecycle.plan_of(engine, run).pending]
+    expected = lifecycle.expected_calls(engine, run)
     if sorted(outputs) != sorted(expected):
         message = f"Expected tool outputs for call_ids {expected}, got {sorted(outputs)}."
         raise bad_request(message, "tool_outputs", "invalid_value")
     lifecycle.take_tool_outputs(engine, run, outputs, emit)
+    engine.driver.wake(engine, run)
     return run
 
 

@@ -19,34 +19,35 @@ from __future__ import annotations
 
 import time
 
-from asst_engine.engine import Engine
-from asst_engine.errors import EngineError
+from asst_engine.errors import ConnectionDropped, EngineError
+from asst_engine.options import Options
+
+__all__ = ["ConnectionDropped", "OptionFaults"]
 
 RATE_LIMITED = "Rate limit reached for requests. Please try again in 0s."
 SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
 
 
-class ConnectionDropped(ConnectionError):
-    """The engine chose to close this request's connection without answering (``drop_every``)."""
+class OptionFaults:
+    """The faults the engine's options ask for (``Engine`` builds it when any is set)."""
 
+    def __init__(self, options: Options) -> None:
+        self.options = options
 
-def arrive(engine: Engine) -> EngineError | None:
-    """Count a request, wait out the latency, then drop it, refuse it, or let it through."""
-    with engine.lock:
-        engine.requests += 1
-        count = engine.requests
-    options = engine.options
-    if options.latency_ms:
-        time.sleep(options.latency_ms / 1000)
-    if _every(options.drop_every, count):
-        raise ConnectionDropped(f"request {count} dropped (drop_every={options.drop_every})")
-    if _every(options.fail_every_500, count):
-        return EngineError(500, SERVER_ERROR, type="server_error")
-    if _every(options.fail_every_429, count):
-        limited = EngineError(429, RATE_LIMITED, code="rate_limit_exceeded", type="requests")
-        limited.headers["Retry-After"] = "0"
-        return limited
-    return None
+    def arrive(self, count: int) -> EngineError | None:
+        """Wait out the latency, then drop the request, refuse it, or let it through."""
+        options = self.options
+        if options.latency_ms:
+            time.sleep(options.latency_ms / 1000)
+        if _every(options.drop_every, count):
+            raise ConnectionDropped(f"request {count} dropped (drop_every={options.drop_every})")
+        if _every(options.fail_every_500, count):
+            return EngineError(500, SERVER_ERROR, type="server_error")
+        if _every(options.fail_every_429, count):
+            limited = EngineError(429, RATE_LIMITED, code="rate_limit_exceeded", type="requests")
+            limited.headers["Retry-After"] = "0"
+            return limited
+        return None
 
 
 def _every(period: int | None, count: int) -> bool:
