@@ -14,8 +14,6 @@ from asst_engine.json_types import JSON
 from asst_engine.store.base import Page, PageRequest
 from asst_engine.store.pagination import select
 
-Key = tuple[str | None, str]
-
 
 class MemoryBlobs:
     def __init__(self) -> None:
@@ -32,45 +30,48 @@ class MemoryBlobs:
 
 
 class MemoryCollection:
-    """One kind, keyed by ``(parent, id)``; a dict keeps storage order for free."""
+    """One kind: a dict per parent (None for top-level kinds), each in storage order."""
 
     def __init__(
         self, children: tuple[MemoryCollection, ...] = (), blobs: MemoryBlobs | None = None
     ) -> None:
-        self.items: dict[Key, JSON] = {}
+        self.items: dict[str | None, dict[str, JSON]] = {}
         # What a deleted object takes with it: its children's objects, its bytes.
         self.children = children
         self.blobs = blobs
 
     def __eq__(self, other: object) -> bool:
-        """Equal to the mapping of id to object it holds (only meaningful for top-level kinds)."""
+        """Equal to the mapping of id to object of its top-level objects."""
         if isinstance(other, Mapping):
-            return {key[1]: obj for key, obj in self.items.items()} == dict(other)
+            return self.items.get(None, {}) == dict(other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     def get(self, object_id: str, parent: str | None = None) -> JSON | None:
-        return self.items.get((parent, object_id))
+        return self.items.get(parent, {}).get(object_id)
 
     def put(self, obj: JSON, parent: str | None = None) -> JSON:
-        self.items[(parent, str(obj["id"]))] = obj
+        self.items.setdefault(parent, {})[str(obj["id"])] = obj
         return obj
 
     def delete(self, object_id: str, parent: str | None = None) -> None:
-        if self.items.pop((parent, object_id), None) is None:
+        siblings = self.items.get(parent, {})
+        if siblings.pop(object_id, None) is None:
             return
+        if not siblings:
+            del self.items[parent]
         for child in self.children:
             child.delete_children(object_id)
         if self.blobs is not None:
             self.blobs.delete(object_id)
 
     def delete_children(self, parent: str) -> None:
-        for key in [key for key in self.items if key[0] == parent]:
-            self.delete(key[1], parent)
+        for object_id in list(self.items.get(parent, {})):
+            self.delete(object_id, parent)
 
     def list(self, parent: str | None = None) -> list[JSON]:
-        return [obj for key, obj in self.items.items() if key[0] == parent]
+        return list(self.items.get(parent, {}).values())
 
     def page(
         self,
