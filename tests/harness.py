@@ -147,8 +147,8 @@ def _fixed_multipart_boundary() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
-    from asst_engine.http import serve
-    from asst_engine.state import Engine
+    from asst_engine.engine import Engine
+    from asst_engine.http.server import serve
 
     server = serve(HOST, PORT, Engine.deterministic(seed, **options))
     try:
