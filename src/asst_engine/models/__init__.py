@@ -1,0 +1,1 @@
+"""Models behind runs: the provider interface, chat completions, configuration, prompts."""
