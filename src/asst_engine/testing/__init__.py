@@ -1,0 +1,1 @@
+"""Test-only helpers (a fake chat-completions server); never imported by the server path."""
