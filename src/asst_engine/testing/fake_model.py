@@ -53,8 +53,7 @@ class FakeModel:
         self.seen: Counter[str] = Counter()
         self._recorded: list[Recorded] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _Handler)
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
@@ -93,6 +92,12 @@ class FakeModel:
     def record(self, entry: Recorded) -> None:
         with self._lock:
             self._recorded.append(entry)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Benchmarks open many connections at once; the default backlog of 5 drops some of them.
+    request_queue_size = 256
 
 
 class _Handler(BaseHTTPRequestHandler):
