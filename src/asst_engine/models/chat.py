@@ -118,7 +118,7 @@ class ChatCompletionsModel:
         finally:
             call.abort()
 
-    def attempt(self, request: ChatRequest, call: _Call) -> Iterator[ModelEvent]:
+    def _attempt(self, request: ChatRequest, call: _Call) -> Iterator[ModelEvent]:
         """One request; SDK failures come out as ``errors.Failed``."""
         import openai
 
@@ -129,12 +129,12 @@ class ChatCompletionsModel:
         except openai.OpenAIError as error:
             raise errors.failed(error, self.base_url, self._api_key) from error
 
-    def retried(self, request: ChatRequest, call: _Call) -> Iterator[ModelEvent]:
+    def _retried(self, request: ChatRequest, call: _Call) -> Iterator[ModelEvent]:
         attempt = 0
         while True:
             started = False
             try:
-                for event in self.attempt(request, call):
+                for event in self._attempt(request, call):
                     started = True
                     yield event
                 return
@@ -168,7 +168,7 @@ class _Call:
 
     def run(self) -> None:
         try:
-            for event in self.model.retried(self.request, self):
+            for event in self.model._retried(self.request, self):
                 if self.halt.is_set():
                     break
                 self.channel.put(event)
