@@ -1,1 +1,2 @@
-"""What decides a run's outcome: the turn-level ``Responder`` seam and its implementations."""
+"""Models behind runs: the turn-level ``Responder`` seam and its implementations (scripted, and
+model-backed through the provider interface), chat completions, configuration, prompts."""
