@@ -60,17 +60,7 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
         try:
             results.append(api.delete(f"{path}/{api.segment(object_id)}"))
         except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            render.error(failure)
-            failures.append(failure)
+            failures.append(errors.known(exc))
+            render.error(failures[-1])
     render.emit(results, DELETE_COLUMNS, output, query)
-    if failures:
-        first = failures[0]
-        raise AsstError(
-            f"{len(failures)} of {len(ids)} deletions failed",
-            "the errors above name each one",
-            first.code,
-            first.status,
-        )
+    errors.raise_if_failed(failures, len(ids), "deletions")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, errors, listing, render
 from ..definitions import vector_stores
 from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
 from ..transfer import indexing, store_add, uploads
@@ -55,7 +55,7 @@ def add(
         added = [indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
         failures += indexing.settled(added)
     render.emit(added, indexing.FILE_COLUMNS, output, query)
-    indexing.fail_if_any(failures, len(local), "files")
+    errors.raise_if_failed(failures, len(local), "files")
 
 
 @app.command("list")
