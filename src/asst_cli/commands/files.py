@@ -153,17 +153,10 @@ def download(
     Example: asst files download file-abc123 --dir downloads -q path
     """
     where = downloads.target(output_file, directory, force)
-    path = f"{PATH}/{api.segment(file_id)}"
     if where.stdout:
-        with api.stream_get(f"{path}/content") as response:
+        with api.stream_get(f"{PATH}/{api.segment(file_id)}/content") as response:
             render.binary(response.iter_bytes())
         return
-    target = where.path
-    if target is None:
-        name = api.get(path).get("filename")
-        target = (where.directory or Path()) / downloads.safe_name(name, file_id)
-        downloads.check_free(target, force)
-    with api.stream_get(f"{path}/content") as response:
-        size = downloads.save(response.iter_bytes(), target, force)
+    target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
     render.emit(saved, SAVED_COLUMNS, output, query)

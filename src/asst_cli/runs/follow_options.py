@@ -95,7 +95,8 @@ def saver(directory: Path | None, force: bool) -> reply.Saver | None:
     def save(file_id: str) -> str | None:
         directory.mkdir(parents=True, exist_ok=True)
         try:
-            return str(downloads.fetch(file_id, directory, force))
+            target, _ = downloads.fetch(file_id, downloads.Target(directory=directory), force)
+            return str(target)
         except UsageError as exc:
             render.progress(f"Warning: {exc.message}; not saved (pass --force to replace it)")
             return None
