@@ -2,32 +2,83 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
-from . import api, errors, render
+from . import api, errors, options, render
 from .errors import AsstError
+
+
+@dataclass(frozen=True)
+class Paging:
+    """What a list command was asked for: page size, order, cursors, every page or one."""
+
+    limit: int | None = None
+    order: str | None = None
+    after: str | None = None
+    before: str | None = None
+    every: bool = False
+
+
+FIRST_PAGE = Paging()
+_OPTIONS = {
+    "limit": options.Limit,
+    "order": options.Order,
+    "after": options.After,
+    "before": options.Before,
+    "every": options.All,
+}
+
+
+def paged(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a list command the paging options, declared here once for every list.
+
+    They take the place of the command's ``paging`` parameter (so ``--help`` shows them there),
+    and the command receives them as one :class:`Paging`.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    parameters = list(signature.parameters.values())
+    at = list(signature.parameters).index("paging")
+    parameters[at : at + 1] = [
+        inspect.Parameter(
+            item.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=item.default,
+            annotation=_OPTIONS[item.name],
+        )
+        for item in fields(Paging)
+    ]  # fmt: skip
+
+    @functools.wraps(command)
+    def with_paging(**given: Any) -> None:
+        paging = Paging(**{name: given.pop(name) for name in _OPTIONS})
+        command(paging=paging, **given)
+
+    with_paging.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return with_paging
 
 
 def list_objects(
     path: str,
     columns: Sequence[render.Column],
-    *,
-    what: str,
+    paging: Paging,
     output: str | None,
     query: str | None,
-    limit: int | None,
-    order: str | None,
-    after: str | None,
-    before: str | None,
-    every: bool,
+    *,
+    what: str,
     extra: dict[str, Any] | None = None,
     tap: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     """Print one page, or every page as it arrives; ``tap`` sees each object on its way."""
-    params: dict[str, Any] = {"limit": limit, "order": order, "after": after, "before": before}
+    params: dict[str, Any] = {
+        "limit": paging.limit,
+        "order": paging.order,
+        "after": paging.after,
+        "before": paging.before,
+    }
     params.update(extra or {})
-    if every:
+    if paging.every:
         items = tapped(api.iterate(path, params), tap)
         render.emit_list(items, columns, output, query, f"No {what} found.")
         return

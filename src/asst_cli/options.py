@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -13,6 +15,18 @@ def group(help: str) -> typer.Typer:
     """A command group as every group is made: plain help (rich's help formatter costs ~0.1 s
     of imports on every --help), and no typer completion flags (asst completion covers them)."""
     return typer.Typer(help=help, rich_markup_mode=None, add_completion=False)
+
+
+T = TypeVar("T")
+
+
+def by_name(build: Callable[..., T], given: Mapping[str, Any]) -> T:
+    """``build`` (a bundle of options, or a function) called with the command's parameters of
+    the same names: ``by_name(RunOptions, locals())``. Passing each by name rather than a dozen
+    in a row means no call breaks when a field is added or the order changes; a field the
+    command does not have keeps its default."""
+    wanted = inspect.signature(build).parameters
+    return build(**{name: given[name] for name in wanted if name in given})
 
 
 def check_output(value: str | None) -> str | None:

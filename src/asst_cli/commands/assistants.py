@@ -8,18 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import assistant_flags
-from ..options import (
-    After,
-    All,
-    Before,
-    DefinitionFile,
-    Limit,
-    Metadata,
-    Order,
-    Output,
-    Query,
-    group,
-)
+from ..options import DefinitionFile, Metadata, Output, Query, by_name, group
 
 app = group("Create, list, inspect, update and delete assistants.")
 PATH = "/assistants"
@@ -96,10 +85,10 @@ def create(
     instructions: Instructions = None,
     instructions_file: InstructionsFile = None,
     description: Description = None,
-    tool: Tool = None,
-    function: Function = None,
-    code_file: CodeFile = None,
-    vector_store: VectorStore = None,
+    tools: Tool = None,
+    functions: Function = None,
+    code_files: CodeFile = None,
+    vector_stores: VectorStore = None,
     temperature: Temperature = None,
     top_p: TopP = None,
     response_format: ResponseFormat = None,
@@ -111,32 +100,15 @@ def create(
 
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
-    flags = assistant_flags.AssistantFlags(
-        name,
-        model,
-        instructions,
-        instructions_file,
-        description,
-        tool,
-        function,
-        code_file,
-        vector_store,
-        temperature,
-        top_p,
-        response_format,
-        metadata,
-    )
+    flags = by_name(assistant_flags.AssistantFlags, locals())
     body = assistant_flags.assistant_body(file, flags, require_model=True)
     render.emit(api.post(PATH, body), COLUMNS, output, query)
 
 
 @app.command("list")
+@listing.paged
 def list_(
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -144,18 +116,7 @@ def list_(
 
     Example: asst assistants list --all -o id
     """
-    listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="assistants",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
-    )
+    listing.list_objects(PATH, COLUMNS, paging, output, query, what="assistants")
 
 
 @app.command()
@@ -180,10 +141,10 @@ def update(
     instructions: Instructions = None,
     instructions_file: InstructionsFile = None,
     description: Description = None,
-    tool: Tool = None,
-    function: Function = None,
-    code_file: CodeFile = None,
-    vector_store: VectorStore = None,
+    tools: Tool = None,
+    functions: Function = None,
+    code_files: CodeFile = None,
+    vector_stores: VectorStore = None,
     temperature: Temperature = None,
     top_p: TopP = None,
     response_format: ResponseFormat = None,
@@ -195,21 +156,7 @@ def update(
 
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
-    flags = assistant_flags.AssistantFlags(
-        name,
-        model,
-        instructions,
-        instructions_file,
-        description,
-        tool,
-        function,
-        code_file,
-        vector_store,
-        temperature,
-        top_p,
-        response_format,
-        metadata,
-    )
+    flags = by_name(assistant_flags.AssistantFlags, locals())
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = f"{PATH}/{api.segment(assistant_id)}"
     render.emit(api.post(path, body), COLUMNS, output, query)

@@ -89,18 +89,10 @@ def list_(
 
     Example: asst files list --purpose assistants -o tsv
     """
+    # Not listing.paged: the files list has no 'before' cursor in any dialect's spec.
+    paging = listing.Paging(limit=limit, order=order, after=after, every=every)
     listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=None,  # the files list has no 'before' cursor in any dialect's spec
-        every=every,
-        extra={"purpose": purpose},
+        PATH, COLUMNS, paging, output, query, what="files", extra={"purpose": purpose}
     )
 
 

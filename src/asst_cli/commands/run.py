@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..options import DefinitionFile, Metadata, Output, Query
+from ..options import DefinitionFile, Metadata, Output, Query, by_name
 from ..runs import follow_options, oneshot, start_options
 
 
@@ -70,15 +70,8 @@ def run(
 
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
-    request = oneshot.Request(message, assistant, file, thread, resume, attach)
-    options = start_options.RunOptions(
-        instructions, additional_instructions, model, tool_choice, temperature, top_p,
-        max_prompt_tokens, max_completion_tokens, truncation, parallel_tool_calls,
-        response_format, metadata,
-    )  # fmt: skip
-    follow = follow_options.follow(
-        timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
-        tool_timeout, tool_errors, download_dir, force,
-    )  # fmt: skip
+    request = by_name(oneshot.Request, locals())
+    options = by_name(start_options.RunOptions, locals())
+    follow = by_name(follow_options.follow, locals())
     plan = oneshot.plan(request, options, follow.tool_config)
     oneshot.run(plan, follow, wait, stream, output, query)

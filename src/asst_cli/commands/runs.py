@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import threads
-from ..options import After, All, Before, Limit, Metadata, Order, Output, OutputShort, Query, group
+from ..options import Metadata, Output, OutputShort, Query, by_name, group
 from ..runs import follow_options, handlers, outcome, start_options, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
@@ -54,35 +54,17 @@ def create(
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
-    options = start_options.RunOptions(
-        instructions,
-        additional_instructions,
-        model,
-        tool_choice,
-        temperature,
-        top_p,
-        max_prompt_tokens,
-        max_completion_tokens,
-        truncation,
-        parallel_tool_calls,
-        response_format,
-        metadata,
-    )
+    options = by_name(start_options.RunOptions, locals())
     body = start_options.run_body(assistant, options)
-    streamed = follow_options.streaming(
-        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
-    )
+    streamed = by_name(follow_options.streaming, locals())
     outcome.post_run(_path(thread_id), body, streamed, (output, query))
 
 
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -90,18 +72,7 @@ def list_(
 
     Example: asst runs list thread_abc123 -q "[?status=='requires_action'].id"
     """
-    listing.list_objects(
-        _path(thread_id),
-        COLUMNS,
-        what="runs",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
-    )
+    listing.list_objects(_path(thread_id), COLUMNS, paging, output, query, what="runs")
 
 
 @app.command()
@@ -159,9 +130,7 @@ def submit_tool_outputs(
     """
     body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
     path = _path(thread_id, run_id, "submit_tool_outputs")
-    streamed = follow_options.streaming(
-        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
-    )
+    streamed = by_name(follow_options.streaming, locals())
     outcome.post_run(path, body, streamed, (output, query))
 
 
@@ -187,9 +156,6 @@ def wait(
 
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
-    follow = follow_options.follow(
-        timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
-        tool_timeout, tool_errors, download_dir, force,
-    )  # fmt: skip
+    follow = by_name(follow_options.follow, locals())
     final = waiting.follow(thread_id, run_id, follow.wait_options())
     outcome.finish_run(final, follow, output, query)

@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import threads
-from ..options import DefinitionFile, Metadata, Output, Query, group
+from ..options import DefinitionFile, Metadata, Output, Query, by_name, group
 from ..runs import follow_options, outcome, start_options
 
 app = group("Create, inspect, update and delete threads; start a run on a new thread.")
@@ -50,7 +50,9 @@ def create(
 
     Example: asst threads create --message "Summarise the report" -m ticket=42 -o id
     """
-    flags = threads.ThreadFlags(message, metadata, vector_store, code_file)
+    flags = threads.ThreadFlags(
+        messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
+    )
     draft = threads.thread_body(file, flags)
     render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
 
@@ -135,20 +137,7 @@ def create_and_run(
 
     Example: asst threads create-and-run --assistant asst_abc123 --message "Hello" -o id
     """
-    options = start_options.RunOptions(
-        instructions,
-        None,
-        model,
-        tool_choice,
-        temperature,
-        top_p,
-        max_prompt_tokens,
-        max_completion_tokens,
-        truncation,
-        parallel_tool_calls,
-        response_format,
-        metadata,
-    )
+    options = by_name(start_options.RunOptions, locals())
     body = start_options.run_body(assistant, options)
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
