@@ -15,12 +15,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import harness
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
+
+# Property tests drive the real CLI once per example. "fast", the default (and CI's), tries a few
+# dozen inputs per test; "deep" (pytest --hypothesis-profile=deep) a thousand, for a long search.
+# Either way a failing example is kept in .hypothesis/ and tried first the next time.
+PROPERTY_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("fast", max_examples=50, **PROPERTY_SETTINGS)
+settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
+settings.load_profile("fast")
 
 
 @pytest.fixture(autouse=True)

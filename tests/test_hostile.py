@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import typer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from asst_cli import render
@@ -197,11 +197,6 @@ def argvs(draw: st.DrawFn) -> list[str]:
     return argv
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(argv=argvs(), stdin=st.sampled_from(["", "-", "hello\n", "\x00\xff"]))
 def test_random_arguments_to_every_command(argv: list[str], stdin: str) -> None:
     code, stdout, stderr = invoke(argv, stdin)
@@ -270,11 +265,6 @@ def definitions(draw: st.DrawFn) -> tuple[tuple[str, ...], bytes]:
     return command, data
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(case=definitions(), via_stdin=st.booleans())
 def test_mutated_definition_files(case: tuple[tuple[str, ...], bytes], via_stdin: bool) -> None:
     command, data = case
