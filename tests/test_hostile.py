@@ -318,8 +318,22 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
             ["threads", "create", "-m", "novalue"],
             "Error: --metadata expects KEY=VALUE, got 'novalue'",
         ),
+        (
+            ["--endpoint", "\r", "threads", "create"],
+            "Error: the endpoint '\\r' is not a valid URL: Invalid non-printable ASCII character "
+            "in URL, '\\r' at position 0 (check --endpoint, ASST_ENDPOINT or the profile's "
+            "endpoint)\n",
+        ),
     ],
-    ids=["format", "jmespath", "metadata-key", "metadata-value", "metadata-count", "metadata-pair"],
+    ids=[
+        "format",
+        "jmespath",
+        "metadata-key",
+        "metadata-value",
+        "metadata-count",
+        "metadata-pair",
+        "endpoint",
+    ],
 )
 def test_bad_input_is_refused_before_any_request(
     cli: Runner, unreachable: None, args: list[str], stderr: str
