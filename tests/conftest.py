@@ -67,3 +67,17 @@ def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
     with harness.recording(request.node) as recorder:
         yield recorder
+
+
+@pytest.fixture
+def rejected_credential(dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialect's credential is one the server refuses (401: exit 4)."""
+    monkeypatch.setenv(harness.CREDENTIAL[dialect], "rejected")
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any request would fail with exit 75, so exit 2 proves a check came before it."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
+    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
