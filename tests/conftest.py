@@ -81,3 +81,15 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
     monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+
+
+@pytest.fixture(autouse=True)
+def instant_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's backoff between its own retries (~0.5-1 s each, 45 of them) would only make the
+    suite slow; what is tested is where the retries lead, not how long the SDK sleeps."""
+    from asst_cli import sdk
+
+    sdk.clients()  # the SDK as asst imports it (see sdk.py), before reaching into it
+    from openai._base_client import BaseClient
+
+    monkeypatch.setattr(BaseClient, "_calculate_retry_timeout", lambda *_, **__: 0.0)
