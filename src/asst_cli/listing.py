@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from . import api, errors, options, render
@@ -24,39 +22,18 @@ class Paging:
 
 
 FIRST_PAGE = Paging()
-_OPTIONS = {
-    "limit": options.Limit,
-    "order": options.Order,
-    "after": options.After,
-    "before": options.Before,
-    "every": options.All,
-}
-
-
-def paged(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a list command the paging options, declared here once for every list.
-
-    They take the place of the command's ``paging`` parameter (so ``--help`` shows them there),
-    and the command receives them as one :class:`Paging`.
-    """
-    signature = inspect.signature(command, eval_str=True)
-    parameters = list(signature.parameters.values())
-    at = list(signature.parameters).index("paging")
-    parameters[at : at + 1] = [
-        inspect.Parameter(
-            item.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=item.default,
-            annotation=_OPTIONS[item.name],
-        )
-        for item in fields(Paging)
-    ]  # fmt: skip
-
-    @functools.wraps(command)
-    def with_paging(**given: Any) -> None:
-        paging = Paging(**{name: given.pop(name) for name in _OPTIONS})
-        command(paging=paging, **given)
-
-    with_paging.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return with_paging
+# Every list command's paging options, in place of its ``paging`` parameter.
+paged = options.bundled(
+    "paging",
+    Paging,
+    {
+        "limit": options.Limit,
+        "order": options.Order,
+        "after": options.After,
+        "before": options.Before,
+        "every": options.All,
+    },
+)
 
 
 def list_objects(

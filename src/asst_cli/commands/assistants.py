@@ -8,7 +8,17 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import assistant_flags
-from ..options import DefinitionFile, Metadata, Output, Query, by_name, group
+from ..options import (
+    DefinitionFile,
+    Metadata,
+    Output,
+    Query,
+    ResponseFormat,
+    Temperature,
+    TopP,
+    bundled,
+    group,
+)
 
 app = group("Create, list, inspect, update and delete assistants.")
 PATH = "/assistants"
@@ -65,34 +75,35 @@ VectorStore = Annotated[
         "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
     ),
 ]
-Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
-TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]
-ResponseFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--response-format",
-        metavar="FORMAT",
-        help="auto, text, json_object, or a JSON file holding a json_schema format",
-    ),
-]
+
+NO_FLAGS = assistant_flags.AssistantFlags()
+# The flags of create and update, in place of their ``flags`` parameter.
+assistant_options = bundled(
+    "flags",
+    assistant_flags.AssistantFlags,
+    {
+        "name": Name,
+        "model": Model,
+        "instructions": Instructions,
+        "instructions_file": InstructionsFile,
+        "description": Description,
+        "tools": Tool,
+        "functions": Function,
+        "code_files": CodeFile,
+        "vector_stores": VectorStore,
+        "temperature": Temperature,
+        "top_p": TopP,
+        "response_format": ResponseFormat,
+        "metadata": Metadata,
+    },
+)
 
 
 @app.command()
+@assistant_options
 def create(
     file: DefinitionFile = None,
-    name: Name = None,
-    model: Model = None,
-    instructions: Instructions = None,
-    instructions_file: InstructionsFile = None,
-    description: Description = None,
-    tools: Tool = None,
-    functions: Function = None,
-    code_files: CodeFile = None,
-    vector_stores: VectorStore = None,
-    temperature: Temperature = None,
-    top_p: TopP = None,
-    response_format: ResponseFormat = None,
-    metadata: Metadata = None,
+    flags: assistant_flags.AssistantFlags = NO_FLAGS,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -100,7 +111,6 @@ def create(
 
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
-    flags = by_name(assistant_flags.AssistantFlags, locals())
     body = assistant_flags.assistant_body(file, flags, require_model=True)
     render.emit(api.post(PATH, body), COLUMNS, output, query)
 
@@ -133,22 +143,11 @@ def get(
 
 
 @app.command()
+@assistant_options
 def update(
     assistant_id: Annotated[str, typer.Argument(metavar="ID", help="Assistant id")],
     file: DefinitionFile = None,
-    name: Name = None,
-    model: Model = None,
-    instructions: Instructions = None,
-    instructions_file: InstructionsFile = None,
-    description: Description = None,
-    tools: Tool = None,
-    functions: Function = None,
-    code_files: CodeFile = None,
-    vector_stores: VectorStore = None,
-    temperature: Temperature = None,
-    top_p: TopP = None,
-    response_format: ResponseFormat = None,
-    metadata: Metadata = None,
+    flags: assistant_flags.AssistantFlags = NO_FLAGS,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -156,7 +155,6 @@ def update(
 
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
-    flags = by_name(assistant_flags.AssistantFlags, locals())
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = f"{PATH}/{api.segment(assistant_id)}"
     render.emit(api.post(path, body), COLUMNS, output, query)

@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import threads
-from ..options import Metadata, Output, Query, group
+from ..options import Attach, Metadata, Output, Query, group
 from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
@@ -67,15 +67,7 @@ def create(
     role: Annotated[
         Literal["user", "assistant"], typer.Option("--role", help="user or assistant")
     ] = "user",
-    attach: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--attach",
-            metavar="PATH_OR_FILE_ID[:TOOL]",
-            help="Attach a file (local files are uploaded) for file_search (default) or "
-            "code_interpreter; repeatable",
-        ),
-    ] = None,
+    attach: Attach = None,
     metadata: Metadata = None,
     output: Output = None,
     query: Query = None,

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from ..options import DefinitionFile, Metadata, Output, Query, by_name
+from ..options import Attach, DefinitionFile, Output, Query, by_name
 from ..runs import follow_options, oneshot, start_options
 
 
+@start_options.run_flags
 def run(
     message: Annotated[
         str | None, typer.Argument(metavar="MESSAGE", help="What to ask; '-' reads stdin")
@@ -25,15 +26,7 @@ def run(
         bool,
         typer.Option("--continue", "-c", help="Continue the last thread this profile used"),
     ] = False,
-    attach: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--attach",
-            metavar="PATH_OR_FILE_ID[:TOOL]",
-            help="Attach a file (local files are uploaded) for file_search (default) or "
-            "code_interpreter; repeatable",
-        ),
-    ] = None,
+    attach: Attach = None,
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Wait for the reply and print it")
     ] = False,
@@ -48,18 +41,7 @@ def run(
     tool_errors: follow_options.ToolErrors = "continue",
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
-    instructions: start_options.Instructions = None,
-    additional_instructions: start_options.AdditionalInstructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -71,7 +53,6 @@ def run(
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
     request = by_name(oneshot.Request, locals())
-    options = by_name(start_options.RunOptions, locals())
     follow = by_name(follow_options.follow, locals())
-    plan = oneshot.plan(request, options, follow.tool_config)
+    plan = oneshot.plan(request, run, follow.tool_config)
     oneshot.run(plan, follow, wait, stream, output, query)

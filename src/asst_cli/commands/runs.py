@@ -26,21 +26,11 @@ def _path(thread_id: str, run_id: str | None = None, action: str | None = None) 
 
 
 @app.command()
+@start_options.run_flags
 def create(
     thread_id: ThreadId,
     assistant: start_options.Assistant,
-    instructions: start_options.Instructions = None,
-    additional_instructions: start_options.AdditionalInstructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
     stream: follow_options.Stream = False,
     timeout: follow_options.Timeout = None,
     tool: follow_options.Tool = None,
@@ -54,8 +44,7 @@ def create(
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
-    options = by_name(start_options.RunOptions, locals())
-    body = start_options.run_body(assistant, options)
+    body = start_options.run_body(assistant, run)
     streamed = by_name(follow_options.streaming, locals())
     outcome.post_run(_path(thread_id), body, streamed, (output, query))
 
