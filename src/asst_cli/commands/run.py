@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from ..options import Attach, DefinitionFile, Output, Query, by_name
-from ..runs import follow_options, oneshot, start_options
+from ..runs import follow_options, oneshot, outcome, start_options
 
 
 @start_options.run_flags
+@follow_options.follow_flags
 def run(
     message: Annotated[
         str | None, typer.Argument(metavar="MESSAGE", help="What to ask; '-' reads stdin")
@@ -31,16 +32,7 @@ def run(
         bool, typer.Option("--wait", "-w", help="Wait for the reply and print it")
     ] = False,
     stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    interval: follow_options.Interval = None,
-    cancel_on_timeout: follow_options.CancelOnTimeout = False,
-    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = 60.0,
-    tool_errors: follow_options.ToolErrors = "continue",
-    download_dir: follow_options.DownloadDir = None,
-    force: follow_options.Force = False,
+    follow: outcome.Follow = follow_options.UNSET,
     run: start_options.RunOptions = start_options.NOT_GIVEN,
     output: Output = None,
     query: Query = None,
@@ -53,6 +45,5 @@ def run(
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
     request = by_name(oneshot.Request, locals())
-    follow = by_name(follow_options.follow, locals())
     plan = oneshot.plan(request, run, follow.tool_config)
     oneshot.run(plan, follow, wait, stream, output, query)

@@ -8,8 +8,8 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import threads
-from ..options import Metadata, Output, OutputShort, Query, by_name, group
-from ..runs import follow_options, handlers, outcome, start_options, waiting
+from ..options import Metadata, Output, OutputShort, Query, group
+from ..runs import follow_options, outcome, start_options, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = start_options.COLUMNS
@@ -27,16 +27,12 @@ def _path(thread_id: str, run_id: str | None = None, action: str | None = None) 
 
 @app.command()
 @start_options.run_flags
+@follow_options.stream_flags
 def create(
     thread_id: ThreadId,
     assistant: start_options.Assistant,
     run: start_options.RunOptions = start_options.NOT_GIVEN,
-    stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
+    streamed: outcome.Follow | None = None,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -45,7 +41,6 @@ def create(
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
     body = start_options.run_body(assistant, run)
-    streamed = by_name(follow_options.streaming, locals())
     outcome.post_run(_path(thread_id), body, streamed, (output, query))
 
 
@@ -99,17 +94,13 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 
 
 @app.command("submit-tool-outputs")
+@follow_options.stream_flags
 def submit_tool_outputs(
     thread_id: ThreadId,
     run_id: RunId,
     tool_output: start_options.ToolOutput = None,
     file: start_options.ToolOutputsFile = None,
-    stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
+    streamed: outcome.Follow | None = None,
     output: OutputShort = None,
     query: Query = None,
 ) -> None:
@@ -119,24 +110,15 @@ def submit_tool_outputs(
     """
     body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
     path = _path(thread_id, run_id, "submit_tool_outputs")
-    streamed = by_name(follow_options.streaming, locals())
     outcome.post_run(path, body, streamed, (output, query))
 
 
 @app.command()
+@follow_options.follow_flags
 def wait(
     thread_id: ThreadId,
     run_id: RunId,
-    timeout: follow_options.Timeout = None,
-    interval: follow_options.Interval = None,
-    cancel_on_timeout: follow_options.CancelOnTimeout = False,
-    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
-    download_dir: follow_options.DownloadDir = None,
-    force: follow_options.Force = False,
+    follow: outcome.Follow = follow_options.UNSET,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -145,6 +127,5 @@ def wait(
 
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
-    follow = by_name(follow_options.follow, locals())
     final = waiting.follow(thread_id, run_id, follow.wait_options())
     outcome.finish_run(final, follow, output, query)
