@@ -15,12 +15,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import harness
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
+
+# Property tests drive the real CLI once per example. "fast", the default (and CI's), tries a few
+# dozen inputs per test; "deep" (pytest --hypothesis-profile=deep) a thousand, for a long search.
+# Either way a failing example is kept in .hypothesis/ and tried first the next time.
+PROPERTY_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("fast", max_examples=50, **PROPERTY_SETTINGS)
+settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
+settings.load_profile("fast")
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +67,29 @@ def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
     with harness.recording(request.node) as recorder:
         yield recorder
+
+
+@pytest.fixture
+def rejected_credential(dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialect's credential is one the server refuses (401: exit 4)."""
+    monkeypatch.setenv(harness.CREDENTIAL[dialect], "rejected")
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any request would fail with exit 75, so exit 2 proves a check came before it."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
+    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+
+
+@pytest.fixture(autouse=True)
+def instant_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's backoff between its own retries (~0.5-1 s each, 45 of them) would only make the
+    suite slow; what is tested is where the retries lead, not how long the SDK sleeps."""
+    from asst_cli import sdk
+
+    sdk.clients()  # the SDK as asst imports it (see sdk.py), before reaching into it
+    from openai._base_client import BaseClient
+
+    monkeypatch.setattr(BaseClient, "_calculate_retry_timeout", lambda *_, **__: 0.0)

@@ -24,15 +24,6 @@ from harness import Recorder, Runner
 FAST = ("--interval", "0.05")
 
 
-@pytest.fixture
-def instant_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK's backoff between its own retries (~0.5-1 s) would only make these tests slow;
-    what is tested is where the retries lead, not how long the SDK sleeps."""
-    from openai._base_client import BaseClient
-
-    monkeypatch.setattr(BaseClient, "_calculate_retry_timeout", lambda *_, **__: 0.0)
-
-
 def ok(result: Any) -> Any:
     assert result.exit_code == 0, result.stderr
     return result
@@ -62,9 +53,7 @@ def statuses(cassette: Recorder) -> list[int]:
 
 
 @pytest.mark.engine(fail_every_429=4, fail_every_500=7)
-def test_run_wait_completes_through_429s_and_500s(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_run_wait_completes_through_429s_and_500s(cli: Runner, cassette: Recorder) -> None:
     aid = assistant(cli)
     result = cli("run", "--wait", *FAST, "-o", "text", "-a", aid, "please queue for 6 polls")
     assert (result.exit_code, result.stdout) == (0, "You said: please queue for 6 polls\n")
@@ -73,9 +62,7 @@ def test_run_wait_completes_through_429s_and_500s(
 
 
 @pytest.mark.engine(fail_every_429=3, fail_every_500=5)
-def test_runs_wait_reports_a_failed_run_as_5_not_75(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_runs_wait_reports_a_failed_run_as_5_not_75(cli: Runner, cassette: Recorder) -> None:
     thread, run = started(cli, assistant(cli), "please queue for 4 polls, then please fail")
     result = cli("--max-retries", "0", "runs", "wait", thread, run, *FAST, "-o", "id")
     assert (result.exit_code, result.stdout) == (5, f"{run}\n")
@@ -84,9 +71,7 @@ def test_runs_wait_reports_a_failed_run_as_5_not_75(
 
 
 @pytest.mark.engine(fail_every_500=4)
-def test_runs_wait_reports_an_expired_run_as_6(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_runs_wait_reports_an_expired_run_as_6(cli: Runner, cassette: Recorder) -> None:
     thread, run = started(cli, assistant(cli), "please queue for 3 polls, then please expire")
     result = cli("--max-retries", "0", "runs", "wait", thread, run, *FAST, "-o", "id")
     assert (result.exit_code, result.stdout) == (6, f"{run}\n")
@@ -139,9 +124,7 @@ def test_dropped_connections_do_not_end_a_wait(cli: Runner, live: EngineServer) 
     assert (result.exit_code, result.stdout, result.stderr) == (0, f"{run}\n", "")
 
 
-def test_dropped_connections_are_retried_by_run_wait(
-    cli: Runner, live: EngineServer, instant_sdk_retries: None
-) -> None:
+def test_dropped_connections_are_retried_by_run_wait(cli: Runner, live: EngineServer) -> None:
     aid = assistant(cli)
     faults(live, drop_every=3)
     result = cli("run", "--wait", *FAST, "-o", "text", "-a", aid, "please queue for 3 polls")
@@ -196,7 +179,7 @@ def _files(*names: str) -> list[str]:
 
 @pytest.mark.engine(fail_every_500=3)
 def test_files_upload_names_the_failed_file_and_a_rerun_uploads_only_it(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
+    cli: Runner, cassette: Recorder
 ) -> None:
     names = _files("a.txt", "b.txt", "c.txt")
     first = cli("--max-retries", "0", "files", "upload", *names, "-j", "1", "-o", "json")
@@ -232,7 +215,7 @@ def test_files_upload_names_the_failed_file_and_a_rerun_uploads_only_it(
 
 @pytest.mark.engine(fail_every_500=4)
 def test_vector_store_files_add_rerun_adds_exactly_what_failed(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
+    cli: Runner, cassette: Recorder
 ) -> None:
     store = ok(cli("vector-stores", "create", "--name", "docs", "-o", "id")).stdout.strip()
     names = _files("a.txt", "b.txt", "c.txt", "d.txt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated, Literal
 import typer
 
 # typer vendors click (as typer._click); its usage errors carry the context we need for hints.
+from typer import _click as click
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
@@ -165,6 +167,13 @@ def _usage(exc: click_errors.UsageError) -> AsstError:
     return errors.UsageError(message, f"see '{path} --help'")
 
 
+@functools.cache
+def _command() -> click.Command:
+    """The command tree, built once per process: turning every signature into click parameters
+    is pure, and a process that runs several commands (the tests, a script) need not repeat it."""
+    return typer.main.get_command(app)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = sys.argv[1:] if argv is None else argv
@@ -177,8 +186,7 @@ def run(argv: list[str] | None = None) -> int:
         completion_init()
     coerce_only_given_values()
     try:
-        command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="asst", standalone_mode=False)
+        result = _command().main(args=args, prog_name="asst", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C outside asst's own handlers into a bare exit status.
             print("Interrupted.", file=sys.stderr)

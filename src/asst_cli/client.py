@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import AsstError, ExitCode
+from .errors import AsstError, ExitCode, UsageError
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -113,10 +113,27 @@ def _missing_key(settings: Settings) -> AsstError:
 
 def build(settings: Settings) -> OpenAI:
     """The SDK client for these settings (imports the SDK: call only when a request is due)."""
-    from .sdk import clients
+    import httpx2
+
+    try:
+        return _build(settings)
+    except httpx2.InvalidURL as exc:
+        # e.g. a control character in --endpoint: the SDK refuses it before any request.
+        raise UsageError(
+            f"the endpoint {settings.endpoint!r} is not a valid URL: {exc}",
+            "check --endpoint, ASST_ENDPOINT or the profile's endpoint",
+        ) from None
+
+
+def _build(settings: Settings) -> OpenAI:
+    from .sdk import clients, http_client
 
     sdk_client, sdk_azure_client = clients()
-    common: dict[str, Any] = {"max_retries": settings.max_retries, "default_headers": BETA_HEADERS}
+    common: dict[str, Any] = {
+        "max_retries": settings.max_retries,
+        "default_headers": BETA_HEADERS,
+        "http_client": http_client(),
+    }
     if settings.backend == "azure":
         azure: dict[str, Any] = {"api_key": settings.api_key}
         if not settings.api_key:
