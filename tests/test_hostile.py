@@ -322,9 +322,8 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (
             ["--endpoint", "\r", "threads", "create"],
-            "Error: the endpoint '\\r' is not a valid URL: Invalid non-printable ASCII character "
-            "in URL, '\\r' at position 0 (check --endpoint, ASST_ENDPOINT or the profile's "
-            "endpoint)\n",
+            "Error: the endpoint (from command line) contains the character '\\r' "
+            "(give a URL such as https://HOST/v1)\n",
         ),
     ],
     ids=[

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import AsstError, ExitCode, UsageError
+from .errors import AsstError, ExitCode
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -113,19 +113,6 @@ def _missing_key(settings: Settings) -> AsstError:
 
 def build(settings: Settings) -> OpenAI:
     """The SDK client for these settings (imports the SDK: call only when a request is due)."""
-    import httpx2
-
-    try:
-        return _build(settings)
-    except httpx2.InvalidURL as exc:
-        # e.g. a control character in --endpoint: the SDK refuses it before any request.
-        raise UsageError(
-            f"the endpoint {settings.endpoint!r} is not a valid URL: {exc}",
-            "check --endpoint, ASST_ENDPOINT or the profile's endpoint",
-        ) from None
-
-
-def _build(settings: Settings) -> OpenAI:
     from .sdk import clients, http_client
 
     sdk_client, sdk_azure_client = clients()
