@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -24,6 +25,17 @@ from asst_cli import polling
 import harness
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
+
+# Property tests drive the real CLI once per example. "fast", the default (and CI's), tries a few
+# dozen inputs per test; "deep" (pytest --hypothesis-profile=deep) a thousand, for a long search.
+# Either way a failing example is kept in .hypothesis/ and tried first the next time.
+PROPERTY_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("fast", max_examples=50, **PROPERTY_SETTINGS)
+settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
+settings.load_profile("fast")
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +93,20 @@ def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
     with harness.recording(request.node) as recorder:
         yield recorder
+
+
+@pytest.fixture
+def rejected_credential(dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialect's credential is one the server refuses (401: exit 4)."""
+    monkeypatch.setenv(harness.CREDENTIAL[dialect], "rejected")
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any request would fail with exit 75, so exit 2 proves a check came before it."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
+    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
 
 
 def _live_engine(monkeypatch: pytest.MonkeyPatch, dialect: str) -> Iterator[Any]:

@@ -402,14 +402,6 @@ def test_a_failure_part_way_still_prints_valid_json(
 # -- bad definitions: exit 2 (file:line) before any request ----------------------------------
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
-
-
 BOT = "kind: assistant\nname: bot\nmodel: m\n"
 MANY = "".join(f"  k{i}: v\n" for i in range(15))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -15,6 +16,7 @@ from typing import Annotated, Literal
 import typer
 
 # typer vendors click (as typer._click); its usage errors carry the context we need for hints.
+from typer import _click as click
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
@@ -200,6 +202,13 @@ def _usage(exc: click_errors.UsageError) -> AsstError:
     return errors.UsageError(message, f"see '{path} --help'")
 
 
+@functools.cache
+def _command() -> click.Command:
+    """The command tree, built once per process: turning every signature into click parameters
+    is pure, and a process that runs several commands (the tests, a script) need not repeat it."""
+    return typer.main.get_command(app)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = hoist_globals(sys.argv[1:] if argv is None else argv)
@@ -238,8 +247,7 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
     """The command's exit code; every exception is mapped here and only here."""
     try:
-        command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="asst", standalone_mode=False)
+        result = _command().main(args=args, prog_name="asst", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
             print("Terminated." if terminated else "Interrupted.", file=sys.stderr)

@@ -120,10 +120,14 @@ def build(settings: Settings, debug: bool = False) -> OpenAI:
     """The SDK client for these settings (imports the SDK: call only when a request is due).
 
     ``debug``: let the credential libraries log (Entra ID sign-in is otherwise quiet)."""
-    from .sdk import clients
+    from .sdk import clients, http_client
 
     sdk_client, sdk_azure_client = clients()
-    common: dict[str, Any] = {"max_retries": settings.max_retries, "default_headers": BETA_HEADERS}
+    common: dict[str, Any] = {
+        "max_retries": settings.max_retries,
+        "default_headers": BETA_HEADERS,
+        "http_client": http_client(),
+    }
     if settings.backend == "azure":
         azure: dict[str, Any] = {"api_key": settings.api_key}
         if not settings.api_key:

@@ -152,3 +152,29 @@ def translate(exc: BaseException) -> AsstError | None:
             "pass UTF-8 text",
         )
     return from_sdk(exc)
+
+
+def known(exc: Exception) -> AsstError:
+    """The user-facing form of ``exc``; an exception asst cannot explain is raised again."""
+    failure = translate(exc)
+    if failure is None:
+        raise exc
+    return failure
+
+
+def about(label: str, failure: AsstError) -> AsstError:
+    """The same failure with what it was about in front: ``a.txt: upload failed: ...``."""
+    return AsstError(f"{label}: {failure.message}", failure.hint, failure.code)
+
+
+EACH_NAMED = "the errors above name each one"
+
+
+def raise_if_failed(
+    failures: list[AsstError], total: int, what: str, hint: str = EACH_NAMED
+) -> None:
+    """For a command that tries every item and names each failure on stderr as it goes: one
+    closing error, "N of M <what> failed", exiting as the first failure would have."""
+    if failures:
+        first = failures[0]
+        raise AsstError(f"{len(failures)} of {total} {what} failed", hint, first.code, first.status)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from asst_engine.errors import EngineError, bad_request
-from asst_engine.state import JSON
+from asst_engine.json_types import JSON
 
 Check = Callable[[str, Any], Any]
 

@@ -89,18 +89,10 @@ def list_(
 
     Example: asst files list --purpose assistants -o tsv
     """
+    # Not listing.paged: the files list has no 'before' cursor in any dialect's spec.
+    paging = listing.Paging(limit=limit, order=order, after=after, every=every)
     listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=None,  # the files list has no 'before' cursor in any dialect's spec
-        every=every,
-        extra={"purpose": purpose},
+        PATH, COLUMNS, paging, output, query, what="files", extra={"purpose": purpose}
     )
 
 
@@ -153,17 +145,10 @@ def download(
     Example: asst files download file-abc123 --dir downloads -q path
     """
     where = downloads.target(output_file, directory, force)
-    path = f"{PATH}/{api.segment(file_id)}"
     if where.stdout:
-        with api.stream_get(f"{path}/content") as response:
+        with api.stream_get(f"{PATH}/{api.segment(file_id)}/content") as response:
             render.binary(response.iter_bytes())
         return
-    target = where.path
-    if target is None:
-        name = api.get(path).get("filename")
-        target = (where.directory or Path()) / downloads.safe_name(name, file_id)
-        downloads.check_free(target, force)
-    with api.stream_get(f"{path}/content") as response:
-        size = downloads.save(response.iter_bytes(), target, force)
+    target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
     render.emit(saved, SAVED_COLUMNS, output, query)

@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import threads
-from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
+from ..options import Attach, Metadata, Output, Query, group
 from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
@@ -67,15 +67,7 @@ def create(
     role: Annotated[
         Literal["user", "assistant"], typer.Option("--role", help="user or assistant")
     ] = "user",
-    attach: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--attach",
-            metavar="PATH_OR_FILE_ID[:TOOL]",
-            help="Attach a file (local files are uploaded) for file_search (default) or "
-            "code_interpreter; repeatable",
-        ),
-    ] = None,
+    attach: Attach = None,
     metadata: Metadata = None,
     output: Output = None,
     query: Query = None,
@@ -90,16 +82,13 @@ def create(
 
 
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
     run: Annotated[
         str | None, typer.Option("--run", metavar="RUN", help="Only messages this run wrote")
     ] = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
     output: Output = None,
@@ -112,14 +101,10 @@ def list_(
     listing.list_objects(
         _path(thread_id),
         COLUMNS,
+        paging,
+        output,
+        query,
         what="messages",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"run_id": run},
         tap=outcome.file_saver(follow_options.saver(download_dir, force)),
     )

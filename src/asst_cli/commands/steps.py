@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, render
-from ..options import After, All, Before, Limit, Order, Output, Query, group
+from ..options import Output, Query, group
 
 app = group("List and inspect the steps of a run.")
 # The only include[] value the protocol defines: the content of file_search results.
@@ -49,6 +49,7 @@ def _path(thread_id: str, run_id: str) -> str:
 
 
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
     run_id: RunId,
@@ -58,11 +59,7 @@ def list_(
             "--include-file-search-content", help="Include the text of file_search results"
         ),
     ] = False,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -74,14 +71,10 @@ def list_(
     listing.list_objects(
         _path(thread_id, run_id),
         COLUMNS,
+        paging,
+        output,
+        query,
         what="steps",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"include[]": include},
     )
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, options, render
 from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options
@@ -50,7 +50,9 @@ def create(
 
     Example: asst threads create --message "Summarise the report" -m ticket=42 -o id
     """
-    flags = threads.ThreadFlags(message, metadata, vector_store, code_file)
+    flags = threads.ThreadFlags(
+        messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
+    )
     draft = threads.thread_body(file, flags)
     render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
 
@@ -113,21 +115,16 @@ def delete(
     listing.delete_objects(PATH, thread_ids, output, query)
 
 
+# Every run flag but --additional-instructions: the protocol's create-and-run has no such field.
+_RUN_FLAGS = {k: v for k, v in start_options.RUN_FLAGS.items() if k != "additional_instructions"}
+
+
 @app.command("create-and-run")
+@options.bundled("run", start_options.RunOptions, _RUN_FLAGS)
 def create_and_run(
     assistant: start_options.Assistant,
     message: Message = None,
-    instructions: start_options.Instructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -135,21 +132,7 @@ def create_and_run(
 
     Example: asst threads create-and-run --assistant asst_abc123 --message "Hello" -o id
     """
-    options = start_options.RunOptions(
-        instructions,
-        None,
-        model,
-        tool_choice,
-        temperature,
-        top_p,
-        max_prompt_tokens,
-        max_completion_tokens,
-        truncation,
-        parallel_tool_calls,
-        response_format,
-        metadata,
-    )
-    body = start_options.run_body(assistant, options)
+    body = start_options.run_body(assistant, run)
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body

@@ -11,7 +11,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query, group
+from ..options import Concurrency, Metadata, Output, Query, by_name, group
 from ..transfer import indexing, uploads
 from . import vs_batches, vs_files
 
@@ -76,7 +76,7 @@ def create(
 
     Example: asst vector-stores create --name handbook --file docs/intro.md --file file-abc --wait
     """
-    flags = vector_stores.StoreFlags(name, files, expires_after_days, chunking, metadata)
+    flags = by_name(vector_stores.StoreFlags, locals())
     definition = vector_stores.create_def(file, flags)
     body = definition.body
     if definition.files:
@@ -95,12 +95,9 @@ def _again(store: dict[str, str]) -> str:
 
 
 @app.command("list")
+@listing.paged
 def list_(
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -108,18 +105,7 @@ def list_(
 
     Example: asst vector-stores list --all -o tsv
     """
-    listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="vector stores",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
-    )
+    listing.list_objects(PATH, COLUMNS, paging, output, query, what="vector stores")
 
 
 @app.command()
@@ -145,7 +131,7 @@ def update(
 
     Example: asst vector-stores update vs_abc123 --name handbook-v2 --expires-after-days 30
     """
-    flags = vector_stores.StoreFlags(name, None, expires_after_days, None, metadata)
+    flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
     render.emit(api.post(indexing.store_path(store_id), body), COLUMNS, output, query)
 

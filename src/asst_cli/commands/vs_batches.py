@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
+from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
@@ -82,15 +82,12 @@ def cancel(
 
 
 @app.command()
+@listing.paged
 def files(
     store_id: indexing.StoreId,
     batch_id: BatchId,
     status: indexing.FileStatus = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -101,13 +98,9 @@ def files(
     listing.list_objects(
         f"{_batch_path(store_id, batch_id)}/files",
         indexing.FILE_COLUMNS,
+        paging,
+        output,
+        query,
         what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"filter": status},
     )

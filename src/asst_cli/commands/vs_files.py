@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, errors, listing, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
+from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
@@ -55,18 +55,15 @@ def add(
         added = [indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
         failures += indexing.settled(added)
     render.emit(added, indexing.FILE_COLUMNS, output, query)
-    indexing.fail_if_any(failures, len(local), "files")
+    errors.raise_if_failed(failures, len(local), "files")
 
 
 @app.command("list")
+@listing.paged
 def list_(
     store_id: indexing.StoreId,
     status: indexing.FileStatus = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -77,14 +74,10 @@ def list_(
     listing.list_objects(
         _files_path(store_id),
         indexing.FILE_COLUMNS,
+        paging,
+        output,
+        query,
         what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"filter": status},
     )
 

@@ -18,19 +18,15 @@ from . import handlers, sse, waiting
 class Follow:
     """How to follow a run: the deadline and cadence, the tool handlers, where files go.
 
-    The deadline starts when this is made, as the command starts: before its first request.
+    ``deadline`` is the command's own, started with it (see follow_options.follow).
     """
 
-    timeout: float | None = None
+    deadline: polling.Deadline = field(default_factory=lambda: polling.Deadline(None))
     interval: float | None = None
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool = False
     tool_config: handlers.ToolConfig = field(default_factory=handlers.ToolConfig)
     save: reply.Saver | None = None
-    deadline: polling.Deadline = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.deadline = api.start_deadline(self.timeout)
 
     def wait_options(self) -> waiting.WaitOptions:
         options = waiting.WaitOptions(

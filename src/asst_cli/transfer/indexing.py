@@ -8,12 +8,11 @@ fails (exit 1) when files did not index, naming each on stderr; the data still g
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, errors, polling, progress, render
+from .. import api, polling, progress, render
 from ..errors import AsstError, ExitCode
 
 PENDING = "in_progress"
@@ -117,38 +116,9 @@ def check_indexed(found: dict[str, Any], files_path: str, listed_by: str) -> Non
     raise AsstError(message, f"list them with '{listed_by}'")
 
 
-def each(
-    items: list[str], action: Callable[[str], dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[AsstError]]:
-    """``action`` on every item; each failure is named on stderr and none stops the others."""
-    done: list[dict[str, Any]] = []
-    failures: list[AsstError] = []
-    for item in items:
-        try:
-            done.append(action(item))
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            failures.append(AsstError(f"{item}: {failure.message}", failure.hint, failure.code))
-            render.error(failures[-1])
-    return done, failures
-
-
 def settled(files: list[dict[str, Any]]) -> list[AsstError]:
     """The files that ended other than completed, each named on stderr."""
     problems = [_file_problem(file) for file in files if file.get("status") != "completed"]
     for problem in problems:
         render.error(problem)
     return problems
-
-
-def fail_if_any(failures: list[AsstError], total: int, what: str) -> None:
-    if failures:
-        first = failures[0]
-        raise AsstError(
-            f"{len(failures)} of {total} {what} failed",
-            "the errors above name each one",
-            first.code,
-            first.status,
-        )

@@ -43,13 +43,6 @@ def in_store(files_path: str) -> set[tuple[str, int]]:
     return {(str(f.get("filename")), int(f.get("bytes") or 0)) for f in found}
 
 
-def _failure(exc: Exception) -> AsstError:
-    failure = errors.translate(exc)
-    if failure is None:
-        raise exc
-    return failure
-
-
 def _attach_all(
     outcomes: list[tuple[Outcome, str, bool]],
     attach: Callable[[str], dict[str, Any]],
@@ -62,7 +55,7 @@ def _attach_all(
         try:
             outcome.added = attach(file_id)
         except Exception as exc:
-            outcome.error = _failure(exc)
+            outcome.error = errors.known(exc)
             if uploaded:
                 _forget(outcome, file_id)
 
@@ -81,7 +74,7 @@ def _forget(outcome: Outcome, file_id: str) -> None:
     try:
         api.delete(f"/files/{api.segment(file_id)}")
     except Exception as exc:
-        left = _failure(exc)
+        left = errors.known(exc)
         assert outcome.error is not None
         outcome.error.message += f" (and {file_id}, uploaded for it, is left: {left.message})"
 
@@ -111,9 +104,7 @@ def add(
         done = uploaded[outcome.ref]
         if done.file is None:
             assert done.error is not None
-            outcome.error = AsstError(
-                f"upload failed: {done.error.message}", done.error.hint, done.error.code
-            )
+            outcome.error = errors.about("upload failed", done.error)
         else:
             pending.append((outcome, str(done.file["id"]), True))
     _attach_all(pending, attach, concurrency)
@@ -131,7 +122,6 @@ def report(outcomes: Sequence[Outcome], store_id: str) -> list[AsstError]:
     failures = []
     for outcome in outcomes:
         if outcome.error is not None:
-            error = outcome.error
-            failures.append(AsstError(f"{outcome.label}: {error.message}", error.hint, error.code))
+            failures.append(errors.about(outcome.label, outcome.error))
             render.error(failures[-1])
     return failures

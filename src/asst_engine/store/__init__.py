@@ -1,0 +1,1 @@
+"""Where objects live: the ``Store`` interface, its in-memory implementation, blobs, paging."""
