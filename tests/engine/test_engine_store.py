@@ -83,3 +83,40 @@ def test_a_child_id_is_scoped_by_its_parent_and_clear_forgets_all() -> None:
     assert store.vector_store_files.get("file-1", "b") is found
     store.clear()
     assert store.vector_store_files.list("b") == []
+
+
+def test_blobs_stream_in_and_out_and_a_failed_write_leaves_nothing() -> None:
+    blobs = MemoryStore().blobs
+    with blobs.writer("f") as stream:
+        stream.write(b"hello ")
+        stream.write(b"world")
+    assert (blobs.get("f"), blobs.size("f")) == (b"hello world", 11)
+    reader = blobs.reader("f")
+    assert reader is not None and reader.read() == b"hello world"
+    with pytest.raises(RuntimeError), blobs.writer("f") as stream:
+        stream.write(b"half")
+        raise RuntimeError("upload broke")
+    assert blobs.get("f") == b"hello world"
+    with pytest.raises(RuntimeError), blobs.writer("g") as stream:
+        raise RuntimeError("upload broke")
+    assert (blobs.reader("g"), blobs.size("g")) == (None, None)
+
+
+def test_an_owner_sees_and_changes_only_its_objects() -> None:
+    store = MemoryStore()
+    with store.unit_of_work("alice"):
+        store.threads.put(obj("ta", 1))
+        store.messages.put(obj("ma", 2), "ta")
+    with store.unit_of_work("bob"):
+        store.threads.put(obj("tb", 3))
+        assert ids(store.threads.list()) == ["tb"]
+        assert store.threads.get("ta") is None
+        assert store.messages.page(PageRequest(10), "ta").data == []
+        store.threads.delete("ta")  # invisible, so untouched
+    with store.unit_of_work("alice"):
+        assert ids(store.threads.page(PageRequest(10)).data) == ["ta"]
+        assert ids(store.messages.list("ta")) == ["ma"]
+    with store.unit_of_work():
+        assert ids(store.threads.list()) == ["ta", "tb"]
+        store.threads.delete("ta")
+    assert store.messages.list("ta") == []
