@@ -44,6 +44,11 @@ from asst_engine.json_types import JSON
 Order = Literal["asc", "desc"]
 
 
+class StoreError(Exception):
+    """The store cannot be opened or used (a database from a newer asst, an unwritable data
+    dir); the message is one line saying what is wrong and what fixes it."""
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """The protocol's cursor pagination, already validated (see ``pagination.parse``)."""
