@@ -100,7 +100,9 @@ def test_blobs_stream_in_and_out_and_a_failed_write_leaves_nothing(new_store: Ma
         stream.write(b"world")
     assert (blobs.get("f"), blobs.size("f")) == (b"hello world", 11)
     reader = blobs.reader("f")
-    assert reader is not None and reader.read() == b"hello world"
+    assert reader is not None
+    with reader:
+        assert reader.read() == b"hello world"
     with pytest.raises(RuntimeError), blobs.writer("f") as stream:
         stream.write(b"half")
         raise RuntimeError("upload broke")
