@@ -130,3 +130,22 @@ def test_an_owner_sees_and_changes_only_its_objects(new_store: MakeStore) -> Non
         assert ids(store.threads.list()) == ["ta", "tb"]
         store.threads.delete("ta")
     assert store.messages.list("ta") == []
+
+
+def test_unscoped_writes_keep_and_inherit_owners(new_store: MakeStore) -> None:
+    store = new_store()
+    with store.unit_of_work("alice"):
+        store.threads.put(obj("t", 1, status="open"))
+        store.runs.put(obj("r", 2, status="queued"), "t")
+    with store.unit_of_work():  # background work: no scope
+        store.runs.put(obj("r", 2, status="completed"), "t")
+        store.messages.put(obj("reply", 3), "t")
+        store.steps.put(obj("step", 4), "r")
+        store.assistants.put(obj("a", 5))
+    with store.unit_of_work("alice"):
+        assert store.runs.get("r", "t") == obj("r", 2, status="completed")
+        assert (ids(store.messages.list("t")), ids(store.steps.list("r"))) == (["reply"], ["step"])
+        assert store.assistants.list() == []
+    with store.unit_of_work("bob"):
+        found = [store.runs.list("t"), store.messages.list("t"), store.steps.list("r")]
+        assert found == [[], [], []]

@@ -23,8 +23,10 @@ its bytes; a vector store its files and batches.
 
 Owners (each API key sees only its objects) are a scope given to ``unit_of_work(owner)``:
 inside it every read sees only that owner's objects and every write stamps it, with no change to
-callers. ``owner=None`` is no scoping (a server without keys): every object is visible. The owner
-is kept beside an object, never inside its JSON.
+callers. ``owner=None`` is no scoping (a server without keys, or background work): every object
+is visible, and writes keep owners right without knowing them: replacing an object keeps its
+owner, and a new child takes its parent's (a worker's reply lands in its thread owner's view).
+The owner is kept beside an object, never inside its JSON.
 
 Blobs stream: ``writer(key)`` takes the bytes into a temporary place and publishes them under
 ``key`` only when its block ends without error, so a reader never sees half a file and a failed

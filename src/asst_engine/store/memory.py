@@ -74,6 +74,10 @@ class MemoryCollection:
         # What a deleted object takes with it: its children's objects, its bytes.
         self.children = children
         self.blobs = blobs
+        # The kind whose objects are the parents of this kind's (their owner is inherited).
+        self.parent_kind: MemoryCollection | None = None
+        for child in children:
+            child.parent_kind = self
 
     def __eq__(self, other: object) -> bool:
         """Equal to the mapping of id to object of its top-level objects."""
@@ -91,10 +95,26 @@ class MemoryCollection:
         return found if found is not None and self.visible(object_id, parent) else None
 
     def put(self, obj: JSON, parent: str | None = None) -> JSON:
-        object_id = str(obj["id"])
-        self.items.setdefault(parent, {})[object_id] = obj
-        self.owners[(parent, object_id)] = self.scope.owner
+        key = (parent, str(obj["id"]))
+        self.owners[key] = self._owner_for(key)
+        self.items.setdefault(parent, {})[key[1]] = obj
         return obj
+
+    def _owner_for(self, key: tuple[str | None, str]) -> str | None:
+        """The scope's owner; unscoped, the owner the object has, else its parent's."""
+        if self.scope.owner is not None:
+            return self.scope.owner
+        if key in self.owners:
+            return self.owners[key]
+        if self.parent_kind is None or key[0] is None:
+            return None
+        return self.parent_kind.owner_of(key[0])
+
+    def owner_of(self, object_id: str) -> str | None:
+        """The owner of the object with this id, under whichever parent."""
+        if (None, object_id) in self.owners:  # a top-level kind: no scan
+            return self.owners[(None, object_id)]
+        return next((o for (_, i), o in self.owners.items() if i == object_id), None)
 
     def delete(self, object_id: str, parent: str | None = None) -> None:
         if self.get(object_id, parent) is not None:

@@ -10,7 +10,7 @@ with the columns the store selects and orders by. ``seq`` (AUTOINCREMENT, never 
 storage order; the index serves listing and cursor pagination, ``created_at`` then ``seq``.
 Top-level kinds have ``parent`` '' (NULL would defeat the UNIQUE key).
 
-History: 1, objects; 2, the owner column (each API key sees only its objects).
+History: 1, objects; 2, owners (each API key sees only its objects).
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ def _objects(connection: sqlite3.Connection) -> None:
 def _owners(connection: sqlite3.Connection) -> None:
     # NULL: stored without an owner scope (a server without keys).
     connection.execute("ALTER TABLE objects ADD COLUMN owner TEXT")
+    # A new child stored without a scope takes its parent's owner, found by kind and id (a
+    # run's steps name the run, not the thread it is under).
+    connection.execute("CREATE INDEX objects_id ON objects (kind, id)")
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_objects, _owners)

@@ -21,8 +21,20 @@ CHILDREN = {
     "runs": ("steps",),
     "vector_stores": ("vector_store_files", "file_batches", "batch_members"),
 }
+PARENT_KIND = {child: kind for kind, children in CHILDREN.items() for child in children}
 # Kinds whose objects own a blob under their id.
 WITH_BLOBS = ("files",)
+INSERT = "INSERT INTO objects (kind, parent, id, owner, created_at, json) VALUES (?, ?, ?, "
+SCOPED_PUT = (
+    f"{INSERT} ?, ?, ?) ON CONFLICT (kind, parent, id) DO UPDATE SET"
+    " owner = excluded.owner, created_at = excluded.created_at, json = excluded.json"
+    " RETURNING seq"
+)
+UNSCOPED_PUT = (
+    f"{INSERT} (SELECT owner FROM objects WHERE kind = ? AND id = ? LIMIT 1), ?, ?)"
+    " ON CONFLICT (kind, parent, id) DO UPDATE SET"
+    " created_at = excluded.created_at, json = excluded.json RETURNING seq"
+)
 
 
 class SqliteCollection:
@@ -44,15 +56,14 @@ class SqliteCollection:
     def put(self, obj: JSON, parent: str | None = None) -> JSON:
         object_id, text = str(obj["id"]), dumps(obj)
         with self.sessions.joined() as session:
-            (seq,) = session.connection.execute(
-                "INSERT INTO objects (kind, parent, id, owner, created_at, json)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, parent, id) DO UPDATE SET"
-                " owner = excluded.owner, created_at = excluded.created_at, json = excluded.json"
-                " RETURNING seq",
-                (self.kind, parent or "", object_id, session.owner, _created(obj), text),
-            ).fetchone()
+            key = (self.kind, parent or "", object_id)
+            owner: tuple[str, ...] = (PARENT_KIND.get(self.kind, ""), parent or "")
+            sql = UNSCOPED_PUT  # a new child takes its parent's owner, a replacement keeps its own
+            if session.owner is not None:
+                sql, owner = SCOPED_PUT, (session.owner,)
+            (seq,) = session.connection.execute(sql, (*key, *owner, _created(obj), text)).fetchone()
             # Replacing hands over the given object: it is the live one from now on.
-            session.loaded[(self.kind, parent or "", object_id)] = Loaded(seq, obj, text)
+            session.loaded[key] = Loaded(seq, obj, text)
         return obj
 
     def delete(self, object_id: str, parent: str | None = None) -> None:
