@@ -20,6 +20,7 @@ METADATA_KEY_MAX = 64
 METADATA_VALUE_MAX = 512
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_TYPES = ("code_interpreter", "file_search", "function")
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 
 def type_name(value: Any) -> str:
@@ -181,11 +182,7 @@ def fields_of(fields: dict[str, Check], required: Iterable[str] = ()) -> Check:
     return run
 
 
-def metadata(param: str, value: Any) -> Any:
-    """Up to 16 string pairs; keys up to 64 characters, values up to 512."""
-    if value is None:
-        return {}
-    obj(param, value)
+def _at_most_keys(param: str, value: JSON) -> None:
     if len(value) > METADATA_MAX_KEYS:
         raise bad_request(
             f"Invalid '{param}': too many properties. Expected an object with at most "
@@ -194,6 +191,14 @@ def metadata(param: str, value: Any) -> Any:
             param,
             "object_above_max_properties",
         )
+
+
+def metadata(param: str, value: Any) -> Any:
+    """Up to 16 string pairs; keys up to 64 characters, values up to 512."""
+    if value is None:
+        return {}
+    obj(param, value)
+    _at_most_keys(param, value)
     for key, item in value.items():
         if len(key) > METADATA_KEY_MAX:
             string(METADATA_KEY_MAX)(param, key)
@@ -257,3 +262,20 @@ temperature = nullable(number(0, 2))
 top_p = nullable(number(0, 1))
 text = string()
 optional_text = nullable(string())
+reasoning_effort = nullable(choice(*REASONING_EFFORTS))
+
+
+def attributes(param: str, value: Any) -> Any:
+    """A vector store file's attributes: up to 16 keys of up to 64 characters; values strings
+    of up to 512 characters, numbers or booleans. ``null`` clears them."""
+    if value is None:
+        return None
+    obj(param, value)
+    _at_most_keys(param, value)
+    for key, item in value.items():
+        string(METADATA_KEY_MAX)(param, key)
+        if isinstance(item, str):
+            string(METADATA_VALUE_MAX)(f"{param}.{key}", item)
+        elif not isinstance(item, (int, float)):  # booleans are ints to Python
+            raise wrong_type(f"{param}.{key}", "a string, number or boolean", item)
+    return dict(value)

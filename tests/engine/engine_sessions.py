@@ -88,6 +88,11 @@ def error(message: str, param: str | None = None, code: str | None = None) -> di
     }
 
 
+def unknown(param: str) -> dict[str, Any]:
+    """The error for a field the dialect's body does not have."""
+    return error(f"Unrecognized request argument supplied: {param}", param, "unknown_parameter")
+
+
 def events(body: bytes) -> list[tuple[str, Any]]:
     """(event name, data) of each event; data is parsed JSON, or the text (``[DONE]``)."""
     out = []

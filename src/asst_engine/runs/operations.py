@@ -16,6 +16,7 @@ from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages, threads
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import lookup, merge, page_of
 from asst_engine.resources.tool_resources import tool_resources
 from asst_engine.runs import lifecycle, steps
@@ -46,13 +47,15 @@ def _run_fields(engine: Engine) -> dict[str, v.Check]:
     }
 
 
-def _create_fields(engine: Engine) -> dict[str, v.Check]:
+def _create_fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
     def additional(param: str, value: Any) -> Any:
         v.array(v.obj)(param, value)
         return [messages.check(engine, item, f"{param}[{i}]") for i, item in enumerate(value)]
 
+    effort = {"reasoning_effort": v.reasoning_effort} if accepts.reasoning_effort else {}
     return {
         **_run_fields(engine),
+        **effort,
         "additional_instructions": v.optional_text,
         "additional_messages": v.nullable(additional),
     }
@@ -65,9 +68,11 @@ def _and_run_fields(engine: Engine) -> dict[str, v.Check]:
     return {**_run_fields(engine), "thread": thread, "tool_resources": tool_resources(engine)}
 
 
-def create(engine: Engine, thread_id: str, body: JSON, emit: Emit = silent) -> JSON:
+def create(
+    engine: Engine, thread_id: str, body: JSON, emit: Emit = silent, *, accepts: Accepts
+) -> JSON:
     messages.thread_of(engine, thread_id)
-    fields = v.check_body(body, _create_fields(engine), ("assistant_id",))
+    fields = v.check_body(body, _create_fields(engine, accepts), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
     messages.ensure_idle(engine, thread_id, starting_run=True)
     for message in fields.pop("additional_messages", None) or []:
@@ -123,6 +128,8 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: 
         "tool_choice": "auto",
         "parallel_tool_calls": True,
     }
+    if assistant.get("reasoning_effort") is not None:
+        run["reasoning_effort"] = assistant["reasoning_effort"]
     merge(run, {key: value for key, value in fields.items() if value is not None})
     engine.store.runs.put(run, thread_id)
     lifecycle.start(engine, run)
