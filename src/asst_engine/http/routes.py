@@ -52,7 +52,9 @@ def _retrieve_run(engine: Engine, request: Request) -> Reply:
 
 
 def _upload(engine: Engine, request: Request) -> Any:
-    return files.upload(engine, request.form(), request.dialect.file_purposes)
+    dialect = request.dialect
+    named = dialect.accepts.upload_filename
+    return files.upload(engine, request.form(), dialect.file_purposes, named)
 
 
 # (template, {method: handler}); a template's {name} segments become ``request.params``.
@@ -79,15 +81,19 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/files/{file_id}/content", {"GET": _download}),
     ("/threads/runs", {
-        "POST": streamed(lambda e, r, emit: runs.create_and_run(e, r.json(), emit)),
+        "POST": streamed(
+            lambda e, r, emit: runs.create_and_run(e, r.json(), emit, accepts=r.dialect.accepts)
+        ),
     }),
     ("/threads", {
         "GET": lambda e, r: threads.listing(e, r.query),
-        "POST": lambda e, r: threads.create(e, r.json()),
+        "POST": lambda e, r: threads.create(e, r.json(), r.dialect.accepts),
     }),
     ("/threads/{thread_id}", {
         "GET": lambda e, r: threads.retrieve(e, r.params["thread_id"]),
-        "POST": lambda e, r: threads.update(e, r.params["thread_id"], r.json()),
+        "POST": lambda e, r: threads.update(
+            e, r.params["thread_id"], r.json(), r.dialect.accepts
+        ),
         "DELETE": lambda e, r: threads.delete(e, r.params["thread_id"]),
     }),
     ("/threads/{thread_id}/messages", {
