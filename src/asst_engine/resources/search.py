@@ -64,8 +64,10 @@ _SEARCH: dict[str, v.Check] = {
 
 
 def search(engine: Engine, store_id: str, body: JSON) -> JSON:
-    """One page of the passages that match; ``rewrite_query`` is accepted and changes nothing
-    (the query is used as sent, so ``search_query`` echoes it)."""
+    """One page of the passages that match, best first.
+
+    ``rewrite_query`` and ``ranking_options.ranker`` are accepted and change nothing: the query
+    is used as sent (``search_query`` echoes it) and ``retrieval`` has one ranking."""
     store_files.store_of(engine, store_id)
     fields = v.check_body(body, _SEARCH, required=("query",))
     query = fields["query"]
