@@ -282,11 +282,6 @@ def test_submit_tool_outputs_and_poll(client: OpenAI) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine has no POST /v1/vector_stores/{id}/search: it answers 404 'Invalid URL' where "
-    "the service answers a vector_store.search_results.page of matching chunks",
-)
 def test_vector_store_search(client: OpenAI) -> None:
     store = client.vector_stores.create(name="facts")
     client.vector_stores.files.upload_and_poll(

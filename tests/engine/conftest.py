@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from engine_sessions import error
 from stores import opened
 
 from asst_engine import Engine, EngineServer, serve
@@ -138,12 +139,6 @@ def engine(server: EngineServer) -> Engine:
 @pytest.fixture
 def api(server: EngineServer, engine: Engine) -> Client:
     return Client(server.url)
-
-
-def error(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
-    return {
-        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
-    }
 
 
 @pytest.fixture

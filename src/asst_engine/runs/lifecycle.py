@@ -39,7 +39,7 @@ from asst_engine.models.turn import (
 from asst_engine.resources.common import lookup
 from asst_engine.runs import replies, steps
 from asst_engine.runs.replies import Emit, silent
-from asst_engine.tools import sources
+from asst_engine.tools import runnable, sources
 
 __all__ = ["TERMINAL", "Emit", "RunPlan", "advance", "settle", "silent", "start"]
 
@@ -75,7 +75,11 @@ def start(engine: Engine, run: JSON) -> RunPlan:
     """Ask the responder about a new run, from the thread as it is now; keep the plan."""
     turn = turn_of(engine, run, [])
     cancel = threading.Event()
-    events = engine.responder.respond(turn, cancel)
+    refused = runnable.refusal(run)
+    if refused is None:
+        events = engine.responder.respond(turn, cancel)
+    else:  # a tool this server does not run: the run fails as it starts
+        events = iter([Failed(runnable.REFUSED_CODE, refused)])
     plan = RunPlan(events, cancel, queued_polls=engine.responder.hold(turn))
     engine.run_plans[run["id"]] = plan
     return plan
