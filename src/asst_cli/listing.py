@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, errors, options, render
+from . import api, errors, options, paths, render
 from .errors import AsstError
 
 
@@ -88,7 +88,7 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
     api.current_settings()
     for object_id in ids:
         try:
-            results.append(api.delete(f"{path}/{api.segment(object_id)}"))
+            results.append(api.delete(paths.member(path, object_id)))
         except Exception as exc:
             failures.append(errors.known(exc))
             render.error(failures[-1])

@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..options import After, All, Concurrency, Limit, Order, Output, Query, group
 from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
-PATH = "/files"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -92,7 +91,7 @@ def list_(
     # Not listing.paged: the files list has no 'before' cursor in any dialect's spec.
     paging = listing.Paging(limit=limit, order=order, after=after, every=every)
     listing.list_objects(
-        PATH, COLUMNS, paging, output, query, what="files", extra={"purpose": purpose}
+        paths.FILES, COLUMNS, paging, output, query, what="files", extra={"purpose": purpose}
     )
 
 
@@ -102,7 +101,7 @@ def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
 
     Example: asst files get file-abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(file_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.file(file_id)), COLUMNS, output, query)
 
 
 @app.command()
@@ -115,7 +114,7 @@ def delete(
 
     Example: asst files list --purpose assistants -o id | xargs asst files delete
     """
-    listing.delete_objects(PATH, file_ids, output, query)
+    listing.delete_objects(paths.FILES, file_ids, output, query)
 
 
 @app.command()
@@ -146,7 +145,7 @@ def download(
     """
     where = downloads.target(output_file, directory, force)
     if where.stdout:
-        with api.stream_get(f"{PATH}/{api.segment(file_id)}/content") as response:
+        with api.stream_get(paths.content(paths.file(file_id))) as response:
             render.binary(response.iter_bytes())
         return
     target, size = downloads.fetch(file_id, where, force)

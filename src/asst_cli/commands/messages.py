@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import threads
 from ..options import Attach, Metadata, Output, Query, group
 from ..runs import follow_options, outcome
@@ -49,11 +49,6 @@ ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
 
 
-def _path(thread_id: str, message_id: str | None = None) -> str:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
-    return path if message_id is None else f"{path}/{api.segment(message_id, 'message id')}"
-
-
 @app.command()
 def create(
     thread_id: ThreadId,
@@ -76,7 +71,7 @@ def create(
 
     Example: asst messages create thread_abc123 "Plot this" --attach data.csv:code_interpreter
     """
-    path = _path(thread_id)
+    path = paths.messages(thread_id)
     draft = threads.message_draft(role, text, content_file, attach, metadata)
     render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
 
@@ -99,7 +94,7 @@ def list_(
     Example: asst messages list thread_abc123 --order asc --all -o jsonl
     """
     listing.list_objects(
-        _path(thread_id),
+        paths.messages(thread_id),
         COLUMNS,
         paging,
         output,
@@ -124,7 +119,7 @@ def get(
     Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
     """
     save = outcome.file_saver(follow_options.saver(download_dir, force))
-    message = api.get(_path(thread_id, message_id))
+    message = api.get(paths.message(thread_id, message_id))
     if save is not None:
         save(message)
     render.emit(message, COLUMNS, output, query)
@@ -143,7 +138,7 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(_path(thread_id, message_id), body), COLUMNS, output, query)
+    render.emit(api.post(paths.message(thread_id, message_id), body), COLUMNS, output, query)
 
 
 @app.command()
@@ -157,4 +152,4 @@ def delete(
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(_path(thread_id), message_ids, output, query)
+    listing.delete_objects(paths.messages(thread_id), message_ids, output, query)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, errors
+from .. import api, errors, paths
 
 # file id -> local path of a saved copy, or None when the file was not saved
 Saver = Callable[[str], "str | None"]
@@ -30,7 +30,7 @@ class FileNames:
     @staticmethod
     def _lookup(file_id: str) -> str:
         try:
-            found = api.get(f"/files/{api.segment(file_id)}")
+            found = api.get(paths.file(file_id))
         except Exception as exc:
             if errors.translate(exc) is None:
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, configfile
+from .. import api, configfile, paths
 from ..apply import identity
 from ..definitions import assistants, threads
 from ..errors import UsageError
@@ -78,10 +78,9 @@ def start(plan: Plan) -> tuple[str, dict[str, Any]]:
         body["assistant_id"] = identity.ensure_assistant(plan.definition.body)["id"]
     message = plan.draft.ready()
     if plan.thread is None:
-        return "/threads/runs", {**body, "thread": {"messages": [message]}}
-    thread_path = f"/threads/{api.segment(plan.thread, 'thread id')}"
-    api.post(f"{thread_path}/messages", message)
-    return f"{thread_path}/runs", body
+        return paths.THREAD_RUNS, {**body, "thread": {"messages": [message]}}
+    api.post(paths.messages(plan.thread), message)
+    return paths.runs(plan.thread), body
 
 
 def remember(run: dict[str, Any]) -> None:

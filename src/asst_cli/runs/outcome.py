@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, listing, polling, render
+from .. import api, listing, paths, polling, render
 from ..errors import AsstError, ExitCode
 from ..present import reply, transcript
 from . import handlers, sse, waiting
@@ -70,7 +70,7 @@ SUMMARY = (
 
 
 def run_messages(thread_id: str, run_id: str) -> list[dict[str, Any]]:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
+    path = paths.messages(thread_id)
     return list(api.iterate(path, {"run_id": run_id, "order": "asc"}))
 
 
