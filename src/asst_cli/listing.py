@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, errors, options, paths, render
+from . import api, errors, options, render
 from .errors import AsstError
 
 
@@ -80,7 +80,9 @@ def tapped(
 DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))
 
 
-def delete_objects(path: str, ids: list[str], output: str | None, query: str | None) -> None:
+def delete_objects(
+    path_of: Callable[[str], str], ids: list[str], output: str | None, query: str | None
+) -> None:
     """Delete each id in turn; failures are reported and do not stop the others."""
     results: list[dict[str, Any]] = []
     failures: list[AsstError] = []
@@ -88,7 +90,7 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
     api.current_settings()
     for object_id in ids:
         try:
-            results.append(api.delete(paths.member(path, object_id)))
+            results.append(api.delete(path_of(object_id)))
         except Exception as exc:
             failures.append(errors.known(exc))
             render.error(failures[-1])

@@ -21,32 +21,32 @@ THREAD_RUNS = "/threads/runs"
 VECTOR_STORES = "/vector_stores"
 
 
-def segment(value: str, what: str = "id") -> str:
-    """One path segment from an id: never empty, never able to change the path."""
-    if not value or not value.strip():
+def segment(value: str, what: str) -> str:
+    """One path segment from an id (``what`` names it in errors): never empty, never able to
+    change the path. Escaping covers "/", "?" and "#"; "." and ".." are refused, since URL
+    normalisation would resolve them to the parent path."""
+    cleaned = value.strip()
+    if not cleaned:
         raise UsageError(f"the {what} is empty", f"pass the {what} of an existing object")
-    return quote(value.strip(), safe="")
-
-
-def member(collection: str, object_id: str) -> str:
-    """One object of a collection path (as the list commands and delete_objects use)."""
-    return f"{collection}/{segment(object_id)}"
+    if cleaned in (".", ".."):
+        raise UsageError(f"{cleaned!r} is not a {what}", f"pass the {what} of an existing object")
+    return quote(cleaned, safe="")
 
 
 def assistant(assistant_id: str) -> str:
-    return member(ASSISTANTS, assistant_id)
+    return f"{ASSISTANTS}/{segment(assistant_id, 'assistant id')}"
 
 
 def file(file_id: str) -> str:
-    return member(FILES, file_id)
+    return f"{FILES}/{segment(file_id, 'file id')}"
 
 
-def thread(thread_id: str, what: str = "thread id") -> str:
-    return f"{THREADS}/{segment(thread_id, what)}"
+def thread(thread_id: str) -> str:
+    return f"{THREADS}/{segment(thread_id, 'thread id')}"
 
 
-def messages(thread_id: str, what: str = "thread id") -> str:
-    return f"{thread(thread_id, what)}/messages"
+def messages(thread_id: str) -> str:
+    return f"{thread(thread_id)}/messages"
 
 
 def message(thread_id: str, message_id: str) -> str:
@@ -69,8 +69,8 @@ def step(thread_id: str, run_id: str, step_id: str) -> str:
     return f"{steps(thread_id, run_id)}/{segment(step_id, 'step id')}"
 
 
-def vector_store(store_id: str, what: str = "vector store id") -> str:
-    return f"{VECTOR_STORES}/{segment(store_id, what)}"
+def vector_store(store_id: str) -> str:
+    return f"{VECTOR_STORES}/{segment(store_id, 'vector store id')}"
 
 
 def store_file(store_id: str, file_id: str) -> str:

@@ -102,7 +102,7 @@ def _store(step: Step, item: Declared, concurrency: int) -> str:
         api.post(paths.file_batches(path), {"file_ids": added, **chunking})
     for file_id in sync.attached:
         if file_id not in ids:
-            api.delete(paths.member(paths.files_of(path), file_id))
+            api.delete(paths.store_file(str(step.id), file_id))
     changes = step.changes()
     body = {
         key: item.body.get(key, DEFAULTS.get(key))

@@ -18,6 +18,7 @@ from .filerecord import Sync
 from .load import Declared, DefinitionSet
 
 PATHS = {"assistant": paths.ASSISTANTS, "vector_store": paths.VECTOR_STORES}
+OBJECT_PATHS = {"assistant": paths.assistant, "vector_store": paths.vector_store}
 PLURAL = {"assistant": "assistants", "vector_store": "vector stores"}
 
 
@@ -52,7 +53,7 @@ class Plan:
 
 
 def object_path(kind: str, object_id: str) -> str:
-    return paths.member(PATHS[kind], object_id)
+    return OBJECT_PATHS[kind](object_id)
 
 
 def _wanted_object(item: Declared) -> dict[str, Any]:

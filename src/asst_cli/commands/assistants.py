@@ -169,4 +169,4 @@ def delete(
 
     Example: asst assistants list -o id | xargs asst assistants delete
     """
-    listing.delete_objects(paths.ASSISTANTS, assistant_ids, output, query)
+    listing.delete_objects(paths.assistant, assistant_ids, output, query)

@@ -114,7 +114,7 @@ def delete(
 
     Example: asst files list --purpose assistants -o id | xargs asst files delete
     """
-    listing.delete_objects(paths.FILES, file_ids, output, query)
+    listing.delete_objects(paths.file, file_ids, output, query)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import typer
@@ -152,4 +153,4 @@ def delete(
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(paths.messages(thread_id), message_ids, output, query)
+    listing.delete_objects(partial(paths.message, thread_id), message_ids, output, query)

@@ -70,7 +70,7 @@ def show(
 
     Example: asst threads show thread_abc123 --download-dir out
     """
-    messages = api.iterate(paths.messages(thread_id, "id"), {"order": "asc"})
+    messages = api.iterate(paths.messages(thread_id), {"order": "asc"})
     outcome.show_thread(messages, follow_options.saver(download_dir, force), output, query)
 
 
@@ -80,7 +80,7 @@ def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None
 
     Example: asst threads get thread_abc123 -o yaml
     """
-    render.emit(api.get(paths.thread(thread_id, "id")), COLUMNS, output, query)
+    render.emit(api.get(paths.thread(thread_id)), COLUMNS, output, query)
 
 
 @app.command()
@@ -97,7 +97,7 @@ def update(
     """
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
-    path = paths.thread(thread_id, "id")
+    path = paths.thread(thread_id)
     render.emit(api.post(path, body), COLUMNS, output, query)
 
 
@@ -111,7 +111,7 @@ def delete(
 
     Example: asst threads delete thread_abc123 thread_def456
     """
-    listing.delete_objects(paths.THREADS, thread_ids, output, query)
+    listing.delete_objects(paths.thread, thread_ids, output, query)
 
 
 # Every run flag but --additional-instructions: the protocol's create-and-run has no such field.

@@ -81,7 +81,7 @@ def create(
     if definition.files:
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
     store = api.post(paths.VECTOR_STORES, body)
-    store_path = paths.vector_store(store["id"], "id")
+    store_path = paths.vector_store(store["id"])
     if wait:
         store = indexing.follow(store_path, store["id"], _again(store))
     render.emit(store, COLUMNS, output, query)
@@ -146,4 +146,4 @@ def delete(
 
     Example: asst vector-stores list -o id | xargs asst vector-stores delete
     """
-    listing.delete_objects(paths.VECTOR_STORES, store_ids, output, query)
+    listing.delete_objects(paths.vector_store, store_ids, output, query)

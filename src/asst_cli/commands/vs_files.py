@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -48,7 +49,9 @@ def add(
     added = [o.added for o in outcomes if o.added is not None]
     if wait:
         again = f"asst vector-stores files list {store_id}"
-        added = [indexing.follow(paths.member(path, f["id"]), f["id"], again) for f in added]
+        added = [
+            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again) for f in added
+        ]
         failures += indexing.settled(added)
     render.emit(added, indexing.FILE_COLUMNS, output, query)
     errors.raise_if_failed(failures, len(local), "files")
@@ -103,4 +106,4 @@ def delete(
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(paths.files_of(paths.vector_store(store_id)), file_ids, output, query)
+    listing.delete_objects(partial(paths.store_file, store_id), file_ids, output, query)
