@@ -111,7 +111,7 @@ def create(
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
-    render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, output, query)
+    render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -125,7 +125,9 @@ def list_(
 
     Example: asst assistants list --all -o id
     """
-    listing.list_objects(paths.ASSISTANTS, COLUMNS, paging, output, query, what="assistants")
+    listing.list_objects(
+        paths.ASSISTANTS, COLUMNS, paging, render.Choice(output, query), what="assistants"
+    )
 
 
 @app.command()
@@ -138,7 +140,7 @@ def get(
 
     Example: asst assistants get asst_abc123 -o yaml
     """
-    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -156,7 +158,7 @@ def update(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = paths.assistant(assistant_id)
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -169,4 +171,4 @@ def delete(
 
     Example: asst assistants list -o id | xargs asst assistants delete
     """
-    listing.delete_objects(paths.assistant, assistant_ids, output, query)
+    listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))

@@ -56,4 +56,4 @@ def status(
         api.page(paths.ASSISTANTS, {"limit": 1})
         result["check"] = "ok"
     columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, output, query)
+    render.emit(result, columns, render.Choice(output, query))

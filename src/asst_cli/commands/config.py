@@ -124,7 +124,10 @@ def list_(output: Output = None, query: Query = None, reveal: Reveal = False) ->
         for name, values in data.get("profiles", {}).items()
     ]
     render.emit_list(
-        rows, LIST_COLUMNS, output, query, "No profiles; create one with 'asst config set'."
+        rows,
+        LIST_COLUMNS,
+        render.Choice(output, query),
+        "No profiles; create one with 'asst config set'.",
     )
 
 

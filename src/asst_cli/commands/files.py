@@ -68,7 +68,9 @@ def upload(
     results = uploads.upload_many([f for f in files if f not in there], purpose, concurrency)
     done = {u.path: u.file for u in results if u.file is not None}
     printed = [there.get(f) or done.get(f) for f in files]
-    render.emit([file for file in printed if file is not None], COLUMNS, output, query)
+    render.emit(
+        [file for file in printed if file is not None], COLUMNS, render.Choice(output, query)
+    )
     uploads.report_failures(results)
 
 
@@ -91,7 +93,12 @@ def list_(
     # Not listing.paged: the files list has no 'before' cursor in any dialect's spec.
     paging = listing.Paging(limit=limit, order=order, after=after, every=every)
     listing.list_objects(
-        paths.FILES, COLUMNS, paging, output, query, what="files", extra={"purpose": purpose}
+        paths.FILES,
+        COLUMNS,
+        paging,
+        render.Choice(output, query),
+        what="files",
+        extra={"purpose": purpose},
     )
 
 
@@ -101,7 +108,7 @@ def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
 
     Example: asst files get file-abc123 -o yaml
     """
-    render.emit(api.get(paths.file(file_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.file(file_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -114,7 +121,7 @@ def delete(
 
     Example: asst files list --purpose assistants -o id | xargs asst files delete
     """
-    listing.delete_objects(paths.file, file_ids, output, query)
+    listing.delete_objects(paths.file, file_ids, render.Choice(output, query))
 
 
 @app.command()
@@ -150,4 +157,4 @@ def download(
         return
     target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
-    render.emit(saved, SAVED_COLUMNS, output, query)
+    render.emit(saved, SAVED_COLUMNS, render.Choice(output, query))

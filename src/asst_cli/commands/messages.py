@@ -74,7 +74,7 @@ def create(
     """
     path = paths.messages(thread_id)
     draft = threads.message_draft(role, text, content_file, attach, metadata)
-    render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(path, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -98,8 +98,7 @@ def list_(
         paths.messages(thread_id),
         COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="messages",
         extra={"run_id": run},
         tap=outcome.file_saver(follow_options.saver(download_dir, force)),
@@ -123,7 +122,7 @@ def get(
     message = api.get(paths.message(thread_id, message_id))
     if save is not None:
         save(message)
-    render.emit(message, COLUMNS, output, query)
+    render.emit(message, COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -139,7 +138,9 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(paths.message(thread_id, message_id), body), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.message(thread_id, message_id), body), COLUMNS, render.Choice(output, query)
+    )
 
 
 @app.command()
@@ -153,4 +154,6 @@ def delete(
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(partial(paths.message, thread_id), message_ids, output, query)
+    listing.delete_objects(
+        partial(paths.message, thread_id), message_ids, render.Choice(output, query)
+    )

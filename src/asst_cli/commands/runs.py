@@ -34,7 +34,7 @@ def create(
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
     body = start_options.run_body(assistant, run)
-    outcome.post_run(paths.runs(thread_id), body, streamed, (output, query))
+    outcome.post_run(paths.runs(thread_id), body, streamed, render.Choice(output, query))
 
 
 @app.command("list")
@@ -49,7 +49,9 @@ def list_(
 
     Example: asst runs list thread_abc123 -q "[?status=='requires_action'].id"
     """
-    listing.list_objects(paths.runs(thread_id), COLUMNS, paging, output, query, what="runs")
+    listing.list_objects(
+        paths.runs(thread_id), COLUMNS, paging, render.Choice(output, query), what="runs"
+    )
 
 
 @app.command()
@@ -58,7 +60,7 @@ def get(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Query 
 
     Example: asst runs get thread_abc123 run_abc123 -q status
     """
-    render.emit(api.get(paths.run(thread_id, run_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.run(thread_id, run_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -74,7 +76,7 @@ def update(
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(paths.run(thread_id, run_id), body), COLUMNS, output, query)
+    render.emit(api.post(paths.run(thread_id, run_id), body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -83,7 +85,9 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 
     Example: asst runs cancel thread_abc123 run_abc123
     """
-    render.emit(api.post(paths.cancel(paths.run(thread_id, run_id))), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.run(thread_id, run_id))), COLUMNS, render.Choice(output, query)
+    )
 
 
 @app.command("submit-tool-outputs")
@@ -103,7 +107,7 @@ def submit_tool_outputs(
     """
     body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
     path = paths.submit_tool_outputs(paths.run(thread_id, run_id))
-    outcome.post_run(path, body, streamed, (output, query))
+    outcome.post_run(path, body, streamed, render.Choice(output, query))
 
 
 @app.command()
@@ -121,4 +125,4 @@ def wait(
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
     final = waiting.follow(thread_id, run_id, follow.wait_options())
-    outcome.finish_run(final, follow, output, query)
+    outcome.finish_run(final, follow, render.Choice(output, query))

@@ -67,8 +67,7 @@ def list_(
         paths.steps(thread_id, run_id),
         COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="steps",
         extra={"include[]": include},
     )
@@ -86,4 +85,6 @@ def get(
 
     Example: asst steps get thread_abc123 run_abc123 step_abc123 -o json
     """
-    render.emit(api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, output, query)
+    render.emit(
+        api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, render.Choice(output, query)
+    )

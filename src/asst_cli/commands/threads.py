@@ -53,7 +53,7 @@ def create(
         messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
     )
     draft = threads.thread_body(file, flags)
-    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -71,7 +71,9 @@ def show(
     Example: asst threads show thread_abc123 --download-dir out
     """
     messages = api.iterate(paths.messages(thread_id), {"order": "asc"})
-    outcome.show_thread(messages, follow_options.saver(download_dir, force), output, query)
+    outcome.show_thread(
+        messages, follow_options.saver(download_dir, force), render.Choice(output, query)
+    )
 
 
 @app.command()
@@ -80,7 +82,7 @@ def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None
 
     Example: asst threads get thread_abc123 -o yaml
     """
-    render.emit(api.get(paths.thread(thread_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.thread(thread_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -98,7 +100,7 @@ def update(
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
     path = paths.thread(thread_id)
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -111,7 +113,7 @@ def delete(
 
     Example: asst threads delete thread_abc123 thread_def456
     """
-    listing.delete_objects(paths.thread, thread_ids, output, query)
+    listing.delete_objects(paths.thread, thread_ids, render.Choice(output, query))
 
 
 # Every run flag but --additional-instructions: the protocol's create-and-run has no such field.
@@ -135,4 +137,6 @@ def create_and_run(
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body
-    render.emit(api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, output, query)
+    render.emit(
+        api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, render.Choice(output, query)
+    )

@@ -84,7 +84,7 @@ def create(
     store_path = paths.vector_store(store["id"])
     if wait:
         store = indexing.follow(store_path, store["id"], _again(store))
-    render.emit(store, COLUMNS, output, query)
+    render.emit(store, COLUMNS, render.Choice(output, query))
     if wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
         indexing.check_indexed(store, paths.files_of(store_path), listed_by)
@@ -105,7 +105,9 @@ def list_(
 
     Example: asst vector-stores list --all -o tsv
     """
-    listing.list_objects(paths.VECTOR_STORES, COLUMNS, paging, output, query, what="vector stores")
+    listing.list_objects(
+        paths.VECTOR_STORES, COLUMNS, paging, render.Choice(output, query), what="vector stores"
+    )
 
 
 @app.command()
@@ -114,7 +116,7 @@ def get(store_id: indexing.StoreId, output: Output = None, query: Query = None) 
 
     Example: asst vector-stores get vs_abc123 -q file_counts
     """
-    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -133,7 +135,7 @@ def update(
     """
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    render.emit(api.post(paths.vector_store(store_id), body), COLUMNS, output, query)
+    render.emit(api.post(paths.vector_store(store_id), body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -146,4 +148,4 @@ def delete(
 
     Example: asst vector-stores list -o id | xargs asst vector-stores delete
     """
-    listing.delete_objects(paths.vector_store, store_ids, output, query)
+    listing.delete_objects(paths.vector_store, store_ids, render.Choice(output, query))

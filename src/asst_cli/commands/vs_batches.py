@@ -48,7 +48,7 @@ def create(
     if wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
         batch = indexing.follow(paths.batch(store_id, batch["id"]), batch["id"], again)
-    render.emit(batch, COLUMNS, output, query)
+    render.emit(batch, COLUMNS, render.Choice(output, query))
     if wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
         indexing.check_indexed(batch, paths.files_of(paths.batch(store_id, batch["id"])), listed_by)
@@ -62,7 +62,7 @@ def get(
 
     Example: asst vector-stores batches get vs_abc123 vsfb_abc123
     """
-    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -73,7 +73,11 @@ def cancel(
 
     Example: asst vector-stores batches cancel vs_abc123 vsfb_abc123
     """
-    render.emit(api.post(paths.cancel(paths.batch(store_id, batch_id))), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.batch(store_id, batch_id))),
+        COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -94,8 +98,7 @@ def files(
         paths.files_of(paths.batch(store_id, batch_id)),
         indexing.FILE_COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="files",
         extra={"filter": status},
     )

@@ -53,7 +53,7 @@ def add(
             indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again) for f in added
         ]
         failures += indexing.settled(added)
-    render.emit(added, indexing.FILE_COLUMNS, output, query)
+    render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))
     errors.raise_if_failed(failures, len(local), "files")
 
 
@@ -74,8 +74,7 @@ def list_(
         paths.files_of(paths.vector_store(store_id)),
         indexing.FILE_COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="files",
         extra={"filter": status},
     )
@@ -92,7 +91,11 @@ def get(
 
     Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
     """
-    render.emit(api.get(paths.store_file(store_id, file_id)), indexing.FILE_COLUMNS, output, query)
+    render.emit(
+        api.get(paths.store_file(store_id, file_id)),
+        indexing.FILE_COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -106,4 +109,6 @@ def delete(
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(partial(paths.store_file, store_id), file_ids, output, query)
+    listing.delete_objects(
+        partial(paths.store_file, store_id), file_ids, render.Choice(output, query)
+    )

@@ -7,7 +7,6 @@ only through render.text.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from .. import render
@@ -23,7 +22,8 @@ def _markdown(text: str) -> str:
 
     buffer = io.StringIO()
     width = render.terminal_width()
-    console = Console(file=buffer, width=width, force_terminal=sys.stdout.isatty())
+    # Markdown is only asked for when stdout is a terminal (render.Choice.markdown).
+    console = Console(file=buffer, width=width, force_terminal=True)
     console.print(Markdown(text))
     return buffer.getvalue()
 
@@ -34,18 +34,18 @@ def _show(body: str, rich_text: bool) -> str:
     return _markdown(body) if rich_text else body.rstrip("\n") + "\n"
 
 
-def reply_text(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> str:
+def reply_text(messages: list[dict[str, Any]], files: reply.Files, rich_text: bool) -> str:
     """The assistant's messages of a run, oldest first, each with its footnotes."""
     blocks = []
-    for rendered in reply.render_messages(messages, save):
+    for rendered in reply.render_messages(messages, files):
         blocks.append(_show(rendered.text, rich_text))
         if rendered.notes:
             blocks.append("\n" + "\n".join(rendered.notes) + "\n")
     return "".join(blocks)
 
 
-def print_reply(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> None:
-    render.text(reply_text(messages, save, rich_text))
+def print_reply(messages: list[dict[str, Any]], files: reply.Files, rich_text: bool) -> None:
+    render.text(reply_text(messages, files, rich_text))
 
 
 def _header(message: dict[str, Any]) -> str:
@@ -55,9 +55,9 @@ def _header(message: dict[str, Any]) -> str:
     return f"── {role} · {when}" + (f" · {run}" if run else "") + " ──\n"
 
 
-def print_thread(messages: list[dict[str, Any]], save: reply.Saver | None, rich_text: bool) -> None:
+def print_thread(messages: list[dict[str, Any]], files: reply.Files, rich_text: bool) -> None:
     """A conversation, oldest first: role, time and run, then the text and its footnotes."""
-    rendered = reply.render_messages(messages, save)
+    rendered = reply.render_messages(messages, files)
     parts = []
     for message, shown in zip(messages, rendered, strict=True):
         parts.append(_header(message))
