@@ -136,6 +136,10 @@ def root(
     """Global options go before or after the command: asst --profile work assistants list."""
     if debug:
         _debug_logging()
+    env_format = os.environ.get("ASST_OUTPUT")
+    problem = render.format_problem(env_format) if env_format else None
+    if problem:
+        raise errors.UsageError(f"ASST_OUTPUT: {problem}")
     api.configure(
         settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
     )
@@ -213,6 +217,7 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = hoist_globals(sys.argv[1:] if argv is None else argv)
     render.remember_format(None)
+    render.remember_profile_format(None)
     debug = "--debug" in args
     if completion.COMPLETE_VAR in os.environ:
         # A TAB press: typer answers it (and exits) once its completion classes are registered.

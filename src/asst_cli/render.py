@@ -25,7 +25,8 @@ Column = table.Column
 human_time, iso_time, terminal_width = table.human_time, table.iso_time, table.terminal_width
 
 FORMATS = ("table", "json", "yaml", "tsv", "jsonl", "id", "text", "none")
-_state: dict[str, str | None] = {"format": None}
+# "format": what -o said; "profile": the output of the profile in use (set once it is resolved).
+_state: dict[str, str | None] = {"format": None, "profile": None}
 
 
 @dataclass(frozen=True)
@@ -56,22 +57,38 @@ class Choice:
         return self.resolved() == "table" and not self.query
 
 
+def format_problem(value: str) -> str | None:
+    """What is wrong with a format name, in the same words for -o, ASST_OUTPUT and the config."""
+    if value in FORMATS:
+        return None
+    return f"unknown format '{value}'; use one of: {', '.join(FORMATS)}"
+
+
 def remember_format(value: str | None) -> None:
     """Record the format asked for, so that errors can be printed in it too."""
     _state["format"] = value
 
 
+def remember_profile_format(value: str | None) -> None:
+    """The config profile's ``output``: the default after -o and ASST_OUTPUT."""
+    _state["profile"] = value
+
+
+def _asked() -> str | None:
+    return _state["format"] or os.environ.get("ASST_OUTPUT") or _state["profile"]
+
+
 def chosen_format(explicit: str | None = None) -> str:
-    value = explicit or _state["format"] or os.environ.get("ASST_OUTPUT")
+    value = explicit or _asked()
     if value:
         return value
     return "table" if sys.stdout.isatty() else "json"
 
 
 def wants_json() -> bool:
-    """True when JSON was asked for (-o or ASST_OUTPUT), not merely defaulted to for a pipe."""
-    asked = _state["format"] or os.environ.get("ASST_OUTPUT")
-    return asked in ("json", "jsonl")
+    """True when JSON was asked for (-o, ASST_OUTPUT or the profile), not merely defaulted to
+    for a pipe."""
+    return _asked() in ("json", "jsonl")
 
 
 def _print_table(rows: list[Any], columns: Sequence[Column], single: bool) -> None:
@@ -117,8 +134,12 @@ def _stream_yaml(items: Iterable[Any]) -> None:
 
 def _tsv(items: Iterable[Any], columns: Sequence[Column]) -> None:
     for item in items:
-        chosen = table.columns_for([item], [c for c in columns if not c.detail])
-        cells = table.row(item, chosen, False)
+        if isinstance(item, list):
+            # A queried list of lists ("[].[id, name]"): each inner list is a row.
+            cells = [table.cell(value, None, False) for value in item]
+        else:
+            chosen = table.columns_for([item], [c for c in columns if not c.detail])
+            cells = table.row(item, chosen, False)
         _write("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells) + "\n")
 
 

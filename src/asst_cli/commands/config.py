@@ -40,10 +40,9 @@ def _checked_value(key: str, value: str) -> Any:
         raise UsageError(
             f"unknown backend '{value}'", f"use one of: {', '.join(settings.BACKENDS)}"
         )
-    if key == "output" and value not in render.FORMATS:
-        raise UsageError(
-            f"unknown output format '{value}'", f"use one of: {', '.join(render.FORMATS)}"
-        )
+    problem = render.format_problem(value) if key == "output" else None
+    if problem:
+        raise UsageError(f"output: {problem}")
     if key == "max_retries":
         if not value.isdigit():
             raise UsageError(f"max_retries must be a whole number >= 0, got '{value}'")
