@@ -12,6 +12,39 @@ from typing import Any
 from .. import render
 from . import reply
 
+# The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
+# 120-column terminal. The whole text is in -o json / yaml.
+TEXT_WIDTH = 28
+
+
+def _text(message: dict[str, Any]) -> str:
+    """The first text part on one line, shortened for a table cell."""
+    for part in message.get("content") or []:
+        if isinstance(part, dict) and part.get("type") == "text":
+            text = part.get("text")
+            value = text.get("value", "") if isinstance(text, dict) else str(text or "")
+            line = " ".join(str(value).split())
+            return line if len(line) <= TEXT_WIDTH else line[: TEXT_WIDTH - 1] + "…"
+    return ""
+
+
+def _attachments(message: dict[str, Any]) -> str:
+    items = message.get("attachments") or []
+    return ", ".join(str(a.get("file_id")) for a in items if isinstance(a, dict))
+
+
+MESSAGE_COLUMNS = (
+    render.Column("ID", "id"),
+    render.Column("ROLE", "role"),
+    render.Column("CREATED", "created_at", time=True),
+    render.Column("TEXT", _text),
+    render.Column("RUN", "run_id"),
+    render.Column("THREAD", "thread_id", detail=True),
+    render.Column("STATUS", "status", detail=True),
+    render.Column("ATTACHMENTS", _attachments, detail=True),
+    render.Column("METADATA", "metadata", detail=True),
+)
+
 
 def _markdown(text: str) -> str:
     """``text`` rendered as Markdown for the terminal it will be shown on."""
