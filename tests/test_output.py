@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -83,3 +84,75 @@ def test_rows_and_strings_print_plain(cli: Runner, cassette: Recorder, fmt: str)
     assert (names.exit_code, names.stdout) == (0, "a\nb\n")
     first = cli("assistants", "list", "--order", "asc", "-q", "[0].name", "-o", fmt)
     assert (first.exit_code, first.stdout) == (0, "a\n")
+
+
+FAST = ("--interval", "0.05")
+TSV_RUN = "{id}\t{status}\t{assistant}\tgpt-4o\t{created}\n"
+
+
+def iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_assistant(cli: Runner) -> str:
+    result = cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id")
+    assert (result.exit_code, result.stderr) == (0, "")
+    return result.stdout.strip()
+
+
+def test_waited_runs_print_like_runs_get(cli: Runner, cassette: Recorder) -> None:
+    aid = new_assistant(cli)
+    started = cli("run", "-a", aid, "please fail", "-o", "json")
+    run = started.json()
+    tid, rid = run["thread_id"], run["id"]
+    for fmt in ("table", "tsv", "id"):
+        waited = cli("runs", "wait", tid, rid, *FAST, "-o", fmt)
+        shown = cli("runs", "get", tid, rid, "-o", fmt)
+        assert (waited.exit_code, waited.stdout, shown.exit_code) == (5, shown.stdout, 0)
+    tsv = cli("runs", "get", tid, rid, "-o", "tsv").stdout
+    fields = {"id": rid, "status": "failed", "assistant": aid, "created": iso(run["created_at"])}
+    assert tsv == TSV_RUN.format(**fields)
+
+
+def test_run_wait_prints_the_run_for_id_and_tsv(cli: Runner, cassette: Recorder) -> None:
+    aid = new_assistant(cli)
+    tid = cli("threads", "create", "-o", "id").stdout.strip()
+    by_id = cli("run", "-a", aid, "--thread", tid, "hello", "--wait", *FAST, "-o", "id")
+    by_tsv = cli("run", "-a", aid, "--thread", tid, "again", "--wait", *FAST, "-o", "tsv")
+    first, second = by_id.stdout.strip(), by_tsv.stdout.split("\t")[0]
+    assert (by_id.exit_code, by_id.stderr, by_tsv.exit_code) == (0, "", 0)
+    assert by_id.stdout == cli("runs", "get", tid, first, "-o", "id").stdout == f"{first}\n"
+    assert by_tsv.stdout == cli("runs", "get", tid, second, "-o", "tsv").stdout
+
+
+def test_threads_show_lists_messages_like_messages_list(cli: Runner, cassette: Recorder) -> None:
+    aid = new_assistant(cli)
+    run = cli("run", "-a", aid, "hello", "--wait", *FAST, "-o", "json").json()
+    tid = run["thread_id"]
+    for fmt in ("tsv", "id"):
+        shown = cli("threads", "show", tid, "-o", fmt)
+        listed = cli("messages", "list", tid, "--order", "asc", "-o", fmt)
+        assert (shown.exit_code, shown.stdout, shown.stderr) == (0, listed.stdout, "")
+    assert len(shown.stdout.splitlines()) == 2
+
+
+def test_messages_get_table_shows_the_whole_text(cli: Runner, cassette: Recorder) -> None:
+    words = "word " * 20
+    text = f"A long message that does not fit in the list column at all: {words}".strip()
+    thread = cli("threads", "create", "-o", "id").stdout.strip()
+    message = cli("messages", "create", thread, text, "-o", "json").json()
+    shown = cli("messages", "get", thread, message["id"], "-o", "table")
+    created = datetime.fromtimestamp(message["created_at"], tz=timezone.utc)
+    assert (shown.exit_code, shown.stderr) == (0, "")
+    assert shown.stdout == (
+        f"ID           {message['id']}\n"
+        "ROLE         user\n"
+        f"CREATED      {created:%Y-%m-%d %H:%M:%S}\n"
+        f"TEXT         {text[:104]}\n"
+        f"             {text[105:]}\n"
+        "RUN\n"
+        f"THREAD       {thread}\n"
+        "STATUS       completed\n"
+        "ATTACHMENTS\n"
+        "METADATA     {}\n"
+    )

@@ -52,10 +52,6 @@ class Choice:
         """A stream prints every event as it comes, one JSON line each."""
         return self.resolved() == "jsonl"
 
-    def summary(self) -> bool:
-        """A run that ended is shown as a summary (status, time, tokens) rather than whole."""
-        return self.resolved() == "table" and not self.query
-
 
 def format_problem(value: str) -> str | None:
     """What is wrong with a format name, in the same words for -o, ASST_OUTPUT and the config."""
@@ -224,6 +220,17 @@ def emit_list(
         emit(data, (), Choice(chosen))
         return len(data) if isinstance(data, list) else 1
     return _emit_many(items, chosen, columns, empty)
+
+
+def emit_outcome(
+    whole: dict[str, Any], run: dict[str, Any], columns: Sequence[Column], choice: Choice
+) -> None:
+    """A waited run as data: json, yaml and jsonl print the whole outcome (thread id, run,
+    messages); id and tsv print the run itself, as ``runs get`` does; a query sees the whole."""
+    if choice.query or choice.resolved() not in ("id", "tsv"):
+        emit(whole, (), choice)
+    else:
+        emit(run, columns, choice)
 
 
 def more_pages(choice: Choice, what: str, last_id: str) -> None:

@@ -17,6 +17,7 @@ class Column:
     key: str | Callable[[dict[str, Any]], Any]
     time: bool = False
     detail: bool = False  # shown only when a single object is printed as a table
+    brief: bool = False  # shown in lists only: a single object shows a detail column instead
 
     def value(self, obj: dict[str, Any]) -> Any:
         if callable(self.key):
@@ -77,7 +78,7 @@ def table(rows: list[Any], columns: Sequence[Column], single: bool) -> str:
     console = Console(file=buffer, highlight=False, soft_wrap=False, width=width, no_color=True)
     if single and rows and isinstance(rows[0], dict) and columns:
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-        for column in columns:
+        for column in (c for c in columns if not c.brief):
             table.add_row(column.header, cell(column.value(rows[0]), column, True))
     else:
         chosen = columns_for(rows, [c for c in columns if not c.detail])

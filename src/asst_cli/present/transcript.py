@@ -13,7 +13,7 @@ from .. import render
 from . import reply
 
 # The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
-# 120-column terminal. The whole text is in -o json / yaml.
+# 120-column terminal. One message shown as a table has its whole text.
 TEXT_WIDTH = 28
 
 
@@ -28,6 +28,16 @@ def _text(message: dict[str, Any]) -> str:
     return ""
 
 
+def _whole_text(message: dict[str, Any]) -> str:
+    """Every text part of the message, as written."""
+    values = []
+    for part in message.get("content") or []:
+        if isinstance(part, dict) and part.get("type") == "text":
+            text = part.get("text")
+            values.append(str(text.get("value", "") if isinstance(text, dict) else text or ""))
+    return "\n\n".join(values)
+
+
 def _attachments(message: dict[str, Any]) -> str:
     items = message.get("attachments") or []
     return ", ".join(str(a.get("file_id")) for a in items if isinstance(a, dict))
@@ -37,7 +47,8 @@ MESSAGE_COLUMNS = (
     render.Column("ID", "id"),
     render.Column("ROLE", "role"),
     render.Column("CREATED", "created_at", time=True),
-    render.Column("TEXT", _text),
+    render.Column("TEXT", _text, brief=True),
+    render.Column("TEXT", _whole_text, detail=True),
     render.Column("RUN", "run_id"),
     render.Column("THREAD", "thread_id", detail=True),
     render.Column("STATUS", "status", detail=True),

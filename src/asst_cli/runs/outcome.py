@@ -12,7 +12,7 @@ from .. import api, listing, paths, polling, render
 from ..errors import AsstError, ExitCode
 from ..present import reply, transcript
 from ..transfer import mentioned
-from . import handlers, sse, waiting
+from . import handlers, sse, start_options, waiting
 
 
 @dataclass
@@ -39,35 +39,6 @@ class Follow:
                 config, run, options.deadline.remaining()
             )
         return options
-
-
-def _duration(run: dict[str, Any]) -> str:
-    start = run.get("started_at") or run.get("created_at")
-    end = run.get("completed_at") or run.get("failed_at") or run.get("cancelled_at")
-    if isinstance(start, int) and isinstance(end, int):
-        return f"{end - start} s"
-    return ""
-
-
-def _tokens(run: dict[str, Any]) -> str:
-    usage = run.get("usage") or {}
-    if not usage:
-        return ""
-    return (
-        f"{usage.get('total_tokens', 0)} "
-        f"({usage.get('prompt_tokens', 0)} prompt, {usage.get('completion_tokens', 0)} completion)"
-    )
-
-
-SUMMARY = (
-    render.Column("status", "status"),
-    render.Column("run", "id"),
-    render.Column("thread", "thread_id"),
-    render.Column("time", _duration),
-    render.Column("tokens", _tokens),
-    render.Column("last error", "last_error.message"),
-    render.Column("incomplete", "incomplete_details.reason"),
-)
 
 
 def run_messages(thread_id: str, run_id: str) -> list[dict[str, Any]]:
@@ -110,10 +81,8 @@ def finish_run(run: dict[str, Any], follow: Follow, choice: render.Choice) -> No
         mentioned.save_produced(messages, follow.save)
     if run.get("status") == "requires_action":
         print_pending(run, choice)
-    elif choice.summary():
-        render.emit(run, SUMMARY, choice)
     else:
-        render.emit(run, (), choice)
+        render.emit(run, start_options.COLUMNS, choice)
     _end(run)
 
 
@@ -131,7 +100,8 @@ def finish_reply(
         transcript.print_reply(messages, files, choice.markdown())
     else:
         mentioned.save_produced(messages, follow.save)
-        render.emit({"thread_id": thread_id, "run": run, "messages": messages}, (), choice)
+        whole = {"thread_id": thread_id, "run": run, "messages": messages}
+        render.emit_outcome(whole, run, start_options.COLUMNS, choice)
     _end(run)
 
 
@@ -163,8 +133,6 @@ def stream_printer(choice: render.Choice) -> Callable[[sse.Event], None]:
 
 
 def print_run(run: dict[str, Any], choice: render.Choice) -> None:
-    from . import start_options
-
     render.emit(run, start_options.COLUMNS, choice)
 
 
@@ -249,4 +217,4 @@ def show_thread(
         transcript.print_thread(listed, mentioned.gather(listed, save), choice.markdown())
         return
     items = listing.tapped(messages, file_saver(save))
-    render.emit_list(items, (), choice, "The thread has no messages.")
+    render.emit_list(items, transcript.MESSAGE_COLUMNS, choice, "The thread has no messages.")
