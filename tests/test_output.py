@@ -156,3 +156,20 @@ def test_messages_get_table_shows_the_whole_text(cli: Runner, cassette: Recorder
         "ATTACHMENTS\n"
         "METADATA     {}\n"
     )
+
+
+def test_a_list_that_stops_at_one_page_says_so_in_every_format(
+    cli: Runner, cassette: Recorder
+) -> None:
+    ids = [new_assistant(cli) for _ in range(3)]
+    note = (
+        f"More assistants exist: repeat with --after {ids[1]} for the next page, "
+        "or with --all for every page.\n"
+    )
+    for fmt in ("json", "id", "tsv", "none"):
+        page = cli("assistants", "list", "--limit", "2", "--order", "asc", "-o", fmt)
+        assert (page.exit_code, page.stderr) == (0, note)
+    shown = cli("assistants", "list", "--limit", "2", "--order", "asc", "-o", "id")
+    assert shown.stdout == f"{ids[0]}\n{ids[1]}\n"
+    every = cli("assistants", "list", "--all", "--limit", "2", "--order", "asc", "-o", "id")
+    assert (every.stdout, every.stderr) == ("".join(f"{i}\n" for i in ids), "")

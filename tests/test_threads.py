@@ -102,9 +102,7 @@ def test_create_from_yaml_uploads_attachments_once(cli: Runner, cassette: Record
     uploads = [r for r in cassette.requests if r.path.endswith("/files")]
     assert len(uploads) == 1
     assert b'filename="notes.txt"' in uploads[0].body
-    attached = cli(
-        "messages", "list", thread["id"], "--limit", "1", "-q", "[0].attachments[0].file_id"
-    )
+    attached = cli("messages", "list", thread["id"], "-q", "[0].attachments[0].file_id")
     file_id = ok(attached)
     assert posted(cassette, "/threads")[0] == {
         "messages": [

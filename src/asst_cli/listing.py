@@ -61,7 +61,7 @@ def list_objects(
     page = api.page(path, params)
     render.emit_list(tapped(page.data, tap), columns, choice, f"No {what} found.")
     if page.has_more and page.last_id:
-        render.more_pages(choice, what, page.last_id)
+        render.more_pages(what, page.last_id)
 
 
 def tapped(

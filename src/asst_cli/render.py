@@ -233,13 +233,13 @@ def emit_outcome(
         emit(run, columns, choice)
 
 
-def more_pages(choice: Choice, what: str, last_id: str) -> None:
-    """Say that a list stopped at one page while more exist (on a terminal table)."""
-    if choice.resolved() == "table":
-        progress(
-            f"More {what} exist: repeat with --after {last_id} for the next page, "
-            "or with --all for every page."
-        )
+def more_pages(what: str, last_id: str) -> None:
+    """Say that a list stopped at one page while more exist, in every format: a script that
+    pipes ``-o id`` to ``xargs`` would otherwise act on the first page alone, unaware."""
+    progress(
+        f"More {what} exist: repeat with --after {last_id} for the next page, "
+        "or with --all for every page."
+    )
 
 
 def progress(message: str) -> None:

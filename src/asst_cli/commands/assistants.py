@@ -169,6 +169,6 @@ def delete(
 ) -> None:
     """Delete assistants; every id is tried, and the exit code reports the first failure.
 
-    Example: asst assistants list -o id | xargs asst assistants delete
+    Example: asst assistants list --all -o id | xargs asst assistants delete
     """
     listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))

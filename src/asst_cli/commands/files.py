@@ -119,7 +119,7 @@ def delete(
 ) -> None:
     """Delete files; every id is tried, and the exit code reports the first failure.
 
-    Example: asst files list --purpose assistants -o id | xargs asst files delete
+    Example: asst files list --purpose assistants --all -o id | xargs asst files delete
     """
     listing.delete_objects(paths.file, file_ids, render.Choice(output, query))
 

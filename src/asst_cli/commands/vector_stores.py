@@ -146,6 +146,6 @@ def delete(
 ) -> None:
     """Delete vector stores (their files stay); the exit code reports the first failure.
 
-    Example: asst vector-stores list -o id | xargs asst vector-stores delete
+    Example: asst vector-stores list --all -o id | xargs asst vector-stores delete
     """
     listing.delete_objects(paths.vector_store, store_ids, render.Choice(output, query))
