@@ -173,3 +173,28 @@ def test_a_list_that_stops_at_one_page_says_so_in_every_format(
     assert shown.stdout == f"{ids[0]}\n{ids[1]}\n"
     every = cli("assistants", "list", "--all", "--limit", "2", "--order", "asc", "-o", "id")
     assert (every.stdout, every.stderr) == ("".join(f"{i}\n" for i in ids), "")
+
+
+@pytest.mark.parametrize("mode", ["--wait", "--stream"])
+def test_a_streamed_reply_reads_like_a_waited_one(
+    cli: Runner, cassette: Recorder, mode: str
+) -> None:
+    made = cli(
+        "assistants", "create", "--model", "gpt-4o", "--tool", "code_interpreter", "-o", "id"
+    )
+    aid = made.stdout.strip()
+    result = cli(
+        "run", mode, *FAST, "-o", "text", "-a", aid, "--download-dir", "out", "please make a file"
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    image_id, csv_id = (
+        line.split("(")[1].split(")")[0] for line in result.stdout.splitlines()[4:6]
+    )
+    assert result.stdout == (
+        "[image 1]\n"
+        "\n"
+        "Here is the data: Download data.csv[2]\n"
+        "\n"
+        f"[1] image chart.png ({image_id}), saved to out/chart.png\n"
+        f"[2] data.csv ({csv_id}), saved to out/data.csv\n"
+    )

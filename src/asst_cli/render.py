@@ -52,6 +52,16 @@ class Choice:
         """A stream prints every event as it comes, one JSON line each."""
         return self.resolved() == "jsonl"
 
+    def stream_view(self) -> str:
+        """How a streamed reply shows: "events" (JSON lines), "live" (text as it is written, for
+        a person at a terminal), "messages" (each message once complete, exactly as without
+        --stream: footnotes, images, links) or "data" (the whole outcome at the end)."""
+        if self.event_lines():
+            return "events"
+        if not self.reads_as_text():
+            return "data"
+        return "live" if self.markdown() else "messages"
+
 
 def format_problem(value: str) -> str | None:
     """What is wrong with a format name, in the same words for -o, ASST_OUTPUT and the config."""

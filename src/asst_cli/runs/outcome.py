@@ -111,12 +111,23 @@ def _end(run: dict[str, Any]) -> None:
         raise error
 
 
-def stream_printer(choice: render.Choice) -> Callable[[sse.Event], None]:
-    """What to do with each streamed event: print text deltas, or every event as a JSON line."""
-    if choice.event_lines():
+def stream_printer(choice: render.Choice, follow: Follow) -> Callable[[sse.Event], None]:
+    """What to do with each streamed event: print it as a JSON line, print text deltas, or print
+    each message once complete."""
+    view = choice.stream_view()
+    if view == "events":
         return lambda event: render.emit(event.as_dict(), (), render.Choice("jsonl"))
-    # Deltas show in the people's formats even with --query (which applies to the final data).
-    if render.Choice(choice.format).reads_as_text():
+    if view == "messages":
+
+        def completed(event: sse.Event) -> None:
+            if event.name == "thread.message.completed" and isinstance(event.data, dict):
+                message = [event.data]
+                files = mentioned.gather(message, follow.save)
+                render.text(transcript.reply_text(message, files, rich_text=False))
+                sys.stdout.flush()
+
+        return completed
+    if view == "live":
         counter = [0]
 
         def show(event: sse.Event) -> None:
@@ -145,19 +156,15 @@ def finish_stream(run: dict[str, Any], follow: Follow, choice: render.Choice) ->
     """After a stream: text was printed as it came; data formats get the whole outcome."""
     if not run:
         raise AsstError("the stream ended without reporting a run", None, ExitCode.ERROR)
-    if choice.event_lines() and not choice.query:
-        if run.get("status") == "requires_action":
-            print_pending(run, render.Choice("json"))
-        _end(run)
+    view = choice.stream_view()
+    if view == "data":
+        finish_reply(str(run["thread_id"]), run, follow, choice)
         return
-    if choice.reads_as_text():
-        if run.get("status") == "requires_action":
-            print_pending(run, choice)
-        else:
-            _notes(run, follow)
-        _end(run)
-        return
-    finish_reply(str(run["thread_id"]), run, follow, choice)
+    if run.get("status") == "requires_action":
+        print_pending(run, render.Choice("json") if view == "events" else choice)
+    elif view == "live":
+        _notes(run, follow)
+    _end(run)
 
 
 def _notes(run: dict[str, Any], follow: Follow) -> None:
@@ -190,7 +197,7 @@ def stream(
 
     ``seen`` gets the run as soon as it exists (the -c state is written then).
     """
-    final = sse.follow(path, body, follow.wait_options(), stream_printer(choice), seen)
+    final = sse.follow(path, body, follow.wait_options(), stream_printer(choice, follow), seen)
     finish_stream(final, follow, choice)
 
 
