@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -198,3 +201,21 @@ def test_a_streamed_reply_reads_like_a_waited_one(
         f"[1] image chart.png ({image_id}), saved to out/chart.png\n"
         f"[2] data.csv ({csv_id}), saved to out/data.csv\n"
     )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["config", "list", "-o", "json"]])
+def test_a_closed_pipe_ends_quietly_with_0(args: list[str]) -> None:
+    # `asst ... | head -1`: the reader is gone before asst writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "asst_cli", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, b"")
