@@ -219,3 +219,35 @@ def test_a_closed_pipe_ends_quietly_with_0(args: list[str]) -> None:
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+@pytest.mark.parametrize(
+    ("width", "row"),
+    [
+        pytest.param("20", "{aid}  a n…  gpt-…         2026-0…", id="20"),
+        pytest.param("60", "{aid}  a n…  gpt-4o         2026-01…", id="60"),
+    ],
+)
+def test_tables_never_split_an_id(
+    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, width: str, row: str
+) -> None:
+    name = "a name far too long for a narrow table"
+    made = cli("assistants", "create", "--model", "gpt-4o", "--name", name, "-o", "json").json()
+    aid, created = made["id"], datetime.fromtimestamp(made["created_at"], tz=timezone.utc)
+    monkeypatch.setenv("COLUMNS", width)
+    listed = cli("assistants", "list", "-o", "table")
+    header = "ID" + " " * 29 + "NAME  MODEL" + ("   " if width == "60" else "  ") + "TOOLS  CREATED"
+    assert (listed.exit_code, listed.stdout) == (0, f"{header}\n{row.format(aid=aid)}\n")
+    shown = cli("assistants", "get", aid, "-o", "table")
+    wrapped = "a name far too long for a\n              narrow table" if width == "20" else name
+    assert (shown.exit_code, shown.stdout) == (
+        0,
+        f"ID            {aid}\n"
+        f"NAME          {wrapped}\n"
+        "MODEL         gpt-4o\n"
+        "TOOLS\n"
+        f"CREATED       {created:%Y-%m-%d %H:%M:%S}\n"
+        "DESCRIPTION\n"
+        "INSTRUCTIONS\n"
+        "METADATA      {}\n",
+    )
