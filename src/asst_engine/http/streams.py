@@ -21,7 +21,7 @@ from asst_engine.engine import Engine
 from asst_engine.http.dialects import Dialect
 from asst_engine.http.exchange import EventStream, Reply, Request
 from asst_engine.json_types import JSON
-from asst_engine.runs import lifecycle
+from asst_engine.runs import lifecycle, plans
 from asst_engine.runs.lifecycle import Emit
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -72,7 +72,7 @@ def streamed(operation: Operation) -> Handler:
 
 def _settle(engine: Engine, run: JSON, recorder: Recorder) -> bool:
     """Drive the run as far as it goes; True if it is stuck ``in_progress`` (it hangs)."""
-    lifecycle.plan_of(engine, run).queued_polls = 0  # polls hold back only polling clients
+    plans.plan_of(engine, run).queued_polls = 0  # polls hold back only polling clients
     lifecycle.settle(engine, run, recorder.emit)
     if run["status"] == "in_progress":
         return True
