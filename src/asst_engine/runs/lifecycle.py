@@ -22,15 +22,17 @@ from __future__ import annotations
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models.turn import (
+    CallDelta,
     Expired,
     Failed,
     FunctionCalls,
     Incomplete,
     Prompt,
     Stalled,
+    TurnEvent,
 )
 from asst_engine.runs import replies, steps
-from asst_engine.runs.calls import ask_for_tools
+from asst_engine.runs.calls import ask_for_tools, take_delta
 from asst_engine.runs.plans import RunPlan, plan_of, start
 from asst_engine.runs.replies import Emit, silent
 
@@ -72,7 +74,59 @@ def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> Non
     """Take the responder's events until the turn ends, and end the run as they say."""
     if plan.stalled:
         return  # in_progress until cancelled
-    ending = _consume(engine, run, plan, emit)
+    taker = Taker(engine, run, plan, emit)
+    for event in plan.events:
+        if taker.take(event):
+            return
+    taker.take(None)
+
+
+class Taker:
+    """A turn's events taken one at a time. The poll path takes them all in one unit of work;
+    the background worker takes each in a unit of work of its own, after getting it outside
+    the engine's lock (it may wait on a model), and ``rebind``s the objects in between."""
+
+    def __init__(self, engine: Engine, run: JSON, plan: RunPlan, emit: Emit) -> None:
+        self.engine = engine
+        self.run = run
+        self.plan = plan
+        self.emit = emit
+        self.writer = replies.Writer(engine, run, plan.round_prompt, emit)
+
+    def rebind(self, run: JSON) -> None:
+        """A new unit of work: objects kept from an earlier one are stale."""
+        self.run = run
+        self.writer.rebind(run)
+
+    def take(self, event: TurnEvent | None) -> bool:
+        """Take ``event`` (None: the events ran out); True once the turn is over."""
+        plan = self.plan
+        if event is None or isinstance(event, Ending):
+            self._end(event)
+            return True
+        if isinstance(event, Prompt):
+            plan.prompt_tokens += event.tokens
+            plan.round_prompt = self.writer.prompt_tokens = event.tokens
+        elif isinstance(event, CallDelta):
+            take_delta(self.engine, self.run, plan, event, self.emit)
+        else:
+            plan.completion_tokens += self.writer.take(event)
+        return False
+
+    def interrupt(self) -> None:
+        """The run stopped (cancelled, expired) while a message was being written: it is cut."""
+        if self.writer.writing:
+            self.writer.end(cut=True)
+
+    def _end(self, ending: Ending | None) -> None:
+        if self.writer.writing:
+            # The stream stopped mid-message: what arrived stays, cut unless the run completes.
+            self.writer.end(cut=ending is not None)
+        conclude(self.engine, self.run, self.plan, ending, self.emit)
+
+
+def conclude(engine: Engine, run: JSON, plan: RunPlan, ending: Ending | None, emit: Emit) -> None:
+    """End the turn as ``ending`` says (None: the run completes)."""
     if ending is None:
         run["status"] = "completed"
         run["completed_at"] = engine.now()
@@ -97,22 +151,23 @@ def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> Non
         emit(f"thread.run.{run['status']}", run)
 
 
-def _consume(engine: Engine, run: JSON, plan: RunPlan, emit: Emit) -> Ending | None:
-    """Write what the events say until one ends the turn (None: the stream just ended)."""
-    writer = replies.Writer(engine, run, plan.prompt_tokens, emit)
-    ending: Ending | None = None
-    for event in plan.events:
-        if isinstance(event, Prompt):
-            plan.prompt_tokens = writer.prompt_tokens = event.tokens
-        elif isinstance(event, Ending):
-            ending = event
-            break
-        else:
-            plan.completion_tokens += writer.take(event)
-    if writer.writing:
-        # The stream stopped mid-message: what arrived stays, cut unless the run completes.
-        writer.end(cut=ending is not None)
-    return ending
+def expire(engine: Engine, run: JSON, emit: Emit = silent) -> None:
+    """A run past its ``expires_at``: its model call stops, its steps and the run expire."""
+    plans_of = engine.run_plans.get(run["id"])
+    if isinstance(plans_of, RunPlan):
+        plans_of.cancel.set()
+    _end_steps(engine, run, "expired", "expired_at", emit)
+    run["status"] = "expired"
+    run["required_action"] = None
+    emit("thread.run.expired", run)
+
+
+def fail(engine: Engine, run: JSON, message: str, emit: Emit = silent) -> None:
+    """End an active run as ``failed`` with a ``server_error`` saying why."""
+    _end_steps(engine, run, "failed", "failed_at", emit)
+    run.update(status="failed", failed_at=engine.now(), required_action=None)
+    run["last_error"] = {"code": "server_error", "message": message}
+    emit("thread.run.failed", run)
 
 
 def _end_steps(engine: Engine, run: JSON, status: str, stamp: str, emit: Emit) -> None:

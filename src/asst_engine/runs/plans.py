@@ -19,12 +19,16 @@ class RunPlan:
 
     events: Iterator[TurnEvent]
     cancel: threading.Event = field(default_factory=threading.Event)
+    # Token counts summed over the run's model calls, and the prompt of the current call.
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    round_prompt: int = 0
     # (call id, function name, arguments) of the calls the run is waiting on, and their cost.
     pending: list[tuple[str, str, str]] = field(default_factory=list)
     call_tokens: int = 0
     tool_step_id: str | None = None
+    # Position on the tool step of each call a model is streaming, by the model's index.
+    streamed: dict[int, int] = field(default_factory=dict)
     answered: list[tuple[Answered, ...]] = field(default_factory=list)
     # Retrievals still to answer "queued" before the run starts (``please queue for N polls``).
     queued_polls: int = 0
@@ -34,7 +38,26 @@ class RunPlan:
 
 def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> Turn:
     thread_messages = tuple(engine.store.messages.list(run["thread_id"]))
-    return Turn(run, thread_messages, tuple(answered), lambda: sources.first(engine, run))
+    assistant = engine.store.assistants.get(run["assistant_id"]) or {}
+    return Turn(
+        run,
+        thread_messages,
+        tuple(answered),
+        lambda: sources.first(engine, run),
+        assistant,
+        _filenames(engine, thread_messages),
+    )
+
+
+def _filenames(engine: Engine, thread: tuple[JSON, ...]) -> dict[str, str]:
+    """The names of the files the messages attach, which a model sees named."""
+    names: dict[str, str] = {}
+    for message in thread:
+        for attachment in message.get("attachments") or []:
+            found = engine.store.files.get(attachment["file_id"])
+            if found is not None:
+                names[found["id"]] = found["filename"]
+    return names
 
 
 def start(engine: Engine, run: JSON) -> RunPlan:
@@ -51,3 +74,26 @@ def plan_of(engine: Engine, run: JSON) -> RunPlan:
     plan = engine.run_plans[run["id"]]
     assert isinstance(plan, RunPlan)
     return plan
+
+
+def restore(engine: Engine, run: JSON) -> RunPlan:
+    """The plan of a run waiting for tool outputs, rebuilt from what is stored (after a
+    restart): the calls it waits for, its tool step, and the rounds answered before."""
+    plan = RunPlan(iter(()))
+    action = run["required_action"]["submit_tool_outputs"]["tool_calls"]
+    plan.pending = [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in action]
+    for step in engine.store.steps.list(run["id"]):
+        functions = [
+            c for c in step["step_details"].get("tool_calls", []) if c["type"] == "function"
+        ]
+        if step["status"] == "in_progress" and functions:
+            plan.tool_step_id = step["id"]
+        elif step["status"] == "completed" and functions:
+            plan.answered.append(tuple(_answered(call) for call in functions))
+    engine.run_plans[run["id"]] = plan
+    return plan
+
+
+def _answered(call: JSON) -> Answered:
+    function = call["function"]
+    return Answered(call["id"], function["name"], function["arguments"], function["output"] or "")

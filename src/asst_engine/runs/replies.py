@@ -88,6 +88,15 @@ class Writer:
             message.update(status="completed", completed_at=message["created_at"])
             self.emit("thread.message.completed", message)
 
+    def rebind(self, run: JSON) -> None:
+        """Objects from an earlier unit of work are stale: get the ones being written again."""
+        self.run = run
+        store = self.engine.store
+        if self.message is not None:
+            self.message = store.messages.get(self.message["id"], run["thread_id"]) or self.message
+        if self.step is not None:
+            self.step = store.steps.get(self.step["id"], run["id"]) or self.step
+
     @property
     def writing(self) -> bool:
         """A message has begun and not ended yet."""
