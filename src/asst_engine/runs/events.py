@@ -44,11 +44,11 @@ class EventLog:
     def follow(self, start: int, recheck: Recheck) -> Iterator[Event]:
         """The events from ``start`` on, as they come, until the final one."""
         position = start
+        timeout = 0.0  # the store first: the run may have ended before anyone followed it
         while True:
             with self.changed:
-                while position >= len(self.events) and not self.final:
-                    if not self.changed.wait(RECHECK_SECONDS):
-                        break
+                if position >= len(self.events) and not self.final:
+                    self.changed.wait(timeout)
                 batch = self.events[position:]
                 position += len(batch)
                 final = self.final
@@ -57,9 +57,14 @@ class EventLog:
                 return
             if not batch:
                 ending = recheck()
-                if ending is not None:
+                with self.changed:
+                    # Events are appended under the engine's lock, which ``recheck`` took:
+                    # any the run sent before it ended are in the log now.
+                    caught_up = position >= len(self.events)
+                if ending is not None and caught_up:
                     yield from ending
                     return
+            timeout = RECHECK_SECONDS
 
 
 class EventLogs:

@@ -19,6 +19,7 @@ Construct with ``WorkerDriver(workers=16, sweep_seconds=1.0)`` and give it to
 
 from __future__ import annotations
 
+import copy
 import queue
 import sys
 import threading
@@ -100,7 +101,7 @@ class WorkerDriver:
                 if current is None or engine.epoch != epoch:
                     return []
                 if current["status"] in (*lifecycle.TERMINAL, "requires_action"):
-                    return [(f"thread.run.{current['status']}", current)]
+                    return [(f"thread.run.{current['status']}", copy.deepcopy(current))]
                 return None
 
         return self.logs.follow(run_id, recheck)
