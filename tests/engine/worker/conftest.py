@@ -5,7 +5,6 @@ the engine's side); streams are read as the worker writes them."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from asst_engine.models.chat import ChatCompletionsModel, RetryPolicy
 from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing.fake_model import FakeModel
+from asst_engine.testing.waits import Waits
 
 HEADERS = {
     "Authorization": "Bearer sk-test",
@@ -45,17 +45,6 @@ class Clock:
 
     def reset(self) -> None:
         self.value = CLOCK_START
-
-
-class Waits:
-    """The model's retry waits, written down instead of waited."""
-
-    def __init__(self) -> None:
-        self.seconds: list[float] = []
-
-    def __call__(self, seconds: float, halt: threading.Event) -> bool:
-        self.seconds.append(seconds)
-        return False
 
 
 class Server:
