@@ -113,10 +113,11 @@ class Taker:
             plan.completion_tokens += self.writer.take(event)
         return False
 
-    def interrupt(self) -> None:
-        """The run stopped (cancelled, expired) while a message was being written: it is cut."""
+    def interrupt(self, reason: str) -> None:
+        """The run stopped while a message was being written: it is cut, for ``reason``
+        (run_cancelled, run_expired)."""
         if self.writer.writing:
-            self.writer.end(cut=True)
+            self.writer.end(cut=True, reason=reason)
 
     def _end(self, ending: Ending | None) -> None:
         if self.writer.writing:

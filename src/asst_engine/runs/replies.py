@@ -72,8 +72,9 @@ class Writer:
             return event.completion_tokens
         return 0
 
-    def end(self, cut: bool) -> None:
-        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``."""
+    def end(self, cut: bool, reason: str = "max_tokens") -> None:
+        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``
+        (``reason``: max_tokens, run_cancelled, run_expired...)."""
         message = self._open()
         message["content"] = self.parts
         # No extra clock readings: re-recorded cassettes keep their timestamps.
@@ -81,7 +82,7 @@ class Writer:
             message.update(
                 status="incomplete",
                 incomplete_at=message["created_at"],
-                incomplete_details={"reason": "max_tokens"},
+                incomplete_details={"reason": reason},
             )
             self.emit("thread.message.incomplete", message)
         else:

@@ -148,7 +148,8 @@ class WorkerDriver:
                     return
                 taker.rebind(run)
                 if run["status"] != "in_progress":
-                    taker.interrupt()
+                    stopped = run["status"] in ("cancelling", "cancelled")
+                    taker.interrupt("run_cancelled" if stopped else "run_expired")
                     if run["status"] == "cancelling":
                         lifecycle.advance(engine, run, emit)
                     self._settled(run)

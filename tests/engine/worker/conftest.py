@@ -115,8 +115,8 @@ def fake() -> Iterator[FakeModel]:
         yield model
 
 
-@pytest.fixture
-def server(fake: FakeModel) -> Iterator[Server]:
+def build(fake: FakeModel) -> Server:
+    """An engine over ``fake``, with a clock the test moves and retry waits written down."""
     waits = Waits()
 
     def factory(provider: providers.Provider) -> Model:
@@ -125,8 +125,14 @@ def server(fake: FakeModel) -> Iterator[Server]:
 
     config = providers.load({"ASST_MODEL_BASE_URL": fake.url}, factory=factory)
     engine = Engine(clock=Clock(), driver=WorkerDriver(workers=4), responder=ModelResponder(config))
+    return Server(fake, engine, waits)
+
+
+@pytest.fixture
+def server(fake: FakeModel) -> Iterator[Server]:
     fake.clear()
+    built = build(fake)
     try:
-        yield Server(fake, engine, waits)
+        yield built
     finally:
-        engine.close()
+        built.engine.close()

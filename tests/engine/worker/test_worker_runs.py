@@ -8,7 +8,8 @@ from typing import Any
 from asst_engine import Engine
 from asst_engine.runs.recovery import RESTARTED
 from asst_engine.runs.worker import WorkerDriver
-from conftest import Server
+from asst_engine.testing.fake_model import FakeModel
+from conftest import Server, build
 
 RUN_START = ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
 
@@ -76,6 +77,33 @@ def test_cancel_ends_the_model_call_and_the_stream(server: Server) -> None:
     assert [name for name, _ in rest] == ["thread.run.cancelled", "done"]
     assert rest[0][1]["status"] == "cancelled"
     assert rest[0][1]["cancelled_at"] == server.clock.now()
+
+
+def test_a_reply_cancelled_mid_stream_is_cut() -> None:
+    with FakeModel(token_delay_ms=60_000) as slow:  # the second piece never comes in time
+        server = build(slow)
+        try:
+            assistant = server.assistant()
+            thread = server.thread("two words")
+            body = {"assistant_id": assistant["id"]}
+            stream = server.open_stream(f"/threads/{thread['id']}/runs", body)
+            seen = [next(stream) for _ in range(8)]
+            assert seen[-1][0] == "thread.message.delta"
+            run = seen[0][1]
+            server.call("POST", f"/threads/{thread['id']}/runs/{run['id']}/cancel")
+            rest = list(stream)
+        finally:
+            server.engine.close()
+
+    assert [name for name, _ in rest] == [
+        "thread.message.incomplete",
+        "thread.run.step.cancelled",
+        "thread.run.cancelled",
+        "done",
+    ]
+    message = rest[0][1]
+    assert message["content"][0]["text"]["value"] == "You"
+    assert message["incomplete_details"] == {"reason": "run_cancelled"}
 
 
 def test_one_active_run_per_thread(server: Server) -> None:
