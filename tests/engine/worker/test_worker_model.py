@@ -128,13 +128,19 @@ def test_parallel_calls_stream_as_step_deltas_and_the_outputs_go_back(server: Se
         {"role": "tool", "tool_call_id": ids[0], "content": "cold"},
         {"role": "tool", "tool_call_id": ids[1], "content": "9"},
     ]
-    steps = server.call("GET", f"{path}/{run['id']}/steps?order=asc")["data"]
+    usage = after[-2][1]["usage"]
+    assert usage == {"prompt_tokens": 18, "completion_tokens": 12, "total_tokens": 30}
+    steps_summed(server, f"{path}/{run['id']}", usage)
+
+
+def steps_summed(server: Server, run_path: str, total: Any) -> None:
+    """A step per round, and the run's usage their sum."""
+    steps = server.call("GET", f"{run_path}/steps?order=asc")["data"]
     assert [(s["type"], s["status"]) for s in steps] == [
         ("tool_calls", "completed"),
         ("message_creation", "completed"),
     ]
     usages = [s["usage"] for s in steps]
-    total = after[-2][1]["usage"]
     assert total["prompt_tokens"] == sum(u["prompt_tokens"] for u in usages)
     assert total["completion_tokens"] == sum(u["completion_tokens"] for u in usages)
 
