@@ -13,7 +13,7 @@ A sweeper thread expires active runs past their ``expires_at`` every ``sweep_sec
 engine's clock (``sweep()`` does one pass; tests call it with an injected clock). On ``attach``
 the runs a previous process left active are recovered (``recovery.py``).
 
-Construct with ``WorkerDriver(workers=16, sweep_seconds=1.0)`` and give it to
+Construct with ``WorkerDriver(workers=64, sweep_seconds=1.0)`` and give it to
 ``Engine(driver=...)``; ``Engine.close()`` stops its threads.
 """
 
@@ -32,7 +32,7 @@ from asst_engine.models.turn import Failed, TurnEvent
 from asst_engine.runs import lifecycle, plans, recovery
 from asst_engine.runs.events import Event, EventLogs
 
-WORKERS = 16
+WORKERS = 64
 SWEEP_SECONDS = 1.0
 Key = tuple[str, str]  # (thread id, run id)
 

@@ -62,6 +62,23 @@ def test_a_stream_sends_a_delta_per_model_chunk(server: Server) -> None:
     assert server.call("GET", f"/threads/{thread['id']}/runs/{completed['id']}") == completed
 
 
+def test_a_hung_model_call_holds_up_no_other_run(server: Server) -> None:
+    assistant = server.assistant()
+    hung = server.thread("please hang")
+    body = {"assistant_id": assistant["id"]}
+    stuck = server.call("POST", f"/threads/{hung['id']}/runs", body)
+    others = [server.thread(f"number {n}") for n in range(6)]
+
+    runs = [server.call("POST", f"/threads/{t['id']}/runs", body) for t in others]
+
+    assert [server.settled(run)["status"] for run in runs] == ["completed"] * 6
+    assert server.call("GET", f"/threads/{hung['id']}/runs/{stuck['id']}")["status"] == (
+        "in_progress"
+    )
+    server.call("POST", f"/threads/{hung['id']}/runs/{stuck['id']}/cancel")
+    assert server.settled(stuck)["status"] == "cancelled"
+
+
 def test_cancel_ends_the_model_call_and_the_stream(server: Server) -> None:
     assistant = server.assistant()
     thread = server.thread("please hang")
