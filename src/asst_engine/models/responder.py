@@ -74,6 +74,7 @@ class ModelResponder:
             [_round(answered) for answered in turn.answered],
             model=resolved.name,
             images=resolved.images,
+            image_urls=turn.image_urls,
             filenames=turn.filenames,
         )
         budget = turn.run.get("max_prompt_tokens")

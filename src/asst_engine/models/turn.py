@@ -98,6 +98,8 @@ class Turn:
     assistant: JSON = field(default_factory=dict)
     # Names of the files the messages attach, by file id.
     filenames: Mapping[str, str] = field(default_factory=dict)
+    # The images of the messages' ``image_file`` parts as data: URLs, by file id.
+    image_urls: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

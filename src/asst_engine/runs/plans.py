@@ -3,6 +3,8 @@ events still to take, the cancel signal, token counts and the function calls awa
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> 
         lambda: sources.first(engine, run),
         assistant,
         _filenames(engine, thread_messages),
+        _image_urls(engine, thread_messages),
     )
 
 
@@ -74,6 +77,25 @@ def plan_of(engine: Engine, run: JSON) -> RunPlan:
     plan = engine.run_plans[run["id"]]
     assert isinstance(plan, RunPlan)
     return plan
+
+
+def _image_urls(engine: Engine, thread: tuple[JSON, ...]) -> dict[str, str]:
+    """The images of ``image_file`` parts as data: URLs, read now: a model is called outside
+    the unit of work, where the store is not to be read."""
+    wanted = {
+        part["image_file"]["file_id"]
+        for message in thread
+        for part in message["content"]
+        if part["type"] == "image_file"
+    }
+    urls: dict[str, str] = {}
+    for file_id in sorted(wanted):
+        found = engine.store.files.get(file_id)
+        data = engine.store.blobs.get(file_id)
+        if found is not None and data is not None:
+            kind = mimetypes.guess_type(found["filename"])[0] or "application/octet-stream"
+            urls[file_id] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
+    return urls
 
 
 def restore(engine: Engine, run: JSON) -> RunPlan:

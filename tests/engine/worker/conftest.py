@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,7 +116,7 @@ def fake() -> Iterator[FakeModel]:
         yield model
 
 
-def build(fake: FakeModel) -> Server:
+def build(fake: FakeModel, model_map: Path | None = None) -> Server:
     """An engine over ``fake``, with a clock the test moves and retry waits written down."""
     waits = Waits()
 
@@ -123,7 +124,7 @@ def build(fake: FakeModel) -> Server:
         retry = RetryPolicy(max_retries=2)
         return ChatCompletionsModel(provider.base_url, provider.api_key, retry=retry, wait=waits)
 
-    config = providers.load({"ASST_MODEL_BASE_URL": fake.url}, factory=factory)
+    config = providers.load({"ASST_MODEL_BASE_URL": fake.url}, model_map, factory)
     engine = Engine(clock=Clock(), driver=WorkerDriver(workers=4), responder=ModelResponder(config))
     return Server(fake, engine, waits)
 

@@ -3,13 +3,16 @@ limits end a run."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from asst_engine import Engine
 from asst_engine.models import providers
 from asst_engine.models.responder import ModelResponder
+from asst_engine.resources import files
 from asst_engine.runs.worker import WorkerDriver
-from conftest import WEATHER, Server
+from asst_engine.testing.fake_model import FakeModel
+from conftest import WEATHER, Server, build
 
 CLOCK = {
     "type": "function",
@@ -53,6 +56,41 @@ def test_the_model_receives_instructions_thread_tools_and_settings(server: Serve
             "top_p": 1.0,
             "parallel_tool_calls": False,
             "max_tokens": 256,
+        }
+    ]
+
+
+def test_a_model_that_takes_images_gets_image_files_as_data_urls(
+    fake: FakeModel, tmp_path: Path
+) -> None:
+    model_map = tmp_path / "models.yaml"
+    model_map.write_text("fake-model: {images: true}\n")
+    fake.clear()
+    server = build(fake, model_map)
+    try:
+        with server.engine.lock:
+            image = files.add(server.engine, "dot.png", "vision", b"PNG!")
+        assistant = server.assistant()
+        content = [
+            {"type": "text", "text": "what is this"},
+            {"type": "image_file", "image_file": {"file_id": image["id"]}},
+        ]
+        thread = server.call(
+            "POST", "/threads", {"messages": [{"role": "user", "content": content}]}
+        )
+        server.settled(
+            server.call("POST", f"/threads/{thread['id']}/runs", {"assistant_id": assistant["id"]})
+        )
+    finally:
+        server.engine.close()
+
+    assert server.sent()[0]["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is this"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,UE5HIQ=="}},
+            ],
         }
     ]
 
