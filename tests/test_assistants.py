@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from harness import Recorder, Runner
 
 ID = re.compile(r"^asst_[A-Za-z0-9]{24}$")
@@ -220,14 +218,8 @@ def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> No
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("assistants", "list")
     assert result.exit_code == 4
     assert result.stdout == ""

@@ -186,3 +186,66 @@ def test_secrets_never_printed_in_table(cli: Runner, monkeypatch: pytest.MonkeyP
         "credential   ****4321\n"
         "profile      default\n"
     )
+
+
+FIX = " (give a URL such as https://HOST/v1)\n"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "stderr"),
+    [
+        ("\r", "Error: the endpoint (from command line) contains the character '\\r'"),
+        ("http://a b/v1", "Error: the endpoint (from command line) contains a space"),
+        (
+            "http://h/v1\u202e",
+            "Error: the endpoint (from command line) contains the character RIGHT-TO-LEFT OVERRIDE",
+        ),
+        (
+            "localhost:8787/v1",
+            "Error: the endpoint 'localhost:8787/v1' (from command line) has no scheme",
+        ),
+        (
+            "ftp://h/v1",
+            "Error: the endpoint 'ftp://h/v1' (from command line) has the scheme 'ftp', "
+            "not http or https",
+        ),
+        ("http:///v1", "Error: the endpoint 'http:///v1' (from command line) has no host"),
+        (
+            "http://[::1/v1",
+            "Error: the endpoint 'http://[::1/v1' (from command line) is not a URL "
+            "(Invalid IPv6 URL)",
+        ),
+        (
+            "x" * 100,
+            f"Error: the endpoint '{'x' * 57}...' (from command line) has no scheme",
+        ),
+    ],
+    ids=["control", "space", "bidi", "no-scheme", "scheme", "no-host", "not-a-url", "long"],
+)
+def test_malformed_endpoint_is_a_usage_error(cli: Runner, endpoint: str, stderr: str) -> None:
+    result = cli("--endpoint", endpoint, "--api-version", "x", "auth", "status")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr + FIX)
+
+
+def test_malformed_endpoint_names_its_source(cli: Runner) -> None:
+    assert cli("config", "set", "endpoint", "https//r.openai.azure.com").exit_code == 0
+    result = cli("assistants", "list")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Error: the endpoint 'https//r.openai.azure.com' (from profile 'default') has no scheme"
+        + FIX,
+    )
+
+
+def test_malformed_endpoint_stops_a_delete_before_the_first_id(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x-0000")
+    monkeypatch.setenv("ASST_ENDPOINT", "\r")
+    result = cli("threads", "delete", "-", stdin="thread_a\nthread_b\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Error: the endpoint (from environment (ASST_*)) contains the character '\\r'" + FIX,
+    )

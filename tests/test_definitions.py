@@ -14,12 +14,8 @@ ALLOWED = (
 )
 
 
-@pytest.fixture(autouse=True)
-def unreachable_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves validation happened first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+# Every test here checks what is refused before a request (see the unreachable fixture).
+pytestmark = pytest.mark.usefixtures("unreachable")
 
 
 def create(cli: Runner, text: str, *flags: str) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 SET = """\
 kind: vector_store
@@ -173,43 +173,19 @@ def test_twins_asst_left_are_settled_by_diff(cli: Runner, cassette: Recorder) ->
 
 
 def test_a_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     write("a.yaml", "kind: assistant\nname: a\nmodel: gpt-4o\n")
     result = cli("diff", "-f", "a.yaml")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.startswith("Error: Incorrect API key provided: rejected")
 
 
-class FakeServer:
-    """Stands in for api.py: answers every list with objects shaped as a real service sends."""
-
-    def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, lists: dict[str, list[dict[str, Any]]]
-    ) -> None:
-        from asst_cli import api
-
-        self.lists = lists
-        monkeypatch.setattr(api, "iterate", self.iterate)
-
-    def iterate(self, path: str, params: Any = None) -> Any:
-        found = self.lists[path]
-        if isinstance(found, Exception):
-            raise found
-        return iter(found)
-
-
 def test_a_server_refusal_exits_2_not_1(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     from asst_cli import errors
 
     refusal = errors.from_status(400, {"error": {"message": "Invalid limit."}}, "Bad Request")
-    FakeServer(monkeypatch, {"/assistants": refusal})  # type: ignore[dict-item]
+    FakeServer(monkeypatch, lists={"/assistants": refusal})
     write("a.yaml", "kind: assistant\nname: a\nmodel: gpt-4o\n")
     result = cli("diff", "-f", "a.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", "Error: Invalid limit\n")
@@ -286,7 +262,7 @@ AZURE_TOOLS = [
 def test_what_servers_fill_in_is_no_difference(
     cli: Runner, monkeypatch: pytest.MonkeyPatch, live: dict[str, Any]
 ) -> None:
-    FakeServer(monkeypatch, {"/assistants": [live]})
+    FakeServer(monkeypatch, lists={"/assistants": [live]})
     write("bot.yaml", DEFINITION)
     result = cli("diff", "-f", "bot.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
@@ -295,7 +271,7 @@ def test_what_servers_fill_in_is_no_difference(
 def test_a_server_default_the_definition_sets_is_a_difference(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    FakeServer(monkeypatch, {"/assistants": [{**LIVE, "tools": AZURE_TOOLS}]})
+    FakeServer(monkeypatch, lists={"/assistants": [{**LIVE, "tools": AZURE_TOOLS}]})
     write(
         "bot.yaml",
         DEFINITION.replace(

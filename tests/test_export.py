@@ -208,13 +208,6 @@ def test_dir_writes_a_file_per_object_and_keeps_existing_ones(
     )
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
-
-
 @pytest.mark.parametrize(
     ("args", "stderr"),
     [

@@ -18,7 +18,7 @@ from asst_cli import api
 from asst_cli.app import run
 from asst_cli.errors import AsstError
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 FILE_ID = re.compile(r"^file-[A-Za-z0-9]{24}$")
 T0 = 1767225600  # the engine's deterministic clock starts at 2026-01-01T00:00:00Z
@@ -54,14 +54,6 @@ def run_binary(*args: str) -> tuple[int, bytes, str]:
         code = run(list(args))
     out.flush()
     return int(code), raw.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
 
 
 # -- uploads -----------------------------------------------------------------------------------
@@ -144,14 +136,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     Path("a.txt").write_text("a")
     result = cli("files", "upload", "a.txt")
     assert (result.exit_code, result.stdout) == (4, "[]\n")
@@ -209,9 +195,9 @@ def test_one_failed_upload_does_not_stop_the_others(
         ),
         (
             ["download", " ", "-O", "-"],
-            "Error: the id is empty (pass the id of an existing object)\n",
+            "Error: the file id is empty (pass the file id of an existing object)\n",
         ),
-        (["get", ""], "Error: the id is empty (pass the id of an existing object)\n"),
+        (["get", ""], "Error: the file id is empty (pass the file id of an existing object)\n"),
     ],
 )
 def test_bad_local_input_exits_2_before_any_request(
@@ -387,25 +373,15 @@ def test_server_file_names_cannot_escape(
     server_name: str | None,
     saved_as: str,
 ) -> None:
-    asked: list[str] = []
-
-    def fake_get(path: str, params: Any = None) -> dict[str, Any]:
-        asked.append(path)
-        return {"id": "file-abc123", "filename": server_name}
-
-    @contextlib.contextmanager
-    def fake_stream(path: str) -> Iterator[httpx2.Response]:
-        asked.append(path)
-        yield httpx2.Response(200, content=b"data")
-
-    monkeypatch.setattr(api, "get", fake_get)
-    monkeypatch.setattr(api, "stream_get", fake_stream)
+    fake = FakeServer(monkeypatch)
+    fake.objects["/files/file-abc123"] = {"id": "file-abc123", "filename": server_name}
+    fake.contents["/files/file-abc123/content"] = b"data"
     Path("out").mkdir()
     result = cli("files", "download", "file-abc123", "--dir", "out", "-o", "json")
     assert result.exit_code == 0, result.stderr
     assert result.json() == {"id": "file-abc123", "path": f"out/{saved_as}", "bytes": 4}
     assert entries("out") == [saved_as]
-    assert asked == ["/files/file-abc123", "/files/file-abc123/content"]
+    assert fake.asked == ["GET /files/file-abc123", "GET /files/file-abc123/content"]
     assert entries(".") == ["out"]
 
 

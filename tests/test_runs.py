@@ -306,14 +306,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("runs", "create", "thread_abc", "-a", "asst_abc")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.endswith("(check the credential with 'asst auth status --check')\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 VS_ID = re.compile(r"^vs_[A-Za-z0-9]{24}$")
 FILE_ID = re.compile(r"^file-[A-Za-z0-9]{24}$")
@@ -183,14 +183,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     result = cli("vector-stores", "list")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr == (
@@ -399,14 +393,6 @@ def test_chunking_strategies(cli: Runner, cassette: Recorder) -> None:
 # -- bad local input: exit 2 before any request ------------------------------------------------
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
-
-
 CHUNKING_FORMS = "expected auto, or static:MAX:OVERLAP (e.g. static:800:400)"
 
 
@@ -560,40 +546,11 @@ def test_update_refuses_files_in_its_definition(cli: Runner, unreachable: None) 
 # -- --wait when indexing fails (the engine indexes everything; a fake server fails some) -------
 
 
-class FakeServer:
-    """Stands in for api.py: answers polls from a script and records what was asked."""
-
-    def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, polls: list[tuple[dict[str, Any], str | None]]
-    ) -> None:
-        from asst_cli import api
-        from asst_cli.transfer import indexing
-
-        self.polls = polls
-        self.asked: list[str] = []
-        self.slept: list[float] = []
-        self.posted: dict[str, Any] = {}
-        self.failed_files: list[dict[str, Any]] = []
-        monkeypatch.setattr(api, "get_response", self.get_response)
-        monkeypatch.setattr(api, "post", self.post)
-        monkeypatch.setattr(api, "iterate", self.iterate)
-        monkeypatch.setattr(indexing.time, "sleep", self.slept.append)
-
-    def get_response(self, path: str, params: Any = None) -> Any:
-        import httpx2
-
-        self.asked.append(f"GET {path}")
-        body, hint = self.polls.pop(0)
-        headers = {"openai-poll-after-ms": hint} if hint else {}
-        return httpx2.Response(200, json=body, headers=headers)
-
-    def post(self, path: str, body: Any = None) -> Any:
-        self.asked.append(f"POST {path}")
-        return self.posted[path.rsplit("/", 1)[-1]](body)
-
-    def iterate(self, path: str, params: Any = None) -> Any:
-        self.asked.append(f"LIST {path} {params}")
-        return iter(self.failed_files)
+@pytest.fixture
+def slept(clock: Any) -> list[float]:
+    """The pauses between polls, taken instantly (the conftest clock) and noted in order."""
+    pauses: list[float] = clock.slept
+    return pauses
 
 
 UNSUPPORTED = {"code": "unsupported_file", "message": "The file type is not supported."}
@@ -605,16 +562,17 @@ def batch(status: str, **file_counts: int) -> dict[str, Any]:
 
 
 def test_wait_reports_files_that_failed_to_index(
-    cli: Runner, monkeypatch: pytest.MonkeyPatch
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, slept: list[float]
 ) -> None:
     polls = [
         (batch("in_progress", total=2, in_progress=2), "250"),
         (batch("in_progress", completed=1, total=2, in_progress=1), None),
         (batch("completed", completed=1, failed=1, total=2), None),
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["file_batches"] = lambda body: batch("in_progress", total=2, in_progress=2)
-    fake.failed_files = [{"id": "file-b2", "status": "failed", "last_error": UNSUPPORTED}]
+    failed = [{"id": "file-b2", "status": "failed", "last_error": UNSUPPORTED}]
+    fake.lists["/vector_stores/vs_1/file_batches/vsfb_1/files"] = failed
     result = cli(
         "vector-stores", "batches", "create", "vs_1", "file-a1", "file-b2", "--wait", "-o", "tsv"
     )
@@ -633,10 +591,12 @@ def test_wait_reports_files_that_failed_to_index(
         "LIST /vector_stores/vs_1/file_batches/vsfb_1/files {'filter': 'failed'}",
     ]
     # The server's hint first, then the back-off from half a second.
-    assert fake.slept == [0.25, 0.5]
+    assert slept == [0.25, 0.5]
 
 
-def test_wait_backs_off_to_five_seconds(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wait_backs_off_to_five_seconds(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, slept: list[float]
+) -> None:
     store = {
         "id": "vs_1",
         "object": "vector_store",
@@ -646,15 +606,16 @@ def test_wait_backs_off_to_five_seconds(cli: Runner, monkeypatch: pytest.MonkeyP
     polls = [(store, None)] * 7 + [
         ({**store, "status": "completed", "file_counts": counts(1, 1)}, None)
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["vector_stores"] = lambda body: store
     result = cli("vector-stores", "create", "--file", "file-a1", "--wait", "-o", "id")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "vs_1\n", "")
-    assert fake.slept == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    # The same cadence runs are polled with (polling.py): from 0.5 s, x1.5 each time, up to 5 s.
+    assert slept == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5.0]
 
 
 def test_cancelled_batch_fails_the_wait(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeServer(monkeypatch, [(batch("cancelled", cancelled=2, total=2), None)])
+    fake = FakeServer(monkeypatch, polls=[(batch("cancelled", cancelled=2, total=2), None)])
     fake.posted["file_batches"] = lambda body: batch("in_progress", total=2, in_progress=2)
     result = cli(
         "vector-stores", "batches", "create", "vs_1", "file-a1", "file-b2", "--wait", "-o", "id"
@@ -675,7 +636,7 @@ def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.M
         (store_file("file-a1", "completed"), None),
         (store_file("file-b2", "failed", UNSUPPORTED), None),
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["files"] = lambda body: store_file(body["file_id"], "in_progress")
     result = cli(
         "vector-stores", "files", "add", "vs_1", "file-a1", "file-b2", "--wait", "-o", "tsv"
@@ -694,10 +655,10 @@ def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.M
 def test_ctrl_c_while_waiting_leaves_indexing_running(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = FakeServer(monkeypatch, [])
+    fake = FakeServer(monkeypatch)
     fake.posted["vector_stores"] = lambda body: {"id": "vs_1", "status": "in_progress"}
 
-    def interrupted(path: str, params: Any = None) -> Any:
+    def interrupted(path: str, params: Any = None, within: float | None = None) -> Any:
         raise KeyboardInterrupt
 
     from asst_cli import api

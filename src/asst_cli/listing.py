@@ -3,41 +3,65 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from . import api, errors, render
+from . import api, errors, options, render
 from .errors import AsstError
+
+
+@dataclass(frozen=True)
+class Paging:
+    """What a list command was asked for: page size, order, cursors, every page or one."""
+
+    limit: int | None = None
+    order: str | None = None
+    after: str | None = None
+    before: str | None = None
+    every: bool = False
+
+
+FIRST_PAGE = Paging()
+# Every list command's paging options, in place of its ``paging`` parameter.
+paged = options.bundled(
+    "paging",
+    Paging,
+    {
+        "limit": options.Limit,
+        "order": options.Order,
+        "after": options.After,
+        "before": options.Before,
+        "every": options.All,
+    },
+)
 
 
 def list_objects(
     path: str,
     columns: Sequence[render.Column],
+    paging: Paging,
+    choice: render.Choice,
     *,
     what: str,
-    output: str | None,
-    query: str | None,
-    limit: int | None,
-    order: str | None,
-    after: str | None,
-    before: str | None,
-    every: bool,
     extra: dict[str, Any] | None = None,
     tap: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     """Print one page, or every page as it arrives; ``tap`` sees each object on its way."""
-    params: dict[str, Any] = {"limit": limit, "order": order, "after": after, "before": before}
+    params: dict[str, Any] = {
+        "limit": paging.limit,
+        "order": paging.order,
+        "after": paging.after,
+        "before": paging.before,
+    }
     params.update(extra or {})
-    if every:
+    if paging.every:
         items = tapped(api.iterate(path, params), tap)
-        render.emit_list(items, columns, output, query, f"No {what} found.")
+        render.emit_list(items, columns, choice, f"No {what} found.")
         return
     page = api.page(path, params)
-    render.emit_list(tapped(page.data, tap), columns, output, query, f"No {what} found.")
-    if page.has_more and render.chosen_format(output) == "table" and page.last_id:
-        render.progress(
-            f"More {what} exist: repeat with --after {page.last_id} for the next page, "
-            "or with --all for every page."
-        )
+    render.emit_list(tapped(page.data, tap), columns, choice, f"No {what} found.")
+    if page.has_more and page.last_id:
+        render.more_pages(what, page.last_id)
 
 
 def tapped(
@@ -52,25 +76,17 @@ def tapped(
 DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))
 
 
-def delete_objects(path: str, ids: list[str], output: str | None, query: str | None) -> None:
+def delete_objects(path_of: Callable[[str], str], ids: list[str], choice: render.Choice) -> None:
     """Delete each id in turn; failures are reported and do not stop the others."""
     results: list[dict[str, Any]] = []
     failures: list[AsstError] = []
+    # Where the requests go is settled once: a bad endpoint is one error, not one per id.
+    api.current_settings()
     for object_id in ids:
         try:
-            results.append(api.delete(f"{path}/{api.segment(object_id)}"))
+            results.append(api.delete(path_of(object_id)))
         except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            render.error(failure)
-            failures.append(failure)
-    render.emit(results, DELETE_COLUMNS, output, query)
-    if failures:
-        first = failures[0]
-        raise AsstError(
-            f"{len(failures)} of {len(ids)} deletions failed",
-            "the errors above name each one",
-            first.code,
-            first.status,
-        )
+            failures.append(errors.known(exc))
+            render.error(failures[-1])
+    render.emit(results, DELETE_COLUMNS, choice)
+    errors.raise_if_failed(failures, len(ids), "deletions")

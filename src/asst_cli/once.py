@@ -3,7 +3,7 @@
 The protocol has no idempotency key, so before sending a create again asst looks for the object
 the lost attempt may have made, and returns it if found. Each failure is sorted first:
 
-- not done (429, or no connection was made): sent again, as the SDK would;
+- not done (429, or no connection was made): sent again, as any request is (polling.send);
 - perhaps done (the connection broke after the request left, a timeout, a 5xx): looked up, and
   sent again only when nothing was found;
 - anything else: raised at once.
@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import paths
 from .errors import AsstError, ExitCode
 
 CLOCK_SKEW = 5.0
@@ -29,15 +30,15 @@ LOOK_BACK = 20  # newest objects searched; a lost attempt's object is among the 
 Finder = Callable[[float], "dict[str, Any] | None"]
 _THREAD_CHILD = re.compile(r"^/threads/[^/]+/(messages|runs)$")
 _STORE_FILES = re.compile(r"^/vector_stores/[^/]+/files$")
-UNFINDABLE = {"/threads", "/threads/runs"}
-_LISTED = {"/assistants", "/vector_stores"}
+UNFINDABLE = {paths.THREADS, paths.THREAD_RUNS}
+_LISTED = {paths.ASSISTANTS, paths.VECTOR_STORES}
 
 
 class PerhapsDone(AsstError):
     """A create whose answer was lost, of a kind that cannot be looked up."""
 
     def __init__(self, path: str, detail: str) -> None:
-        made = "a thread and its run" if path == "/threads/runs" else "a thread"
+        made = "a thread and its run" if path == paths.THREAD_RUNS else "a thread"
         super().__init__(
             f"POST {path}: {detail}; the server may have made {made} all the same",
             "asst did not send it again, so nothing was made twice; this backend cannot list "
@@ -96,7 +97,7 @@ def finder(path: str, body: Mapping[str, Any], get: Callable[..., Any]) -> Finde
         return None
     if _STORE_FILES.match(path):
         file_id = str(body.get("file_id"))
-        return lambda _: _present(get, f"{path}/{file_id}")
+        return lambda _: _present(get, f"{path}/{paths.segment(file_id, 'file id')}")
     if path in _LISTED or _THREAD_CHILD.match(path):
 
         def newest(started: float) -> dict[str, Any] | None:
@@ -118,32 +119,23 @@ def _present(get: Callable[..., Any], path: str) -> dict[str, Any] | None:
         return None
 
 
-def create(
-    path: str,
-    send: Callable[[], Any],
-    find: Finder | None,
-    retries: int,
-    delay: Callable[[int, Exception], float],
-    sleep: Callable[[float], None] = time.sleep,
-) -> Any:
-    """``send`` (one attempt, no retries of its own) until it answers, looking before each
-    repeat for what a lost answer made; ``delay(attempt, error)`` is the wait before a repeat."""
+def settler(path: str, find: Finder | None) -> Callable[[Exception], Any]:
+    """What polling.send asks before it sends a failed create again: the object the lost
+    attempt made if found (returned instead), None to send again; raises when a repeat could
+    make a second one (see the module's doc). Lookups go through the same deadline."""
     started = time.time()
-    for attempt in range(retries + 1):
-        try:
-            return send()
-        except Exception as exc:
-            kind = verdict(exc)
-            if kind == "final" or attempt == retries:
-                raise
-            if kind == "perhaps":
-                if find is None:
-                    raise PerhapsDone(path, _detail(exc)) from exc
-                found = find(started)
-                if found is not None:
-                    return found
-            sleep(delay(attempt, exc))
-    raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def settle(exc: Exception) -> Any:
+        kind = verdict(exc)
+        if kind == "final":
+            raise exc
+        if kind == "again":
+            return None
+        if find is None:
+            raise PerhapsDone(path, _detail(exc)) from exc
+        return find(started)
+
+    return settle
 
 
 def _detail(exc: Exception) -> str:

@@ -9,9 +9,11 @@ Every environment variable asst reads is named in this module.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import configfile
 from .errors import AsstError, ExitCode, UsageError
@@ -166,6 +168,33 @@ def _choose_backend(
     raise AsstError("no backend is configured", FIX_HINT, ExitCode.AUTH)
 
 
+def _check_endpoint(value: str, source: str) -> str:
+    """The endpoint as given, if it is an http(s) URL with a host; the SDK would otherwise fail
+    on the first request with an error that names neither the endpoint nor where it came from."""
+    hint = "give a URL such as https://HOST/v1"
+    odd = next((c for c in value if c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        what = "a space" if odd == " " else f"the character {unicodedata.name(odd, repr(odd))}"
+        raise UsageError(f"the endpoint (from {source}) contains {what}", hint)
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    problem = ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- reading it checks the port
+    except ValueError as exc:
+        problem = f"is not a URL ({exc})"
+    else:
+        if "://" not in value:
+            problem = "has no scheme"
+        elif parts.scheme.lower() not in ("http", "https"):
+            problem = f"has the scheme '{parts.scheme}', not http or https"
+        elif not parts.hostname:
+            problem = "has no host"
+    if problem:
+        raise UsageError(f"the endpoint '{shown}' (from {source}) {problem}", hint)
+    return value
+
+
 def _max_retries(value: Any, source: str) -> int:
     try:
         number = int(value)
@@ -174,6 +203,17 @@ def _max_retries(value: Any, source: str) -> int:
     if number < 0:
         raise UsageError(f"max_retries must be a whole number >= 0 (from {source})")
     return number
+
+
+def _profile_format(profile: _Layer) -> None:
+    """The profile's output format becomes the default after -o and ASST_OUTPUT."""
+    from . import render
+
+    value = profile.values.get("output")
+    problem = render.format_problem(str(value)) if value else None
+    if problem:
+        raise UsageError(f"output in {profile.label}: {problem}", "fix it with 'asst config set'")
+    render.remember_profile_format(str(value) if value else None)
 
 
 def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Settings:
@@ -206,9 +246,10 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     if api_version and not resolved["api_version"]:
         sources["api_version"] = "default"
     retries = resolved["max_retries"]
+    _profile_format(profile_layer)
     return Settings(
         backend=backend,
-        endpoint=str(endpoint).rstrip("/"),
+        endpoint=_check_endpoint(str(endpoint), sources["endpoint"]).rstrip("/"),
         api_version=str(api_version) if api_version else None,
         api_key=resolved["api_key"],
         token=resolved["token"],

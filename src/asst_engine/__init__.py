@@ -1,16 +1,25 @@
 """asst_engine: the project's own stateful Assistants-protocol server.
 
-It keeps assistants, threads, messages, runs, run steps, files and vector stores in memory and
-speaks three dialects at once, chosen by path prefix (see ``dialects``). It records the test
-cassettes and is meant to grow into an embedded backend, so state (``state`` and one module per
-resource family) is kept apart from HTTP (``dispatch``, ``routes``, ``http``).
+It keeps assistants, threads, messages, runs, run steps, files and vector stores and speaks
+three dialects at once, chosen by path prefix. It records the test cassettes and is growing into
+a real server, so it is laid out by concern, arrows pointing one way
+(http → resources, runs → models, tools → store):
+
+- ``engine``: the kernel, where the seams are injected (store, responder, driver, faults);
+- ``http/``: the HTTP adapter: server, dispatch, routing, dialects, SSE streams, multipart;
+- ``resources/``: assistants, threads, messages, files, vector stores and their files, batches;
+- ``runs/``: run operations, the lifecycle, steps, replies, and the ``Driver`` seam;
+- ``models/``: the turn-level ``Responder`` seam and the keyword-scripted responder;
+- ``tools/``: what hosted tools do (file search behind ``retrieval``, which tools run, files made);
+- ``store/``: the ``Store`` interface, the in-memory and SQLite stores, blobs on disk, paging;
+- ``testing/``: faults, seeded ids, the stepping clock; only ever injected.
 
 Runs may be streamed (``"stream": true`` on create, create-and-run and submit tool outputs):
-the answer is then ``text/event-stream`` with the protocol's events (see ``streams``).
+the answer is then ``text/event-stream`` with the protocol's events (see ``http/streams``).
 
 Options for client tests (``Engine(..., poll_after_ms=...)``, flags of ``asst-engine``): the
 poll hint, and injected faults (latency, every Nth request 429 / 500 / dropped); see ``options``
-and ``faults``.
+and ``testing/faults``.
 
 Test hooks:
 - credential ``rejected`` (api key or bearer token) → 401 "Incorrect API key provided";
@@ -18,18 +27,19 @@ Test hooks:
 - user-message keywords that choose a run's lifecycle: ``call <fname> {json}``, ``please fail``,
   ``please expire``, ``please stop early``, ``please hang``, ``please queue for N polls``, and
   replies with annotations and files: ``please cite``, ``please make a file`` (see
-  ``responder``).
+  ``models/scripted``).
 
 Python standard library only.
 """
 
 from __future__ import annotations
 
-from asst_engine.dispatch import Response, dispatch
-from asst_engine.errors import EngineError
-from asst_engine.faults import ConnectionDropped
-from asst_engine.http import EngineServer, make_server, serve
-from asst_engine.state import Engine, SeededIds, SteppingClock
+from typing import Any
+
+from asst_engine.engine import Engine
+from asst_engine.errors import ConnectionDropped, EngineError
+from asst_engine.http.dispatch import Response, dispatch
+from asst_engine.http.server import EngineServer, make_server, serve
 
 __all__ = [
     "ConnectionDropped",
@@ -43,3 +53,12 @@ __all__ = [
     "make_server",
     "serve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The deterministic ids and clock load on first use: the server never imports ``testing``."""
+    if name in ("SeededIds", "SteppingClock"):
+        from asst_engine.testing import determinism
+
+        return getattr(determinism, name)
+    raise AttributeError(f"module 'asst_engine' has no attribute {name!r}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from asst_engine.http import make_server
+from asst_engine.engine import Engine
+from asst_engine.http.server import make_server
 from asst_engine.options import EngineOptions
-from asst_engine.state import Engine
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

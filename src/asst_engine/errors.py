@@ -37,6 +37,11 @@ class EngineError(Exception):
         }
 
 
+class ConnectionDropped(ConnectionError):
+    """The engine chose to close this request's connection without answering (an injected
+    ``drop_every`` fault); the HTTP layer closes the socket."""
+
+
 def not_found(kind: str, object_id: str) -> EngineError:
     """A 404 worded like the real API: ``No assistant found with id 'asst_x'.``"""
     return EngineError(404, f"No {kind} found with id '{object_id}'.")

@@ -8,7 +8,7 @@ from typing import Any
 
 from asst_engine import Engine, SeededIds, SteppingClock, dispatch
 from asst_engine.__main__ import parse_args
-from asst_engine.state import RandomIds
+from asst_engine.ids import RandomIds
 
 HEADERS = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}
 ID = re.compile(r"^[a-z_]+[_-][A-Za-z0-9]{24}$")

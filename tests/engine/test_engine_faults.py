@@ -13,7 +13,7 @@ import pytest
 from engine_sessions import Session
 
 from asst_engine import Engine, EngineServer, SeededIds, dispatch, serve
-from asst_engine.faults import ConnectionDropped
+from asst_engine.testing.faults import ConnectionDropped
 
 DIALECTS = ["openai", "azure", "foundry"]
 HEADERS = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from asst_engine.responder import (
-    Citation,
-    Code,
-    Expiry,
-    Failure,
-    FileLink,
-    FunctionCall,
-    Hang,
+from asst_engine.models.scripted import (
     Incomplete,
     Reply,
-    Search,
-    Source,
     ToolCalls,
     after_tools,
     queued_polls,
-    quote_of,
     respond,
 )
+from asst_engine.models.turn import Citation, Code, FileLink, FunctionCall, Search
+from asst_engine.models.turn import Expired as Expiry
+from asst_engine.models.turn import Failed as Failure
+from asst_engine.models.turn import Stalled as Hang
+from asst_engine.tools.search import Source, quote_of
 
 
 def test_plain_text_is_echoed() -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import api, render
+from .. import api, paths, render
 from ..errors import UsageError
 
 IDENTITY_KEY = "asst-name"
-GROUPS = {"/assistants": "assistants", "/vector_stores": "vector-stores"}
+GROUPS = {paths.ASSISTANTS: "assistants", paths.VECTOR_STORES: "vector-stores"}
+OBJECT_PATHS = {paths.ASSISTANTS: paths.assistant, paths.VECTOR_STORES: paths.vector_store}
 # What the server sets or apply derives (ids of stores and files, counts, state), so two copies
 # of one definition may differ in them and still be twins.
 _NOT_DEFINED = frozenset(
@@ -61,7 +62,7 @@ def settle(path: str, found: list[dict[str, Any]], name: str) -> list[dict[str, 
     if any(_defined(item) != _defined(oldest) for item in newer):
         return found
     for twin in newer:
-        api.delete(f"{path}/{api.segment(str(twin['id']))}")
+        api.delete(OBJECT_PATHS[path](str(twin["id"])))
         render.progress(
             f"Deleted {twin['id']}: a newer twin of {oldest['id']} ({IDENTITY_KEY}={name}, same "
             "definition), left by a lost answer or two applies at once"
@@ -106,11 +107,11 @@ def differs(body: dict[str, Any], live: dict[str, Any]) -> bool:
 def ensure_assistant(body: dict[str, Any]) -> dict[str, Any]:
     """The live assistant for a definition: found by identity and brought in line, or created."""
     wanted = with_identity(body)
-    live = find("/assistants", identity_of(body))
+    live = find(paths.ASSISTANTS, identity_of(body))
     if live is None:
-        created: dict[str, Any] = api.post("/assistants", wanted)
+        created: dict[str, Any] = api.post(paths.ASSISTANTS, wanted)
         return created
     if differs(wanted, live):
-        updated: dict[str, Any] = api.post(f"/assistants/{api.segment(str(live['id']))}", wanted)
+        updated: dict[str, Any] = api.post(paths.assistant(str(live["id"])), wanted)
         return updated
     return live

@@ -54,16 +54,6 @@ def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
     return tools
 
 
-def _resources(body: dict[str, Any], flags: AssistantFlags) -> None:
-    resources = dict(body.get("tool_resources") or {})
-    if flags.code_files:
-        resources["code_interpreter"] = {"file_ids": list(flags.code_files)}
-    if flags.vector_stores:
-        resources["file_search"] = {"vector_store_ids": list(flags.vector_stores)}
-    if resources:
-        body["tool_resources"] = resources
-
-
 def assistant_body(
     file: str | None, flags: AssistantFlags, *, require_model: bool
 ) -> dict[str, Any]:
@@ -84,11 +74,8 @@ def assistant_body(
         ),
     }
     body.update({key: value for key, value in simple.items() if value is not None})
-    _resources(body, flags)
-    metadata = checks.flag_metadata(flags.metadata)
-    if metadata is not None:
-        merged = {**body.get("metadata", {}), **metadata}
-        body["metadata"] = checks.metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+    checks.merge_tool_resources(body, flags.code_files, flags.vector_stores)
+    checks.merge_metadata(body, flags.metadata)
     if require_model and not body.get("model"):
         raise UsageError("a model is required", "pass --model NAME or set 'model:' in the file")
     if not require_model and not body:

@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import render
+from .. import api, options, render
 from ..errors import UsageError
-from ..present import reply
-from ..transfer import downloads
+from ..transfer import downloads, mentioned
 from . import handlers, outcome
 
 Timeout = Annotated[
@@ -79,7 +78,7 @@ Stream = Annotated[
 ]
 
 
-def saver(directory: Path | None, force: bool) -> reply.Saver | None:
+def saver(directory: Path | None, force: bool) -> mentioned.Saver | None:
     """Saves produced files into ``directory`` (checked now, before any request).
 
     A file that is already there is kept (a warning says so) unless ``force``: the run's outcome
@@ -95,7 +94,8 @@ def saver(directory: Path | None, force: bool) -> reply.Saver | None:
     def save(file_id: str) -> str | None:
         directory.mkdir(parents=True, exist_ok=True)
         try:
-            return str(downloads.fetch(file_id, directory, force))
+            target, _ = downloads.fetch(file_id, downloads.Target(directory=directory), force)
+            return str(target)
         except UsageError as exc:
             render.progress(f"Warning: {exc.message}; not saved (pass --force to replace it)")
             return None
@@ -104,10 +104,10 @@ def saver(directory: Path | None, force: bool) -> reply.Saver | None:
 
 
 def follow(
-    timeout: float | None,
-    interval: float | None,
-    cancel_on_timeout: bool,
-    cancel_on_interrupt: bool,
+    timeout: float | None = None,
+    interval: float | None = None,
+    cancel_on_timeout: bool = False,
+    cancel_on_interrupt: bool = False,
     tool: list[str] | None = None,
     tool_handler: str | None = None,
     tool_timeout: float = handlers.DEFAULT_TIMEOUT,
@@ -116,7 +116,8 @@ def follow(
     force: bool = False,
 ) -> outcome.Follow:
     return outcome.Follow(
-        timeout=timeout,
+        # The deadline starts here, as the command starts: before its first request.
+        deadline=api.start_deadline(timeout),
         interval=interval,
         cancel_on_timeout=cancel_on_timeout,
         cancel_on_interrupt=cancel_on_interrupt,
@@ -126,14 +127,43 @@ def follow(
 
 
 def streaming(
-    stream: bool,
-    timeout: float | None,
-    tool: list[str] | None,
-    tool_handler: str | None,
-    tool_timeout: float,
-    tool_errors: str,
+    stream: bool = False,
+    timeout: float | None = None,
+    tool: list[str] | None = None,
+    tool_handler: str | None = None,
+    tool_timeout: float = handlers.DEFAULT_TIMEOUT,
+    tool_errors: str = "continue",
 ) -> outcome.Follow | None:
     """How to follow a streamed request, or None when --stream was not given."""
     if not stream:
         return None
     return follow(timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors)
+
+
+UNSET = outcome.Follow()
+_TOOL_FLAGS = {
+    "tool": Tool,
+    "tool_handler": ToolHandler,
+    "tool_timeout": ToolTimeout,
+    "tool_errors": ToolErrors,
+}
+# The flags of the commands that wait for a run ('asst run', 'runs wait'), declared once: in
+# place of their ``follow`` parameter, which receives them as built by follow().
+follow_flags = options.bundled(
+    "follow",
+    follow,
+    {
+        "timeout": Timeout,
+        "interval": Interval,
+        "cancel_on_timeout": CancelOnTimeout,
+        "cancel_on_interrupt": CancelOnInterrupt,
+        **_TOOL_FLAGS,
+        "download_dir": DownloadDir,
+        "force": Force,
+    },
+)
+# The flags of the commands that may stream a run ('runs create', 'runs submit-tool-outputs'),
+# in place of their ``streamed`` parameter, which receives them as built by streaming().
+stream_flags = options.bundled(
+    "streamed", streaming, {"stream": Stream, "timeout": Timeout, **_TOOL_FLAGS}
+)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import checks, render
+from .. import checks, options, render
 from ..definitions import assistants
 from ..errors import UsageError
 
@@ -73,8 +73,6 @@ ToolChoice = Annotated[
         help="auto, none, required, code_interpreter, file_search or function:NAME",
     ),
 ]
-Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
-TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]
 MaxPromptTokens = Annotated[
     int | None,
     typer.Option(
@@ -105,14 +103,6 @@ ParallelToolCalls = Annotated[
         show_default=False,
     ),
 ]
-ResponseFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--response-format",
-        metavar="FORMAT",
-        help="auto, text, json_object, or a JSON file holding a json_schema format",
-    ),
-]
 
 
 @dataclass
@@ -131,6 +121,25 @@ class RunOptions:
     parallel_tool_calls: bool | None = None
     response_format: str | None = None
     metadata: list[str] | None = None
+
+
+NOT_GIVEN = RunOptions()
+RUN_FLAGS = {
+    "instructions": Instructions,
+    "additional_instructions": AdditionalInstructions,
+    "model": Model,
+    "tool_choice": ToolChoice,
+    "temperature": options.Temperature,
+    "top_p": options.TopP,
+    "max_prompt_tokens": MaxPromptTokens,
+    "max_completion_tokens": MaxCompletionTokens,
+    "truncation": Truncation,
+    "parallel_tool_calls": ParallelToolCalls,
+    "response_format": options.ResponseFormat,
+    "metadata": options.Metadata,
+}
+# The run flags of 'runs create' and 'asst run', in place of their ``run`` parameter.
+run_flags = options.bundled("run", RunOptions, RUN_FLAGS)
 
 
 def tool_choice(value: str) -> Any:

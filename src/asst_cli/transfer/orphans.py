@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .. import api, configfile, errors, render
+from .. import api, configfile, errors, paths, render
 from ..errors import AsstError, ExitCode
 
 KEY = "unattached_uploads"
@@ -98,7 +98,7 @@ def sweep() -> None:
 def delete_upload(file_id: str) -> None:
     """Delete an upload asst made; one already gone is fine, other failures are raised."""
     try:
-        api.delete(f"/files/{api.segment(file_id)}")
+        api.delete(paths.file(file_id))
     except Exception as exc:
         failure = errors.translate(exc)
         if failure is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, render
+from .. import api, errors, paths, render
 from ..errors import AsstError
 from . import orphans, uploads
 
@@ -43,13 +43,6 @@ def in_store(files_path: str) -> set[tuple[str, int]]:
     return {(str(f.get("filename")), int(f.get("bytes") or 0)) for f in found}
 
 
-def _failure(exc: Exception) -> AsstError:
-    failure = errors.translate(exc)
-    if failure is None:
-        raise exc
-    return failure
-
-
 def _attach_all(
     outcomes: list[tuple[Outcome, str, bool]],
     attach: Callable[[str], dict[str, Any]],
@@ -64,7 +57,7 @@ def _attach_all(
         try:
             outcome.added = attach(file_id)
         except Exception as exc:
-            outcome.error = _failure(exc)
+            outcome.error = errors.known(exc)
             if uploaded and _forget(outcome, file_id):
                 settled.append(file_id)
             return
@@ -86,9 +79,9 @@ def _forget(outcome: Outcome, file_id: str) -> bool:
     """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it;
     False when it could not be deleted (the next successful add or apply will)."""
     try:
-        api.delete(f"/files/{api.segment(file_id)}")
+        api.delete(paths.file(file_id))
     except Exception as exc:
-        left = _failure(exc)
+        left = errors.known(exc)
         assert outcome.error is not None
         outcome.error.message += (
             f" (and {file_id}, uploaded for it, is left until the next successful add or "
@@ -125,9 +118,7 @@ def add(
         done = uploaded[outcome.ref]
         if done.file is None:
             assert done.error is not None
-            outcome.error = AsstError(
-                f"upload failed: {done.error.message}", done.error.hint, done.error.code
-            )
+            outcome.error = errors.about("upload failed", done.error)
         else:
             pending.append((outcome, str(done.file["id"]), True))
     _attach_all(pending, attach, concurrency)
@@ -147,7 +138,6 @@ def report(outcomes: Sequence[Outcome], store_id: str) -> list[AsstError]:
     failures = []
     for outcome in outcomes:
         if outcome.error is not None:
-            error = outcome.error
-            failures.append(AsstError(f"{outcome.label}: {error.message}", error.hint, error.code))
+            failures.append(errors.about(outcome.label, outcome.error))
             render.error(failures[-1])
     return failures

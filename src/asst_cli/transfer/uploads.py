@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, progress, render
+from .. import api, errors, paths, progress, render
 from ..errors import AsstError, UsageError
 from . import orphans
 
@@ -85,10 +85,7 @@ def _upload_one(path: Path, purpose: str) -> Uploaded:
         reason = exc.strerror or str(exc)
         return Uploaded(path, error=AsstError(f"cannot read: {reason}", "check the file"))
     except Exception as exc:
-        failure = errors.translate(exc)
-        if failure is None:
-            raise
-        return Uploaded(path, error=failure)
+        return Uploaded(path, error=errors.known(exc))
 
 
 def upload_many(
@@ -160,7 +157,7 @@ def _in_daemons(
 
 def every_file(purpose: str) -> Iterator[dict[str, Any]]:
     """The account's files of one purpose; only the OpenAI dialect pages them (with ``after``)."""
-    for page in api.pages("/files", {"purpose": purpose}):
+    for page in api.pages(paths.FILES, {"purpose": purpose}):
         yield from page.data
 
 
@@ -178,21 +175,16 @@ def already_uploaded(paths: Sequence[Path], purpose: str) -> dict[Path, dict[str
 def report_failures(results: Sequence[Uploaded]) -> None:
     """Name each failed upload on stderr, then fail with the first one's exit code."""
     failed = [(u.path, u.error) for u in results if u.error is not None]
-    if not failed:
-        return
     for path, error in failed:
-        render.error(AsstError(f"{path}: upload failed: {error.message}", error.hint, error.code))
+        render.error(errors.about(f"{path}: upload failed", error))
     kept = [f"{u.file['id']} ({u.path})" for u in results if u.file is not None]
     hint = (
         f"uploaded anyway: {', '.join(kept)}; reuse their ids, or re-run with "
         "--skip-existing to upload only the failed ones"
         if kept
-        else "the errors above name each one"
+        else errors.EACH_NAMED
     )
-    first = failed[0][1]
-    raise AsstError(
-        f"{len(failed)} of {len(results)} uploads failed", hint, first.code, first.status
-    )
+    errors.raise_if_failed([error for _, error in failed], len(results), "uploads", hint)
 
 
 def file_ids(

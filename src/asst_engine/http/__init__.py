@@ -1,0 +1,1 @@
+"""The HTTP adapter: sockets, dispatch, routing, the three dialects, SSE and multipart."""

@@ -1,0 +1,1 @@
+"""The resource handlers: assistants, threads, messages, files, vector stores, batches."""

@@ -1,0 +1,90 @@
+"""Files: multipart upload, retrieve, list, delete and content download; bytes live in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PureWindowsPath
+
+from asst_engine import validation as v
+from asst_engine.engine import Engine
+from asst_engine.errors import EngineError, bad_request
+from asst_engine.http.multipart import Form
+from asst_engine.json_types import JSON
+from asst_engine.resources.common import deleted
+from asst_engine.store import pagination
+
+PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+# The files list pages by 10,000 by default, unlike the other lists (OpenAI spec).
+FILES_DEFAULT_LIMIT = 10_000
+
+
+def client_filename(sent: str) -> str:
+    """Only the last path component: clients may send ``C:\\dir\\name`` or ``dir/name``."""
+    return PureWindowsPath(sent).name or "upload"
+
+
+def upload(
+    engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES, named: bool = False
+) -> JSON:
+    """Store an upload; ``purposes`` are those the dialect's spec allows, and when ``named`` a
+    ``filename`` field (Foundry's) names the file instead of the part's own file name."""
+    known = ("file", "purpose", "filename") if named else ("file", "purpose")
+    for key in list(form.fields) + list(form.files):
+        if key not in known:
+            raise bad_request(
+                f"Unrecognized request argument supplied: {key}", key, "unknown_parameter"
+            )
+    if "file" not in form.files:
+        raise bad_request(
+            "Missing required parameter: 'file'.", "file", "missing_required_parameter"
+        )
+    if "purpose" not in form.fields:
+        message = "Missing required parameter: 'purpose'."
+        raise bad_request(message, "purpose", "missing_required_parameter")
+    purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
+    sent = form.files["file"]
+    name = form.fields.get("filename") or sent.filename
+    return add(engine, client_filename(name), purpose, sent.data)
+
+
+def add(engine: Engine, filename: str, purpose: str, data: bytes) -> JSON:
+    """Store a file: an upload, or one a run made (purpose ``assistants_output``)."""
+    file: JSON = {
+        "id": engine.new_id("file-"),
+        "object": "file",
+        "bytes": len(data),
+        "created_at": engine.now(),
+        "filename": filename,
+        "purpose": purpose,
+        # Processing is synchronous here, so a file is usable as soon as it is uploaded.
+        "status": "processed",
+    }
+    engine.store.blobs.put(file["id"], data)
+    engine.store.files.put(file)
+    return file
+
+
+def retrieve(engine: Engine, file_id: str) -> JSON:
+    found = engine.store.files.get(file_id)
+    if found is None:
+        # The files API words its 404 differently from the assistants API.
+        raise EngineError(404, f"No such File object: {file_id}", param="id")
+    return found
+
+
+def content(engine: Engine, file_id: str) -> tuple[str, bytes]:
+    file = retrieve(engine, file_id)
+    return str(file["filename"]), engine.store.blobs.get(file_id) or b""
+
+
+def delete(engine: Engine, file_id: str) -> JSON:
+    retrieve(engine, file_id)
+    engine.store.files.delete(file_id)
+    return deleted(file_id, "file")
+
+
+def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
+    purpose = query.get("purpose")
+    request = pagination.parse(query, FILES_DEFAULT_LIMIT, max_limit=FILES_DEFAULT_LIMIT)
+    where = {"purpose": purpose} if purpose else None
+    return pagination.envelope(engine.store.files.page(request, where=where))

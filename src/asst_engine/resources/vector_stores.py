@@ -1,0 +1,102 @@
+"""Vector stores: create (optionally with files), retrieve, update, delete, list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from asst_engine import validation as v
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
+from asst_engine.resources import store_files
+from asst_engine.resources.common import deleted, merge, page_of
+
+DAY = 86_400
+_expires_after = v.fields_of(
+    {"anchor": v.choice("last_active_at"), "days": v.number(1, 365, integer=True)},
+    required=("anchor", "days"),
+)
+
+
+def _file_ids(param: str, value: Any) -> Any:
+    return v.array(v.text, 500)(param, value)
+
+
+_CREATE: dict[str, v.Check] = {
+    "file_ids": _file_ids,
+    "name": v.string(256),
+    "description": v.string(512),
+    "expires_after": v.nullable(_expires_after),
+    "chunking_strategy": store_files.chunking_strategy,
+    "metadata": v.metadata,
+}
+_UPDATE: dict[str, v.Check] = {
+    "name": v.nullable(v.string(256)),
+    "expires_after": v.nullable(_expires_after),
+    "metadata": v.metadata,
+}
+
+
+def create(engine: Engine, body: JSON) -> JSON:
+    fields = v.check_body(body, _CREATE)
+    file_ids = [
+        store_files.existing_file(engine, f"file_ids[{index}]", file_id)
+        for index, file_id in enumerate(fields.pop("file_ids", []))
+    ]
+    chunking = fields.pop("chunking_strategy", None)
+    now = engine.now()
+    store: JSON = {
+        "id": engine.new_id("vs_"),
+        "object": "vector_store",
+        "created_at": now,
+        # The spec types name as a string (never null), so an unnamed store is "".
+        "name": "",
+        "usage_bytes": 0,
+        "file_counts": {},
+        "status": "completed",
+        "expires_after": None,
+        "expires_at": None,
+        "last_active_at": now,
+        "metadata": {},
+    }
+    merge(store, fields)
+    _set_expiry(store)
+    engine.store.vector_stores.put(store)
+    for file_id in file_ids:
+        store_files.attach(engine, store, file_id, chunking)
+    store_files.refresh(engine, store)
+    return store
+
+
+def _set_expiry(store: JSON) -> None:
+    """``expires_at`` follows ``expires_after``; a store without a policy never expires."""
+    policy = store.get("expires_after")
+    if policy is None:
+        store.pop("expires_after", None)  # optional and not nullable in the specs
+        store["expires_at"] = None
+    else:
+        store["expires_at"] = int(store["last_active_at"]) + int(policy["days"]) * DAY
+
+
+def retrieve(engine: Engine, store_id: str) -> JSON:
+    return store_files.store_of(engine, store_id)
+
+
+def update(engine: Engine, store_id: str, body: JSON) -> JSON:
+    store = retrieve(engine, store_id)
+    fields = v.check_body(body, _UPDATE)
+    if "name" in fields and fields["name"] is None:
+        fields["name"] = ""
+    merge(store, fields)
+    _set_expiry(store)
+    return store
+
+
+def delete(engine: Engine, store_id: str) -> JSON:
+    retrieve(engine, store_id)
+    engine.store.vector_stores.delete(store_id)
+    return deleted(store_id, "vector_store.deleted")
+
+
+def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
+    return page_of(engine.store.vector_stores, query)

@@ -1,0 +1,1 @@
+"""Runs: the resource operations, the lifecycle, steps, replies and what drives runs on."""

@@ -1,0 +1,59 @@
+"""Run steps: created by the run lifecycle, read by clients (retrieve and list)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from asst_engine.engine import Engine
+from asst_engine.json_types import JSON
+from asst_engine.resources.common import lookup, page_of
+
+
+def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:
+    created = engine.now()
+    step: JSON = {
+        "id": engine.new_id("step_"),
+        "object": "thread.run.step",
+        "created_at": created,
+        "run_id": run["id"],
+        "assistant_id": run["assistant_id"],
+        "thread_id": run["thread_id"],
+        "type": details["type"],
+        "status": status,
+        "cancelled_at": None,
+        "completed_at": created if status == "completed" else None,
+        "expired_at": None,
+        "failed_at": None,
+        "last_error": None,
+        "step_details": details,
+        "usage": None,
+        "metadata": {},
+    }
+    engine.store.steps.put(step, run["id"])
+    return step
+
+
+def message_creation(message_id: str) -> JSON:
+    return {"type": "message_creation", "message_creation": {"message_id": message_id}}
+
+
+def tool_calls(calls: list[JSON]) -> JSON:
+    return {"type": "tool_calls", "tool_calls": calls}
+
+
+def usage(prompt: int, completion: int) -> JSON:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def retrieve(engine: Engine, run: JSON, step_id: str) -> JSON:
+    return lookup(engine.store.steps, step_id, "run step", run["id"])
+
+
+def listing(engine: Engine, run: JSON, query: Mapping[str, str]) -> JSON:
+    # ``include[]`` asks for file-search result content, which this engine never produces.
+    filtered = {key: value for key, value in query.items() if key != "include[]"}
+    return page_of(engine.store.steps, filtered, run["id"])
