@@ -153,11 +153,6 @@ def translate(exc: BaseException) -> AsstError | None:
             f"the input holds text that is not valid Unicode: {exc.object[exc.start : exc.end]!r}",
             "pass UTF-8 text",
         )
-    if type(exc).__name__ == "InvalidURL" and type(exc).__module__.startswith("httpx"):
-        # A URL no request can be built from (a control character in the endpoint).
-        return UsageError(
-            f"not a usable URL: {exc}", "check --endpoint, ASST_ENDPOINT or the profile's endpoint"
-        )
     return from_sdk(exc)
 
 
