@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import errors
 from ..errors import AsstError, ExitCode, UsageError
 
 # C0 and C1 controls, and the bidirectional overrides that make a name read differently.
@@ -136,10 +137,9 @@ def save(chunks: Iterable[bytes], path: Path, force: bool) -> int:
             temp.unlink()
         if isinstance(exc, OSError):
             raise _cannot_write(path, exc) from None
-        if isinstance(exc, KeyboardInterrupt):
-            raise AsstError(
-                f"interrupted; {path} was not written", None, ExitCode.INTERRUPTED
-            ) from None
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM (errors.Terminated)
+            word, code = errors.stopped_by(exc)
+            raise AsstError(f"{word}; {path} was not written", None, code) from None
         _raise_cut_off(exc)
         raise
     return size
