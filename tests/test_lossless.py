@@ -27,18 +27,6 @@ from harness import Runner
 from loopback import LossyProxy, Stub, every, lose_first
 
 
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
-    """A server whose answers each test sets with ``stub.answer``."""
-    server = Stub(lambda method, path: {})
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_all_stops_when_the_server_repeats_a_page_cursor(cli: Runner, stub: Stub) -> None:
     def same_page(method: str, path: str) -> dict[str, Any]:
         item = {"id": "asst_1", "object": "assistant", "name": "a", "model": "m", "created_at": 0}
