@@ -69,9 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Stub(_Server):
-    """Answers each request with ``answer(method, path)`` as JSON; an answer in bytes is sent as
-    a body cut off part way (the connection closes before the length it announced), a list of
-    bytes as a chunked body."""
+    """Answers each request with ``answer(method, path)`` as JSON; a tuple (status, headers,
+    JSON) with that status and those headers; an answer in bytes is sent as a body cut off part
+    way (the connection closes before the length it announced), a list of bytes as a chunked
+    body."""
 
     def __init__(self, answer: Callable[[str, str], Any]) -> None:
         self.answer = answer
@@ -90,6 +91,11 @@ class Stub(_Server):
             for chunk in answer:
                 handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             handler.wfile.write(b"0\r\n\r\n")
+            return
+        if isinstance(answer, tuple):  # (status, headers, JSON): an error, a Retry-After
+            status, headers, body = answer
+            headers = {"Content-Type": "application/json", **headers}
+            handler._reply((status, headers, json.dumps(body).encode()))
             return
         if isinstance(answer, bytes):
             handler.send_response(200)
