@@ -229,7 +229,12 @@ def test_a_reply_larger_than_any_answer_is_refused(
 # -- Ctrl-C during an upload to a server that has stopped reading --------------------------------
 
 
-def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"]
+)
+def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(
+    tmp_path: Path, stop: signal.Signals, code: int
+) -> None:
     big = tmp_path / "big.bin"
     big.write_bytes(b"\0" * (32 * 2**20))  # more than any socket buffer: the upload must stall
     listener = socket.create_server(("127.0.0.1", 0))
@@ -245,11 +250,11 @@ def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(tmp_pat
         head = connection.recv(65536)
         assert head.startswith(b"POST /v1/files ")
         time.sleep(0.5)  # a real process, a real signal: let the sender fill the buffers
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         began = time.monotonic()
         _, stderr = process.communicate(timeout=30)
         assert time.monotonic() - began < 1.5  # a second, and a margin for a busy machine
-        assert process.returncode == 130, stderr
+        assert process.returncode == code, stderr
         received = len(head)
         while chunk := connection.recv(2**20):  # the server catches up: the body is cut short
             received += len(chunk)
