@@ -34,6 +34,17 @@ def test_an_idle_session_ends_and_its_files_go(sandbox_root: Path) -> None:
         sandbox.close()
 
 
+def test_folders_left_by_an_earlier_server_are_removed(tmp_path: Path) -> None:
+    stale = tmp_path / "threads" / "thread_stale" / "data"
+    stale.mkdir(parents=True)
+    (stale / "old.csv").write_text("old")
+    sandbox = Sandbox(tmp_path, bwrap=MISSING, unsafe_without_sandbox=True)
+    try:
+        assert sandbox.execute("thread_stale", "import os\nos.listdir('.')").logs == "[]\n"
+    finally:
+        sandbox.close()
+
+
 def test_a_session_outlives_the_thread_that_started_it(sandbox_root: Path) -> None:
     sandbox = Sandbox(sandbox_root)
     try:

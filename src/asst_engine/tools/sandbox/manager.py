@@ -8,6 +8,7 @@ their folder removed. The clock is injectable; the wall-clock limit per call is 
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -68,6 +69,8 @@ class Sandbox:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.root = root
+        # Sessions do not outlive the server: folders left by an earlier one (a crash) go now.
+        shutil.rmtree(root / "threads", ignore_errors=True)
         self.timeout = timeout
         self.idle_seconds = idle_seconds
         self.limits = limits
