@@ -97,3 +97,15 @@ def test_an_endless_loop_is_stopped_and_the_next_call_starts_fresh(sandbox: Sand
     assert stopped.logs == f"before\n\n{notice}\n"
     after = sandbox.execute("thread_loop", "'lost' in globals()")
     assert (after.logs, after.timed_out) == ("False\n", False)
+
+
+def test_output_is_bounded_also_when_threads_print(sandbox: Sandbox) -> None:
+    code = (
+        "import threading\ndef chatter():\n    for _ in range(500):\n        print('x' * 99)\n"
+        "threads = [threading.Thread(target=chatter) for _ in range(4)]\n"
+        "for thread in threads:\n    thread.start()\nfor thread in threads:\n    thread.join()"
+    )
+    done = sandbox.execute("thread_chatter", code)
+    kept, _, note = done.logs.partition("\n[output truncated: ")
+    assert (len(kept), set(kept), done.error) == (20_000, {"x", "\n"}, None)
+    assert note == "180000 more characters]\n"

@@ -91,7 +91,12 @@ class Process:
                     raise self.ended("the Python process ended", cell)
                 self.pending += data
         line, self.pending = self.pending.split(b"\n", 1)
-        message: dict[str, Any] = json.loads(line)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            raise self.ended("the Python process broke its protocol", cell)
         return message
 
     def ended(self, what: str, cell: Cell) -> Ended:

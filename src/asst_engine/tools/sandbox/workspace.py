@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 THREAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# Bounds on what one call may hand back, so that a cell making a million files stays cheap.
+# Bounds on what one call may hand back and on the entries scanned for it, so that a cell
+# making a million files or folders stays cheap.
 MAX_OUTPUT_FILES = 100
 MAX_SCANNED = 10_000
 COPY_SIZE = 1 << 20
@@ -75,7 +76,8 @@ class Workspace:
         """Regular files under /mnt/data by relative name: (size, modification time)."""
         found: Snapshot = {}
         pending = [""]
-        while pending and len(found) < MAX_SCANNED:
+        scanned = 0
+        while pending and scanned < MAX_SCANNED:
             relative = pending.pop()
             try:
                 folder = self.open_beneath(relative, os.O_DIRECTORY)
@@ -83,6 +85,7 @@ class Workspace:
                 continue
             try:
                 for entry in os.scandir(folder):
+                    scanned += 1
                     info = entry.stat(follow_symlinks=False)
                     if stat.S_ISDIR(info.st_mode):
                         pending.append(f"{relative}{entry.name}/")

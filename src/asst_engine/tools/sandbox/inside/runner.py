@@ -17,6 +17,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 from typing import Any, TextIO
@@ -41,10 +42,13 @@ class Channel:
 
     def __init__(self) -> None:
         self.stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        self.lock = threading.Lock()  # the cell's own threads print too; lines stay whole
 
     def send(self, message: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(message) + "\n")
-        self.stream.flush()
+        line = json.dumps(message) + "\n"
+        with self.lock:
+            self.stream.write(line)
+            self.stream.flush()
 
 
 class Output(io.TextIOBase):
