@@ -11,7 +11,9 @@ import pytest
 from asst_engine.tools.sandbox import Limits, Sandbox
 
 # Small limits keep the bombs quick; the cells here need far less.
-LIMITS = Limits(memory_bytes=1 << 30, processes=16, cpu_seconds=60, file_bytes=1 << 20)
+LIMITS = Limits(
+    memory_bytes=1 << 30, processes=16, cpu_seconds=60, file_bytes=1 << 20, tmp_bytes=8 << 20
+)
 
 
 @pytest.fixture(scope="session")

@@ -36,12 +36,15 @@ def test_host_files_can_be_neither_read_nor_written(sandbox: Sandbox, tmp_path: 
         f"attempt('tmp file', lambda: open({str(secret)!r}).read())\n"
         f"attempt('overwrite', lambda: open({str(secret)!r}, 'w').write('x'))\n"
         "attempt('root', lambda: open('/planted', 'w').write('x'))\n"
+        "attempt('dev', lambda: open('/dev/planted', 'w').write('x'))\n"
+        "attempt('null', lambda: open('/dev/null', 'w').write('x'))\n"
         "attempt('usr', lambda: open('/usr/planted', 'w').write('x'))\n"
         "import os\nprint(sorted(os.listdir('/tmp')))"
     )
     done = sandbox.execute("thread_host", code)
     assert done.logs == (
-        "hostname refused\ntmp file refused\noverwrite refused\nroot refused\nusr refused\n"
+        "hostname refused\ntmp file refused\noverwrite refused\nroot refused\ndev refused\n"
+        "null done\nusr refused\n"
         "['.asst-fd-output', 'matplotlib']\n"
     )
     assert (secret.read_text(), Path("/usr/planted").exists()) == ("host secret", False)
@@ -94,3 +97,15 @@ def test_links_planted_in_mnt_data_are_not_followed(sandbox: Sandbox, tmp_path: 
     read = sandbox.execute("thread_links", "open('/mnt/data/incoming.csv').read()", incoming)
     assert (planted.error, planted.files_written) == (None, [])
     assert (read.logs, read.files_written, victim.read_text()) == ("'new'\n", [], "original")
+
+
+def test_tmp_and_dev_shm_are_bounded(sandbox: Sandbox) -> None:
+    code = (
+        "import os\ndef fill(folder):\n    count = 0\n    try:\n        while True:\n"
+        "            with open(f'{folder}/fill{count}', 'wb') as out:\n"
+        "                out.write(bytes(1 << 19))\n            count += 1\n"
+        "    except OSError as error:\n        print(folder, error.strerror, count <= 16)\n"
+        "fill('/tmp')\nfill('/dev/shm')"
+    )
+    done = sandbox.execute("thread_fill", code)
+    assert done.logs == "/tmp No space left on device True\n/dev/shm No space left on device True\n"

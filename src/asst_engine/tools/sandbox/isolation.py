@@ -121,11 +121,15 @@ class Bubblewrap:
         args += [*self.namespaces(), *self.system()]
         args += [*folders(RUNNER_DIR), "--ro-bind", str(INSIDE), RUNNER_DIR]
         args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", str(tmp), "--tmpfs", "/dev/shm"]
         args += ["--perms", "1777", "--size", str(tmp), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--dir", FONT_CACHE]
         for font_list in sorted(cache.glob("fontlist-*.json")):
             args += ["--ro-bind", str(font_list), f"{FONT_CACHE}/{font_list.name}"]
         args += [*folders(MOUNT), "--bind", str(workdir), MOUNT, "--chdir", MOUNT]
+        # The root and /dev are tmpfs without a size: read-only, so only the sized /tmp and
+        # /dev/shm and the thread's folder take writes.
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
         for name, value in environment().items():
             args += ["--setenv", name, value]
         return [*args, *program]
