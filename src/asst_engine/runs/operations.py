@@ -19,7 +19,7 @@ from asst_engine.resources import messages, threads
 from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import lookup, merge, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
-from asst_engine.runs import lifecycle, steps
+from asst_engine.runs import calls, lifecycle, plans, steps
 from asst_engine.runs.lifecycle import Emit, silent
 
 MAX_TOOLS = 20
@@ -183,7 +183,7 @@ def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:
         raise bad_request(message, None, "invalid_state")
     run["status"] = "cancelling"
     run["required_action"] = None
-    lifecycle.plan_of(engine, run).cancel.set()
+    plans.plan_of(engine, run).cancel.set()
     engine.driver.wake(engine, run)
     return run
 
@@ -201,11 +201,11 @@ def submit_tool_outputs(
         message = f'Runs in status "{run["status"]}" do not accept tool outputs.'
         raise bad_request(message, None, "invalid_state")
     outputs = {item["tool_call_id"]: item["output"] for item in fields["tool_outputs"]}
-    expected = lifecycle.expected_calls(engine, run)
+    expected = calls.expected_calls(engine, run)
     if sorted(outputs) != sorted(expected):
         message = f"Expected tool outputs for call_ids {expected}, got {sorted(outputs)}."
         raise bad_request(message, "tool_outputs", "invalid_value")
-    lifecycle.take_tool_outputs(engine, run, outputs, emit)
+    calls.take_tool_outputs(engine, run, outputs, emit)
     engine.driver.wake(engine, run)
     return run
 
