@@ -63,7 +63,7 @@ def search(
     """The best ``max_results`` chunks scoring at least ``threshold`` (and above zero), of
     completed store files whose ``attributes`` match ``filters``."""
     text = query if isinstance(query, str) else " ".join(query)
-    files = dict(_files(store, vector_store_ids, filters))
+    files = dict(eligible(store, vector_store_ids, filters))
     if not files:
         return []
     found = index.search(vector_store_ids, text, max_results, files.keys())
@@ -76,7 +76,7 @@ def search(
     return hits
 
 
-def _files(
+def eligible(
     store: Store, vector_store_ids: Sequence[str], filters: JSON | None
 ) -> Iterator[tuple[Pair, tuple[JSON, str]]]:
     """Completed store files (with their file names) whose attributes pass ``filters``."""
