@@ -85,8 +85,11 @@ class Engine:
         self.driver.attach(self)
 
     def close(self) -> None:
-        """Stop the driver's background work (the worker driver's threads)."""
+        """Stop the background work (the worker driver's threads, indexing jobs), then the
+        index."""
         self.driver.close()
+        self.indexer.shutdown()
+        self.index.close()
 
     @classmethod
     def deterministic(cls, seed: str = "asst", **options: Unpack[EngineOptions]) -> Engine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +18,8 @@ from engine_sessions import Session, error
 
 from asst_engine.testing.fake_model import FakeModel
 from asst_engine.tools.index import FtsIndex
-from asst_engine.tools.indexing import Indexer
-from asst_engine.tools.vectors import OpenAIEmbedder
+from asst_engine.tools.indexing import Indexer, resume
+from asst_engine.tools.vectors import OpenAIEmbedder, from_environ
 
 QUERIES: list[list[str]] = json.loads((CORPUS / "queries.json").read_text())
 NAMES = sorted(path.name for path in CORPUS.iterdir() if path.name != "queries.json")
@@ -192,3 +193,54 @@ def test_hybrid_search_embeds_through_an_openai_compatible_server() -> None:
         assert page["data"][0]["score"] == pytest.approx((1 / 61 + 1 / 63) / (2 / 61), abs=1e-12)
         paths = {r.path for r in fake.requests()}
     assert paths == {"/v1/embeddings"}
+
+
+def test_a_deleted_file_leaves_the_index() -> None:
+    s = Session("openai")
+    note = s.upload("n.txt", b"orchids bloom")
+    store = s.call("POST", "/vector_stores", {"file_ids": [note["id"]]})
+    assert s.engine.index.search([store["id"]], "orchids", 5, None) != []
+    s.call("DELETE", f"/files/{note['id']}")
+    assert s.engine.index.search([store["id"]], "orchids", 5, None) == []
+
+
+def test_files_left_in_progress_are_indexed_again_on_start() -> None:
+    s = Session("openai")
+    later = Later()
+    s.engine.indexer = Indexer(later)
+    note = s.upload("n.txt", b"comets have tails")
+    store = s.call("POST", "/vector_stores", {"file_ids": [note["id"]]})
+    later.jobs.clear()  # the server stopped: its jobs are gone
+    s.engine.indexer = Indexer()
+    assert resume(s.engine) == 1
+    assert resume(s.engine) == 0
+    assert top(s, store["id"], "comets") == ["n.txt"]
+
+
+def test_serve_keeps_its_index_in_the_data_dir(tmp_path: Path) -> None:
+    index = FtsIndex.open(tmp_path, {})
+    index.add("vs", "f", ["durable words"])
+    index.close()
+    again = FtsIndex.open(tmp_path, {"ASST_EMBEDDINGS_MODEL": ""})
+    assert [f.text for f in again.search(["vs"], "durable", 1, None)] == ["durable words"]
+    assert again.embedder is None
+    again.close()
+    assert (tmp_path / "index.sqlite").is_file()
+
+
+def test_embeddings_take_their_own_endpoint_or_the_chat_providers() -> None:
+    own = from_environ(
+        {
+            "ASST_EMBEDDINGS_MODEL": "e",
+            "ASST_EMBEDDINGS_BASE_URL": "http://127.0.0.1:1/v1",
+            "ASST_EMBEDDINGS_API_KEY": "k1",
+            "ASST_MODEL_BASE_URL": "http://127.0.0.1:2/v1",
+            "ASST_MODEL_API_KEY": "k2",
+        }
+    )
+    assert own is not None
+    assert (own.model, own.base_url, own.api_key) == ("e", "http://127.0.0.1:1/v1", "k1")
+    shared = from_environ({"ASST_EMBEDDINGS_MODEL": "e", "ASST_MODEL_BASE_URL": "http://h/v1"})
+    assert shared is not None
+    assert (shared.base_url, shared.api_key) == ("http://h/v1", None)
+    assert from_environ({"ASST_MODEL_BASE_URL": "http://h/v1"}) is None

@@ -12,11 +12,13 @@ and its writes (large, from the background indexer) never hold the main database
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from asst_engine.tools import vectors
@@ -29,6 +31,13 @@ RRF_K = 60
 # How many candidates each ranking contributes before fusing and cutting to k.
 CANDIDATES = 100
 
+# Ranked chunks, a page at a time (FTS5 sorts by ``rank`` with a top-N heap under a LIMIT).
+_RANKED = (
+    "SELECT c.id, c.store_id, c.file_id, f.rank FROM (SELECT rowid, rank FROM chunks_fts"
+    " WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f JOIN chunks c ON c.id = f.rowid"
+    " ORDER BY f.rank, c.id"
+)
+PAGE = 256
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, file_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -62,6 +71,10 @@ class Index(Protocol):
         """Forget the file's chunks in the store, or all the store's when ``file_id`` is None."""
         ...
 
+    def forget(self, file_id: str) -> None:
+        """Forget the file's chunks in every store (the file was deleted)."""
+        ...
+
     def search(
         self, store_ids: Sequence[str], query: str, k: int, allowed: Collection[Pair] | None
     ) -> list[Found]:
@@ -69,6 +82,8 @@ class Index(Protocol):
         ...
 
     def clear(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class FtsIndex:
@@ -79,6 +94,12 @@ class FtsIndex:
     1.0 for the best. Hybrid ranks by reciprocal rank fusion and divides by its best possible
     value, so 1.0 means first in both rankings.
     """
+
+    @classmethod
+    def open(cls, data_dir: Path, environ: Mapping[str, str]) -> FtsIndex:
+        """The index of ``asst serve``: ``DATA_DIR/index.sqlite``, embedding with the model
+        ``ASST_EMBEDDINGS_MODEL`` names, if any (see ``vectors.from_environ``)."""
+        return cls(str(data_dir / "index.sqlite"), vectors.from_environ(environ))
 
     def __init__(self, path: str = ":memory:", embedder: Embedder | None = None) -> None:
         self.embedder = embedder
@@ -106,6 +127,10 @@ class FtsIndex:
         with self._lock:
             self._delete(store_id, file_id)
 
+    def forget(self, file_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+
     def _delete(self, store_id: str, file_id: str | None) -> None:
         if file_id is None:
             self._db.execute("DELETE FROM chunks WHERE store_id = ?", (store_id,))
@@ -117,35 +142,52 @@ class FtsIndex:
         with self._lock:
             self._db.execute("DELETE FROM chunks")
 
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
     def search(
         self, store_ids: Sequence[str], query: str, k: int, allowed: Collection[Pair] | None
     ) -> list[Found]:
         if not store_ids:
             return []
-        lexical = self._bm25(store_ids, query, allowed)
         if self.embedder is None:
+            lexical = self._bm25(store_ids, query, allowed, k)
             best = lexical[0][4] if lexical else 1.0
-            return [Found(s, f, r / best, t) for _, s, f, t, r in lexical[:k]]
+            return [Found(s, f, r / best, t) for _, s, f, t, r in lexical]
+        lexical = self._bm25(store_ids, query, allowed, CANDIDATES)
         semantic = self._nearest(store_ids, query, allowed)
         return _fuse([lexical, semantic], k)
 
     def _bm25(
-        self, store_ids: Sequence[str], query: str, allowed: Collection[Pair] | None
+        self, store_ids: Sequence[str], query: str, allowed: Collection[Pair] | None, want: int
     ) -> list[tuple[int, str, str, str, float]]:
+        """The best ``want`` chunks by BM25, with FTS5's ``rank`` (its bm25(), computed once)
+        and its top-N sort, read a page at a time until enough are of the wanted stores."""
         words = _WORD.findall(query)
         if not words:
             return []
         match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
-        marks = ",".join("?" * len(store_ids))
-        sql = (
-            "SELECT c.id, c.store_id, c.file_id, c.text, -bm25(chunks_fts) FROM chunks_fts"
-            " JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?"
-            f" AND c.store_id IN ({marks}) ORDER BY bm25(chunks_fts), c.id"
-        )
+        stores = set(store_ids)
+        kept: list[tuple[int, str, str, float]] = []
         with self._lock:
-            rows = self._db.execute(sql, (match, *store_ids)).fetchall()
-        kept = [row for row in rows if allowed is None or (row[1], row[2]) in allowed]
-        return kept[:CANDIDATES]
+            for offset in itertools.count(0, PAGE):
+                rows = self._db.execute(_RANKED, (match, PAGE, offset)).fetchall()
+                kept += [
+                    (chunk, store, file, -rank)
+                    for chunk, store, file, rank in rows
+                    if store in stores and (allowed is None or (store, file) in allowed)
+                ]
+                if len(kept) >= want or len(rows) < PAGE:
+                    break
+            kept = kept[:want]
+            texts = self._texts([chunk for chunk, _, _, _ in kept])
+        return [(chunk, store, file, texts[chunk], score) for chunk, store, file, score in kept]
+
+    def _texts(self, chunk_ids: list[int]) -> dict[int, str]:
+        marks = ",".join("?" * len(chunk_ids))
+        sql = f"SELECT id, text FROM chunks WHERE id IN ({marks})"
+        return dict(self._db.execute(sql, chunk_ids).fetchall())
 
     def _nearest(
         self, store_ids: Sequence[str], query: str, allowed: Collection[Pair] | None

@@ -14,7 +14,7 @@ lock and a unit of work of its own to read and to publish).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,6 +40,11 @@ class Indexer:
 
     def __init__(self, executor: Executor | None = None) -> None:
         self.executor = executor
+
+    @classmethod
+    def pool(cls, workers: int = 2) -> Indexer:
+        """The background indexer of ``asst serve``: parsing is CPU-bound, so a few threads."""
+        return cls(ThreadPoolExecutor(workers, thread_name_prefix="asst-index"))
 
     @property
     def background(self) -> bool:
@@ -107,3 +112,22 @@ def publish(engine: Engine, store_id: str, file_id: str, outcome: Outcome) -> No
         store_file["usage_bytes"] = 0
         engine.index.remove(store_id, file_id)
     store_files.refresh(engine, store)
+
+
+def resume(engine: Engine) -> int:
+    """Hand the indexer again every store file left ``in_progress`` (a server stopped while
+    indexing: its jobs died with it); how many. Call once, when a server starts on its data."""
+    with engine.lock, engine.store.unit_of_work():
+        waiting = [
+            (str(store["id"]), str(store_file["id"]))
+            for store in engine.store.vector_stores.list()
+            for store_file in engine.store.vector_store_files.list(str(store["id"]))
+            if store_file["status"] == "in_progress"
+        ]
+    for store_id, file_id in waiting:
+        if engine.indexer.background:
+            engine.indexer.submit(engine, store_id, file_id)
+        else:
+            with engine.lock, engine.store.unit_of_work():
+                engine.indexer.submit(engine, store_id, file_id)
+    return len(waiting)
