@@ -3,9 +3,10 @@
 The run's stores are ``sources.vector_store_ids`` (the assistant's or the run's, then the
 thread's); the files attached to the thread's messages for file_search are indexed into a store
 of the thread's own (``thread_attachments:<thread id>``, never listed), as the service keeps a
-store per thread for them. Which files may be found is read from the store once, when the turn
-is built (under the engine's lock); the search itself then only reads the index, so a responder
-may call it from a worker thread while a model call is in flight, holding no lock.
+store per thread for them. Which files may be found (and the attachments' bytes) is read from
+the store once, when the turn is built, under the engine's lock; the search itself, and the
+attachments' indexing (which may call an embeddings model), touch only the index, so a responder
+calls it from a worker thread holding no lock.
 """
 
 from __future__ import annotations
@@ -32,12 +33,19 @@ def searcher(engine: Engine, run: JSON) -> Search:
         pair: filename for pair, (_, filename) in retrieval.eligible(engine.store, stores, None)
     }
     own = ATTACHMENTS + str(run["thread_id"])
-    for file_id, filename in _index_attachments(engine, own, run["thread_id"]).items():
-        names[(own, file_id)] = filename
+    attached = _attachments(engine, run["thread_id"])
     store_ids = [*stores, own]
     index = engine.index
 
     def search(queries: Sequence[str], message: int) -> Findings:
+        while attached:  # indexed on the first search, outside the engine's lock
+            file_id, filename, data = attached.pop()
+            try:
+                text = extract(filename, data)
+            except ExtractError:
+                continue  # a file without text: left out, as a store would fail it
+            index.add(own, file_id, chunks(text, Chunking()))
+            names[(own, file_id)] = filename
         best: dict[tuple[str, str], Result] = {}
         for query in queries:
             for found in index.search(store_ids, query, limit, names.keys()):
@@ -54,20 +62,18 @@ def searcher(engine: Engine, run: JSON) -> Search:
     return search
 
 
-def _index_attachments(engine: Engine, key: str, thread_id: str) -> dict[str, str]:
-    """Index the thread's file_search attachments (again each turn: they are few and small);
-    their names by file id. Files without text are left out, as a store would fail them."""
-    names: dict[str, str] = {}
+def _attachments(engine: Engine, thread_id: str) -> list[tuple[str, str, bytes]]:
+    """(file id, name, bytes) of the thread's file_search attachments, indexed again each turn
+    (they are few and small)."""
+    names: set[str] = set()
+    found: list[tuple[str, str, bytes]] = []
     for message in engine.store.messages.list(thread_id):
         for attachment in message.get("attachments") or []:
             tools = {tool.get("type") for tool in attachment.get("tools") or []}
             file = engine.store.files.get(attachment["file_id"])
             if NAME not in tools or file is None or file["id"] in names:
                 continue
-            try:
-                text = extract(str(file["filename"]), engine.store.blobs.get(file["id"]) or b"")
-            except ExtractError:
-                continue
-            engine.index.add(key, file["id"], chunks(text, Chunking()))
-            names[file["id"]] = str(file["filename"])
-    return names
+            names.add(file["id"])
+            data = engine.store.blobs.get(file["id"]) or b""
+            found.append((str(file["id"]), str(file["filename"]), data))
+    return found

@@ -119,3 +119,18 @@ def test_files_attached_to_the_thread_are_searched(server: Server) -> None:
     text = server.call("GET", f"/threads/{thread['id']}/messages")["data"][0]["content"][0]
     assert text["text"]["value"] == "According to the files【0:0†notes.txt】."
     assert text["text"]["annotations"][0]["file_citation"]["file_id"] == notes
+
+
+def test_attachments_for_other_tools_or_without_text_are_not_searched(server: Server) -> None:
+    data = upload(server, "lighthouse.csv", b"lighthouse,keeper\n")
+    image = upload(server, "lighthouse.png", b"\x89PNG lighthouse")
+    attachments = [
+        {"file_id": data, "tools": [{"type": "code_interpreter"}]},
+        {"file_id": image, "tools": [{"type": "file_search"}]},
+    ]
+    message = {"role": "user", "content": "please search lighthouse", "attachments": attachments}
+    thread = server.call("POST", "/threads", {"messages": [message]})
+    assistant = server.assistant(tools=[{"type": "file_search"}])
+    body = {"assistant_id": assistant["id"]}
+    server.settled(server.call("POST", f"/threads/{thread['id']}/runs", body))
+    assert server.sent()[1]["messages"][-1]["content"] == "No results found."
