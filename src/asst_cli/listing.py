@@ -40,8 +40,7 @@ def list_objects(
     path: str,
     columns: Sequence[render.Column],
     paging: Paging,
-    output: str | None,
-    query: str | None,
+    choice: render.Choice,
     *,
     what: str,
     extra: dict[str, Any] | None = None,
@@ -57,15 +56,12 @@ def list_objects(
     params.update(extra or {})
     if paging.every:
         items = tapped(api.iterate(path, params), tap)
-        render.emit_list(items, columns, output, query, f"No {what} found.")
+        render.emit_list(items, columns, choice, f"No {what} found.")
         return
     page = api.page(path, params)
-    render.emit_list(tapped(page.data, tap), columns, output, query, f"No {what} found.")
-    if page.has_more and render.chosen_format(output) == "table" and page.last_id:
-        render.progress(
-            f"More {what} exist: repeat with --after {page.last_id} for the next page, "
-            "or with --all for every page."
-        )
+    render.emit_list(tapped(page.data, tap), columns, choice, f"No {what} found.")
+    if page.has_more and page.last_id:
+        render.more_pages(what, page.last_id)
 
 
 def tapped(
@@ -80,7 +76,7 @@ def tapped(
 DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))
 
 
-def delete_objects(path: str, ids: list[str], output: str | None, query: str | None) -> None:
+def delete_objects(path_of: Callable[[str], str], ids: list[str], choice: render.Choice) -> None:
     """Delete each id in turn; failures are reported and do not stop the others."""
     results: list[dict[str, Any]] = []
     failures: list[AsstError] = []
@@ -88,9 +84,9 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
     api.current_settings()
     for object_id in ids:
         try:
-            results.append(api.delete(f"{path}/{api.segment(object_id)}"))
+            results.append(api.delete(path_of(object_id)))
         except Exception as exc:
             failures.append(errors.known(exc))
             render.error(failures[-1])
-    render.emit(results, DELETE_COLUMNS, output, query)
+    render.emit(results, DELETE_COLUMNS, choice)
     errors.raise_if_failed(failures, len(ids), "deletions")

@@ -25,7 +25,6 @@ COLUMNS = (
     render.Column("ACTION", "action"),
     render.Column("ID", "id"),
 )
-LINE_FORMATS = ("table", "text")
 
 
 def line(done: Done, dry_run: bool, changes: list[str]) -> str:
@@ -36,10 +35,10 @@ def line(done: Done, dry_run: bool, changes: list[str]) -> str:
     return text + "\n"
 
 
-def apply(plan: Plan, *, dry_run: bool, concurrency: int, output: str | None) -> None:
+def apply(plan: Plan, *, dry_run: bool, concurrency: int, choice: render.Choice) -> None:
     """Apply (or with ``dry_run`` only report) the plan, printing each object's outcome."""
     results: list[Done] = []
-    streamed = render.chosen_format(output) in LINE_FORMATS
+    streamed = choice.reads_as_text()
     changes = {step.label: step.changes() for step in plan.steps}
 
     def done(result: Done) -> None:
@@ -54,7 +53,7 @@ def apply(plan: Plan, *, dry_run: bool, concurrency: int, output: str | None) ->
             execute.execute(plan, concurrency, done)
     finally:
         if not streamed:
-            render.emit([result.as_dict() for result in results], COLUMNS, output)
+            render.emit([result.as_dict() for result in results], COLUMNS, choice)
 
 
 def _nested_sorted(value: Any) -> Any:

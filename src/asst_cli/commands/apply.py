@@ -55,7 +55,7 @@ def apply(
     """
     definitions = load.load(file or [], recursive)
     plan = planning.make(definitions, prune)
-    report.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
+    report.apply(plan, dry_run=dry_run, concurrency=concurrency, choice=render.Choice(output))
 
 
 def diff(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import assistant_flags
 from ..options import (
     DefinitionFile,
@@ -21,7 +21,6 @@ from ..options import (
 )
 
 app = group("Create, list, inspect, update and delete assistants.")
-PATH = "/assistants"
 
 
 def _tools(assistant: dict[str, Any]) -> str:
@@ -112,7 +111,7 @@ def create(
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
-    render.emit(api.post(PATH, body), COLUMNS, output, query)
+    render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -126,7 +125,9 @@ def list_(
 
     Example: asst assistants list --all -o id
     """
-    listing.list_objects(PATH, COLUMNS, paging, output, query, what="assistants")
+    listing.list_objects(
+        paths.ASSISTANTS, COLUMNS, paging, render.Choice(output, query), what="assistants"
+    )
 
 
 @app.command()
@@ -139,7 +140,7 @@ def get(
 
     Example: asst assistants get asst_abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(assistant_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -156,8 +157,8 @@ def update(
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
-    path = f"{PATH}/{api.segment(assistant_id)}"
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    path = paths.assistant(assistant_id)
+    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -168,6 +169,6 @@ def delete(
 ) -> None:
     """Delete assistants; every id is tried, and the exit code reports the first failure.
 
-    Example: asst assistants list -o id | xargs asst assistants delete
+    Example: asst assistants list --all -o id | xargs asst assistants delete
     """
-    listing.delete_objects(PATH, assistant_ids, output, query)
+    listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))

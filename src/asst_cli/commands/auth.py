@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, client, render
+from .. import api, client, paths, render
 from ..options import Output, Query, group
 from ..settings import Settings
 
@@ -53,7 +53,7 @@ def status(
         "sources": current.sources,
     }
     if check:
-        api.page("/assistants", {"limit": 1})
+        api.page(paths.ASSISTANTS, {"limit": 1})
         result["check"] = "ok"
     columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, output, query)
+    render.emit(result, columns, render.Choice(output, query))

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
-from .. import api, errors, listing, render
+from .. import api, errors, listing, paths, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
-
-
-def _files_path(store_id: str) -> str:
-    return f"{indexing.store_path(store_id)}/files"
 
 
 @app.command()
@@ -37,7 +34,7 @@ def add(
 
     Example: asst vector-stores files add vs_abc123 notes.md file-abc123 --wait
     """
-    path = _files_path(store_id)
+    path = paths.files_of(paths.vector_store(store_id))
     local = uploads.resolve(refs)
     strategy = vector_stores.chunking_flag(chunking)
 
@@ -52,9 +49,11 @@ def add(
     added = [o.added for o in outcomes if o.added is not None]
     if wait:
         again = f"asst vector-stores files list {store_id}"
-        added = [indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
+        added = [
+            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again) for f in added
+        ]
         failures += indexing.settled(added)
-    render.emit(added, indexing.FILE_COLUMNS, output, query)
+    render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))
     errors.raise_if_failed(failures, len(local), "files")
 
 
@@ -72,11 +71,10 @@ def list_(
     Example: asst vector-stores files list vs_abc123 --status failed
     """
     listing.list_objects(
-        _files_path(store_id),
+        paths.files_of(paths.vector_store(store_id)),
         indexing.FILE_COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="files",
         extra={"filter": status},
     )
@@ -93,8 +91,11 @@ def get(
 
     Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
     """
-    path = f"{_files_path(store_id)}/{api.segment(file_id, 'file id')}"
-    render.emit(api.get(path), indexing.FILE_COLUMNS, output, query)
+    render.emit(
+        api.get(paths.store_file(store_id, file_id)),
+        indexing.FILE_COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -108,4 +109,6 @@ def delete(
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(_files_path(store_id), file_ids, output, query)
+    listing.delete_objects(
+        partial(paths.store_file, store_id), file_ids, render.Choice(output, query)
+    )

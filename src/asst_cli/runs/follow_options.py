@@ -10,8 +10,7 @@ import typer
 
 from .. import api, options, render
 from ..errors import UsageError
-from ..present import reply
-from ..transfer import downloads
+from ..transfer import downloads, mentioned
 from . import handlers, outcome
 
 Timeout = Annotated[
@@ -79,7 +78,7 @@ Stream = Annotated[
 ]
 
 
-def saver(directory: Path | None, force: bool) -> reply.Saver | None:
+def saver(directory: Path | None, force: bool) -> mentioned.Saver | None:
     """Saves produced files into ``directory`` (checked now, before any request).
 
     A file that is already there is kept (a warning says so) unless ``force``: the run's outcome
