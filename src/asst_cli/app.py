@@ -212,6 +212,8 @@ def _command() -> click.Command:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = hoist_globals(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]  # a bare 'asst' is someone looking for what it can do
     render.remember_format(None)
     debug = "--debug" in args
     if completion.COMPLETE_VAR in os.environ:
