@@ -194,7 +194,7 @@ def test_unanswered_tool_call_prints_the_calls_for_submit(cli: Runner, cassette:
         "submit-tool-outputs",
         run["thread_id"],
         run["id"],
-        "--output",
+        "--tool-output",
         f"{call['call_id']}=42",
         "-o",
         "id",

@@ -174,18 +174,3 @@ Attach = Annotated[
         "code_interpreter; repeatable",
     ),
 ]
-
-
-# submit-tool-outputs takes the tool outputs as --output (a contract), so its format is -o only.
-OutputShort = Annotated[
-    str | None,
-    typer.Option(
-        "-o",
-        metavar="FORMAT",
-        help=f"{', '.join(render.FORMATS)} (default: table on a terminal, else json; "
-        "env: ASST_OUTPUT)",
-        callback=check_output,
-        autocompletion=complete_output,
-        show_default=False,
-    ),
-]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -127,18 +128,58 @@ def follow(
     )
 
 
-def streaming(
+def _tool_flags_given(
+    tool: list[str] | None, handler: str | None, timeout: float, errors: str
+) -> str | None:
+    """The first tool flag given a value of its own, or None."""
+    for flag, given in (
+        ("--tool", bool(tool)),
+        ("--tool-handler", handler is not None),
+        ("--tool-timeout", timeout != handlers.DEFAULT_TIMEOUT),
+        ("--tool-errors", errors != "continue"),
+    ):
+        if given:
+            return flag
+    return None
+
+
+@dataclass
+class Answering:
+    """The stream and tool flags of 'runs create' and 'runs submit-tool-outputs': how to follow
+    the run with --stream, and the handlers (which submit-tool-outputs also uses for the calls
+    the run waits for now). ``given`` names a flag only a followed run can use."""
+
+    follow: outcome.Follow
+    stream: bool
+    given: str | None
+
+    def streamed(self) -> outcome.Follow | None:
+        return self.follow if self.stream else None
+
+    def only_streamed(self) -> outcome.Follow | None:
+        """As streamed(), but a flag that needs a followed run is refused without --stream."""
+        if not self.stream and self.given:
+            raise UsageError(
+                f"{self.given} applies only to a run asst follows",
+                "add --stream, or start the run and follow it with 'asst runs wait' and the "
+                "same flag",
+            )
+        return self.streamed()
+
+
+def answering(
     stream: bool = False,
     timeout: float | None = None,
     tool: list[str] | None = None,
     tool_handler: str | None = None,
     tool_timeout: float = handlers.DEFAULT_TIMEOUT,
     tool_errors: str = "continue",
-) -> outcome.Follow | None:
-    """How to follow a streamed request, or None when --stream was not given."""
-    if not stream:
-        return None
-    return follow(timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors)
+) -> Answering:
+    given = _tool_flags_given(tool, tool_handler, tool_timeout, tool_errors)
+    if given is None and timeout is not None:
+        given = "--timeout"
+    tools = follow(timeout, None, False, False, tool, tool_handler, tool_timeout, tool_errors)
+    return Answering(tools, stream, given)
 
 
 UNSET = outcome.Follow()
@@ -164,7 +205,7 @@ follow_flags = options.bundled(
     },
 )
 # The flags of the commands that may stream a run ('runs create', 'runs submit-tool-outputs'),
-# in place of their ``streamed`` parameter, which receives them as built by streaming().
-stream_flags = options.bundled(
-    "streamed", streaming, {"stream": Stream, "timeout": Timeout, **_TOOL_FLAGS}
+# in place of their ``answer`` parameter, which receives them as built by answering().
+answer_flags = options.bundled(
+    "answer", answering, {"stream": Stream, "timeout": Timeout, **_TOOL_FLAGS}
 )
