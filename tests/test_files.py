@@ -117,6 +117,31 @@ def test_pages_and_all(cli: Runner, cassette: Recorder) -> None:
     assert bad.stderr == "Error: Invalid 'after': no object with id 'file-unknown' in this list\n"
 
 
+@pytest.mark.parametrize("dialect", ["openai", "azure"], indirect=True)
+def test_before_where_the_server_has_only_after(cli: Runner, cassette: Recorder) -> None:
+    ids = [upload(cli, f"f{i}.txt")["id"] for i in range(4)]
+    assert cli("files", "list", "--before", ids[1], "-o", "id").stdout == f"{ids[3]}\n{ids[2]}\n"
+    first = cli("files", "list", "--before", ids[3], "--order", "asc", "--limit", "2", "-o", "id")
+    assert first.stdout == f"{ids[1]}\n{ids[2]}\n"
+    assert first.stderr == (
+        f"More files exist: repeat with --before {ids[1]} for the next page, "
+        "or with --all for every page.\n"
+    )
+    every = cli("files", "list", "--before", ids[3], "--order", "asc", "--all", "-o", "id")
+    assert every.stdout == f"{ids[0]}\n{ids[1]}\n{ids[2]}\n"
+    queries = [r.uri.split("?", 1)[1] for r in cassette.requests[4:]]
+    assert [q.replace("api-version=2024-05-01-preview&", "") for q in queries] == [
+        f"order=asc&after={ids[1]}",
+        f"limit=2&order=desc&after={ids[3]}",
+        f"order=desc&after={ids[3]}&limit=100",
+    ]
+    both = cli("files", "list", "--before", ids[3], "--after", ids[0])
+    assert (both.exit_code, both.stderr) == (
+        2,
+        "Error: the files list takes --after or --before, not both (give one of them)\n",
+    )
+
+
 def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> None:
     a = upload(cli, "a.txt")["id"]
     b = upload(cli, "b.txt")["id"]

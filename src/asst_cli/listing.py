@@ -46,8 +46,13 @@ def list_objects(
     what: str,
     extra: dict[str, Any] | None = None,
     tap: Callable[[dict[str, Any]], None] | None = None,
+    native_before: bool = True,
 ) -> None:
-    """Print one page, or every page as it arrives; ``tap`` sees each object on its way."""
+    """Print one page, or every page as it arrives; ``tap`` sees each object on its way.
+
+    ``native_before=False``: the list has no ``before`` cursor (files), so --before is asked as
+    the opposite order after the same id, and the answer turned round.
+    """
     params: dict[str, Any] = {
         "limit": paging.limit,
         "order": paging.order,
@@ -55,6 +60,9 @@ def list_objects(
         "before": paging.before,
     }
     params.update(extra or {})
+    if paging.before and not native_before:
+        _list_before(path, columns, paging, (output, query), what, params)
+        return
     if paging.every:
         items = tapped(api.iterate(path, params), tap)
         render.emit_list(items, columns, output, query, f"No {what} found.")
@@ -66,6 +74,36 @@ def list_objects(
             f"More {what} exist: repeat with --after {page.last_id} for the next page, "
             "or with --all for every page."
         )
+
+
+def _list_before(
+    path: str,
+    columns: Sequence[render.Column],
+    paging: Paging,
+    output: tuple[str | None, str | None],
+    what: str,
+    params: dict[str, Any],
+) -> None:
+    """--before where the server has only ``after``: the objects that precede the id in the
+    order asked are those that follow it in the opposite order (this holds one list in memory)."""
+    if paging.after:
+        raise errors.UsageError(
+            f"the {what} list takes --after or --before, not both", "give one of them"
+        )
+    params.update(order="asc" if paging.order in (None, "desc") else "desc")
+    params.update(after=paging.before, before=None)
+    if paging.every:
+        found = list(api.iterate(path, params))
+    else:
+        page = api.page(path, params)
+        found = page.data
+        if page.has_more and page.last_id:
+            render.progress(
+                f"More {what} exist: repeat with --before {page.last_id} for the next page, "
+                "or with --all for every page."
+            )
+    found.reverse()
+    render.emit_list(found, columns, *output, f"No {what} found.")
 
 
 def tapped(
