@@ -268,7 +268,7 @@ def test_tool_errors_abort_cancels_the_run(cli: Runner, cassette: Recorder) -> N
         ),
         (
             ("-a", "asst_1", "-c", "x"),
-            "Error: no earlier thread to continue for profile 'default' (drop --continue, or pass --thread ID)\n",
+            "Error: no earlier thread to continue at http://127.0.0.1:9/v1 (openai) (drop --continue, or pass --thread ID)\n",
         ),
         (
             ("-a", "asst_1", "--attach", "missing.csv", "x"),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from . import client, polling, settings
+from . import client, ledger, polling, settings
 from .errors import AsstError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -95,7 +95,15 @@ def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
     """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
     sent = None if body is None else dict(body)
-    return _send(lambda o: _client().post(path, body=sent, cast_to=object, options=o))
+    answer = _send(lambda o: _client().post(path, body=sent, cast_to=object, options=o))
+    created(path, answer)
+    return answer
+
+
+def created(path: str, answer: Any) -> None:
+    """Every answer to a POST passes here (streamed runs: their first run event), so that the
+    ledger records each thread asst creates, whichever command created it."""
+    ledger.notice(current_settings(), path, answer)
 
 
 def cancel(path: str) -> Any:

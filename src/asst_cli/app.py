@@ -60,7 +60,7 @@ class Root(LazyGroup):
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
             "threads",
-            "Create, inspect, update and delete threads; start a run on a new thread.",
+            "Create, list, inspect, update and delete threads; start a run on a new thread.",
         ),
         "messages": _lazy(
             "messages", "Add, list, inspect, update and delete the messages of a thread."

@@ -121,20 +121,23 @@ def _state_path() -> Path:
     return config_dir() / "state.yaml"
 
 
-def last_thread(profile_name: str) -> str | None:
-    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+def last_run(where: str) -> dict[str, str] | None:
+    """The thread and assistant the last ``asst run`` at this backend and endpoint used (for
+    ``--continue``): ``{"thread": ID, "assistant": ID}``, or None."""
     import yaml
 
     try:
         data = yaml.safe_load(_state_path().read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return None
-    threads = data.get("last_thread", {}) if isinstance(data, dict) else {}
-    found = threads.get(profile_name) if isinstance(threads, dict) else None
-    return found if isinstance(found, str) else None
+    runs = data.get("last_run", {}) if isinstance(data, dict) else {}
+    found = runs.get(where) if isinstance(runs, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("thread"), str):
+        return None
+    return {key: value for key, value in found.items() if isinstance(value, str)}
 
 
-def remember_thread(profile_name: str, thread_id: str) -> None:
+def remember_run(where: str, thread_id: str, assistant_id: str | None) -> None:
     import yaml
 
     path = _state_path()
@@ -142,7 +145,10 @@ def remember_thread(profile_name: str, thread_id: str) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         data = {}
-    if not isinstance(data, dict) or not isinstance(data.get("last_thread"), dict):
-        data = {"last_thread": {}}
-    data["last_thread"][profile_name] = thread_id
+    if not isinstance(data, dict) or not isinstance(data.get("last_run"), dict):
+        data = {"last_run": {}}
+    remembered = {"thread": thread_id}
+    if assistant_id:
+        remembered["assistant"] = assistant_id
+    data["last_run"][where] = remembered
     _write_private(path, data)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, errors, options, render
+from . import api, errors, ledger, options, render
 from .errors import AsstError
 
 
@@ -104,6 +104,86 @@ def _list_before(
             )
     found.reverse()
     render.emit_list(found, columns, *output, f"No {what} found.")
+
+
+# The backends whose servers list threads themselves (GET /threads); elsewhere asst's ledger.
+NATIVE_THREAD_LIST = frozenset({"foundry"})
+LEDGER_PAGE = 20  # the size of a server's first page when no --limit is given
+
+
+def list_threads(
+    columns: Sequence[render.Column], paging: Paging, output: str | None, query: str | None
+) -> None:
+    """``threads list``: the server's own list where it has one, else the threads asst created
+    at this backend and endpoint (the ledger), each fetched so that deleted ones drop out."""
+    current = api.current_settings()
+    if current.backend in NATIVE_THREAD_LIST:
+        render.progress("Threads from the server's own list.")
+        list_objects("/threads", columns, paging, output, query, what="threads")
+        return
+    render.progress(
+        f"Threads asst created at this endpoint, from its local ledger "
+        f"({current.backend} has no thread list)."
+    )
+    ids = _after_cursors([e.thread_id for e in ledger.entries(current)], paging)
+    limit = None if paging.every else paging.limit or LEDGER_PAGE
+    live = _LiveThreads(ids, limit)
+    render.emit_list(iter(live), columns, output, query, "No threads found.")
+    if live.more and render.chosen_format(output) == "table":
+        render.progress(
+            f"More threads exist: repeat with --after {live.last} for the next page, "
+            "or with --all for every page."
+        )
+
+
+def _after_cursors(oldest_first: list[str], paging: Paging) -> list[str]:
+    """The ids in the order asked, from --after up to --before."""
+    ids = oldest_first if paging.order == "asc" else oldest_first[::-1]
+    for cursor, flag in ((paging.after, "--after"), (paging.before, "--before")):
+        if cursor is not None and cursor not in ids:
+            raise errors.UsageError(
+                f"{flag} {cursor}: asst created no such thread at this endpoint",
+                "list them with 'asst threads list --all -o id'",
+            )
+    if paging.after is not None:
+        ids = ids[ids.index(paging.after) + 1 :]
+    if paging.before is not None:
+        ids = ids[: ids.index(paging.before)]
+    return ids
+
+
+class _LiveThreads:
+    """Up to ``limit`` of the threads ``ids`` names that still exist, fetched one by one as
+    they are printed (a thread deleted since asst created it drops out)."""
+
+    def __init__(self, ids: list[str], limit: int | None) -> None:
+        self.ids = ids
+        self.limit = limit
+        self.last: str | None = None
+        self.more = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        given = 0
+        for thread_id in self.ids:
+            if self.limit is not None and given == self.limit:
+                self.more = True  # ids remain (some may be deleted threads)
+                return
+            found = _live_thread(thread_id)
+            if found is not None:
+                given += 1
+                self.last = thread_id
+                yield found
+
+
+def _live_thread(thread_id: str) -> dict[str, Any] | None:
+    try:
+        found: dict[str, Any] = api.get(f"/threads/{api.segment(thread_id, 'thread id')}")
+    except Exception as exc:
+        failure = errors.known(exc)
+        if failure.code != errors.ExitCode.NOT_FOUND:
+            raise failure from exc
+        return None  # deleted since asst created it: no longer a thread to list
+    return found
 
 
 def tapped(

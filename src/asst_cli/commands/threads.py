@@ -11,7 +11,7 @@ from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options
 
-app = group("Create, inspect, update and delete threads; start a run on a new thread.")
+app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
 PATH = "/threads"
 
 COLUMNS = (
@@ -34,6 +34,21 @@ VectorStore = Annotated[
     list[str] | None,
     typer.Option("--vector-store", metavar="VS_ID", help="Vector store id for file_search"),
 ]
+
+
+@app.command("list")
+@listing.paged
+def list_(
+    paging: listing.Paging = listing.FIRST_PAGE,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List threads, newest first: the server's own list where it has one (Foundry), else the
+    threads asst created at this backend and endpoint, from its local ledger (stderr says which).
+
+    Example: asst threads list --all -o id
+    """
+    listing.list_threads(COLUMNS, paging, output, query)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, configfile
+from .. import api, configfile, ledger
 from ..apply import identity
 from ..definitions import assistants, threads
 from ..errors import UsageError
@@ -38,16 +38,18 @@ class Plan:
     definition: assistants.Assistant | None
 
 
-def _thread(request: Request) -> str | None:
+def _continued(request: Request) -> dict[str, str] | None:
+    """What ``--continue`` continues: the last run's thread and assistant at this backend and
+    endpoint (whichever profile named them)."""
     if request.thread and request.resume:
         raise UsageError("--thread and --continue both given", "use one of them")
     if not request.resume:
-        return request.thread
-    profile = api.current_settings().profile
-    found = configfile.last_thread(profile)
+        return None
+    current = api.current_settings()
+    found = configfile.last_run(ledger.where(current))
     if found is None:
         raise UsageError(
-            f"no earlier thread to continue for profile '{profile}'",
+            f"no earlier thread to continue at {current.endpoint} ({current.backend})",
             "drop --continue, or pass --thread ID",
         )
     return found
@@ -57,7 +59,14 @@ def plan(
     request: Request, options: start_options.RunOptions, tool_config: handlers.ToolConfig
 ) -> Plan:
     """Check everything; the definition's tool commands join ``tool_config``."""
-    if (request.assistant is None) == (request.file is None):
+    if request.assistant is not None and request.file is not None:
+        raise UsageError(
+            "--assistant and -f both given", "name the assistant one way: --assistant ID or -f FILE"
+        )
+    continued = _continued(request)
+    if continued and request.assistant is None and request.file is None:
+        request.assistant = continued.get("assistant")
+    if request.assistant is None and request.file is None:
         raise UsageError(
             "name the assistant with --assistant ID or -f FILE (one of them)",
             'e.g. asst run --assistant asst_abc123 "Hello"',
@@ -68,7 +77,8 @@ def plan(
         handlers.add_definition_commands(tool_config, definition.commands)
     draft = threads.message_draft("user", request.message, None, request.attach, None)
     body = start_options.run_body(request.assistant or "from-definition", options)
-    return Plan(draft, body, _thread(request), definition)
+    thread = continued["thread"] if continued else request.thread
+    return Plan(draft, body, thread, definition)
 
 
 def start(plan: Plan) -> tuple[str, dict[str, Any]]:
@@ -85,9 +95,11 @@ def start(plan: Plan) -> tuple[str, dict[str, Any]]:
 
 
 def remember(run: dict[str, Any]) -> None:
-    thread_id = run.get("thread_id")
+    """-c continues this run's thread with its assistant, at this backend and endpoint."""
+    thread_id, assistant_id = run.get("thread_id"), run.get("assistant_id")
     if isinstance(thread_id, str) and thread_id:
-        configfile.remember_thread(api.current_settings().profile, thread_id)
+        where = ledger.where(api.current_settings())
+        configfile.remember_run(where, thread_id, str(assistant_id) if assistant_id else None)
 
 
 def run(
