@@ -55,6 +55,26 @@ def test_without_wait_prints_the_run(cli: Runner, cassette: Recorder) -> None:
     ]
 
 
+@pytest.mark.parametrize("mode", ["--wait", "--stream"])
+def test_additional_instructions_on_a_new_thread(
+    cli: Runner, cassette: Recorder, mode: str
+) -> None:
+    aid = assistant(cli, "--instructions", "Be kind.")
+    flags = ("--additional-instructions", "Be brief.", "-o", "json")
+    result = cli("run", mode, *FAST, "-a", aid, *flags, "hello")
+    assert (result.exit_code, result.stderr) == (0, "")
+    found = result.json()
+    thread = found["thread_id"]
+    assert found["run"]["instructions"] == "Be kind.\n\nBe brief."
+    assert sent_bodies(cassette, "/threads") == [
+        {"messages": [{"role": "user", "content": "hello"}]}
+    ]
+    runs = sent_bodies(cassette, f"/threads/{thread}/runs")
+    extra = {"stream": True} if mode == "--stream" else {}
+    assert runs == [{"assistant_id": aid, "additional_instructions": "Be brief.", **extra}]
+    assert sent_bodies(cassette, "/threads/runs") == []
+
+
 def test_wait_prints_the_reply_as_text(cli: Runner, cassette: Recorder) -> None:
     aid = assistant(cli)
     result = cli("run", "--wait", *FAST, "-o", "text", "-a", aid, "Summarise the incidents")

@@ -15,6 +15,9 @@ from ..definitions import assistants, threads
 from ..errors import UsageError
 from . import handlers, outcome, start_options
 
+# Run fields the create-and-run request lacks: a run with them starts on a thread made first.
+CREATE_THREAD_FIRST = frozenset({"additional_instructions"})
+
 
 @dataclass
 class Request:
@@ -87,8 +90,13 @@ def start(plan: Plan) -> tuple[str, dict[str, Any]]:
     if plan.definition is not None:
         body["assistant_id"] = identity.ensure_assistant(plan.definition.body)["id"]
     message = plan.draft.ready()
-    if plan.thread is None:
+    if plan.thread is None and not CREATE_THREAD_FIRST.intersection(body):
         return "/threads/runs", {**body, "thread": {"messages": [message]}}
+    if plan.thread is None:
+        # The one-request create-and-run takes no additional_instructions in any dialect:
+        # the thread (with the message) comes first, then a run on it.
+        thread = api.post("/threads", {"messages": [message]})
+        return f"/threads/{api.segment(str(thread['id']), 'thread id')}/runs", body
     thread_path = f"/threads/{api.segment(plan.thread, 'thread id')}"
     api.post(f"{thread_path}/messages", message)
     return f"{thread_path}/runs", body
