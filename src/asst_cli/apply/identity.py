@@ -60,6 +60,21 @@ def differs(body: dict[str, Any], live: dict[str, Any]) -> bool:
     return any(live.get(key) != value for key, value in body.items())
 
 
+def create_managed(path: str, body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Create an object from a definition file, carrying its identity as apply and run -f do;
+    one that already carries it is refused (a second would make every later apply an error)."""
+    wanted = with_identity(body)
+    name = identity_of(body)
+    live = find(path, name)
+    if live is not None:
+        raise UsageError(
+            f"{kind}/{name} exists already ({live.get('id')})",
+            "bring it in line with 'asst apply -f FILE', or pass --name to create another",
+        )
+    created: dict[str, Any] = api.post(path, wanted)
+    return created
+
+
 def ensure_assistant(body: dict[str, Any]) -> dict[str, Any]:
     """The live assistant for a definition: found by identity and brought in line, or created."""
     wanted = with_identity(body)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, render
+from ..apply import identity
 from ..definitions import assistant_flags
 from ..options import (
     DefinitionFile,
@@ -109,10 +110,16 @@ def create(
 ) -> None:
     """Create an assistant from flags or a YAML definition (flags override the file).
 
+    With -f the assistant carries its name as its identity (metadata asst-name), as with
+    'asst apply' and 'asst run -f'; an assistant that carries it already is not created twice.
+
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
-    render.emit(api.post(PATH, body), COLUMNS, output, query)
+    if file is None:
+        render.emit(api.post(PATH, body), COLUMNS, output, query)
+        return
+    render.emit(identity.create_managed(PATH, body, "assistant"), COLUMNS, output, query)
 
 
 @app.command("list")
