@@ -215,6 +215,10 @@ def test_one_failed_upload_does_not_stop_the_others(
             "Error: --dir a.txt: a.txt is not a directory (create it first)\n",
         ),
         (
+            ["download", "file-x", "--dir", "a.txt/sub"],
+            "Error: --dir a.txt/sub: a.txt is not a directory (create it first)\n",
+        ),
+        (
             ["download", "file-x", "-O", "b", "--dir", "folder"],
             "Error: -O and --dir both given (use one of them)\n",
         ),
@@ -258,6 +262,13 @@ def test_download_into_a_directory_under_the_server_name(cli: Runner, cassette: 
     assert Path("out/report.bin").read_bytes() == PAYLOAD
     assert entries("out") == ["report.bin"]
     assert [r.path.rsplit("/", 2)[-1] for r in cassette.requests[1:]] == [file_id, "content"]
+
+
+def test_download_into_a_missing_directory_makes_it(cli: Runner, cassette: Recorder) -> None:
+    file_id = upload(cli, "report.bin", PAYLOAD)["id"]
+    saved = ok(cli("files", "download", file_id, "--dir", "new/out", "-o", "json"))
+    assert saved == {"id": file_id, "path": "new/out/report.bin", "bytes": len(PAYLOAD)}
+    assert entries("new/out") == ["report.bin"]
 
 
 def test_download_to_a_named_file_and_force(cli: Runner, cassette: Recorder) -> None:

@@ -248,8 +248,12 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 
 def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
     """The command's exit code; every exception is mapped here and only here."""
+    errors.take_deferred()  # none left from an earlier command of this process
     try:
         result = _command().main(args=args, prog_name="asst", standalone_mode=False)
+        deferred = errors.take_deferred()
+        if deferred and result in (None, ExitCode.OK):
+            raise deferred[0]
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
             print("Terminated." if terminated else "Interrupted.", file=sys.stderr)

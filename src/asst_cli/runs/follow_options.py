@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from .. import api, options, render
-from ..errors import UsageError
+from .. import api, errors, options, render
+from ..errors import AsstError, ExitCode, UsageError
 from ..present import reply
 from ..transfer import downloads
 from . import handlers, outcome
@@ -83,26 +82,35 @@ Stream = Annotated[
 def saver(directory: Path | None, force: bool) -> reply.Saver | None:
     """Saves produced files into ``directory`` (checked now, before any request).
 
-    A file that is already there is kept (a warning says so) unless ``force``: the run's outcome
-    is not spoiled by a name clash, and nothing the user had is overwritten.
+    A file that is already there is kept (a warning says so) unless ``force``: the reply is
+    still printed, nothing the user had is overwritten, and the command then exits 1 (a run
+    that ended badly keeps its own code).
     """
     if directory is None:
         return None
-    if os.path.lexists(directory):
-        downloads.writable_directory(directory, "--download-dir")
-    elif len(directory.name.encode()) > downloads.MAX_NAME_BYTES:
-        raise UsageError(f"--download-dir {directory}: the name is too long", "pass a directory")
+    downloads.usable_directory(directory, f"--download-dir {directory}")
+    skipped: list[str] = []
 
     def save(file_id: str) -> str | None:
-        directory.mkdir(parents=True, exist_ok=True)
         try:
             target, _ = downloads.fetch(file_id, downloads.Target(directory=directory), force)
             return str(target)
         except UsageError as exc:
             render.progress(f"Warning: {exc.message}; not saved (pass --force to replace it)")
+            skipped.append(file_id)
+            if len(skipped) == 1:  # one closing error, however many were kept
+                errors.defer(lambda: _not_saved(len(skipped), directory))
             return None
 
     return save
+
+
+def _not_saved(count: int, directory: Path) -> AsstError:
+    return AsstError(
+        f"{count} produced file(s) not saved: a file of the same name is in {directory}",
+        "pass --force to replace them",
+        ExitCode.ERROR,
+    )
 
 
 def follow(
