@@ -125,6 +125,16 @@ Order = Annotated[
     typer.Option("--order", help="Sort by creation time: asc or desc (server default: desc)"),
 ]
 After = Annotated[str | None, typer.Option("--after", metavar="ID", help="Start after this id")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Deadline for the whole command from its start: every request, poll, upload and "
+        "tool round (exit 124)",
+    ),
+]
 Before = Annotated[str | None, typer.Option("--before", metavar="ID", help="End before this id")]
 All = Annotated[
     bool, typer.Option("--all", "-A", help="Follow every page (streams output as it arrives)")

@@ -53,6 +53,7 @@ ExpiresAfterDays = Annotated[
 
 
 @app.command()
+@indexing.wait_flags
 def create(
     file: Definition = None,
     name: Name = None,
@@ -68,7 +69,7 @@ def create(
     chunking: indexing.Chunking = None,
     metadata: Metadata = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -82,10 +83,11 @@ def create(
     if definition.files:
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
     store = api.post(PATH, body)
-    if wait:
-        store = indexing.follow(f"{PATH}/{api.segment(store['id'])}", store["id"], _again(store))
+    if waiting.wait:
+        where = f"{PATH}/{api.segment(store['id'])}"
+        store = indexing.follow(where, store["id"], _again(store), waiting.deadline)
     render.emit(store, COLUMNS, output, query)
-    if wait:
+    if waiting.wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
         indexing.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
 

@@ -9,7 +9,7 @@ import typer
 from .. import api, listing, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Output, Query, group
-from ..transfer import indexing, uploads
+from ..transfer import indexing, store_add, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
 
@@ -29,16 +29,20 @@ def _batch_path(store_id: str, batch_id: str) -> str:
 
 
 @app.command()
+@indexing.wait_flags
 def create(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Add files in one batch (local ones are uploaded first, several at a time).
+
+    As with 'files add', a local file the store has (same name and size) is skipped, and one
+    whose indexing failed is indexed again.
 
     Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
     """
@@ -46,15 +50,20 @@ def create(
     local = uploads.resolve(refs)
     body: dict[str, Any] = {}
     strategy = vector_stores.chunking_flag(chunking)
-    body["file_ids"] = uploads.file_ids(local, concurrency=concurrency)
+    needed = store_add.still_needed(f"{indexing.store_path(store_id)}/files", local, store_id)
+    if not needed:
+        render.progress(f"Nothing to add: {store_id} has every file given.")
+        return
+    body["file_ids"] = uploads.file_ids(needed, concurrency=concurrency)
     if strategy is not None:
         body["chunking_strategy"] = strategy
     batch = api.post(path, body)
-    if wait:
+    if waiting.wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
-        batch = indexing.follow(_batch_path(store_id, batch["id"]), batch["id"], again)
+        where = _batch_path(store_id, batch["id"])
+        batch = indexing.follow(where, batch["id"], again, waiting.deadline)
     render.emit(batch, COLUMNS, output, query)
-    if wait:
+    if waiting.wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
         indexing.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
 

@@ -14,15 +14,7 @@ from ..present import reply
 from ..transfer import downloads
 from . import handlers, outcome
 
-Timeout = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout",
-        min=0,
-        metavar="SECONDS",
-        help="Deadline for the whole command, polls and tool rounds included (exit 124)",
-    ),
-]
+Timeout = options.Timeout
 Interval = Annotated[
     float | None,
     typer.Option(
