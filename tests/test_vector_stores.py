@@ -169,11 +169,18 @@ def test_list_update_and_delete(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_update_from_a_definition_file(cli: Runner, cassette: Recorder) -> None:
-    store = make(cli, "--name", "old")["id"]
+    store = make(cli, "--name", "old", "-m", "team=docs")["id"]
     Path("store.yaml").write_text("name: renamed\nmetadata: {tier: '2'}\n")
     updated = ok(cli("vector-stores", "update", store, "-f", "store.yaml", "-o", "json"))
-    assert sent(cassette, 1) == {"name": "renamed", "metadata": {"tier": "2"}}
-    assert (updated["name"], updated["metadata"]) == ("renamed", {"tier": "2"})
+    # Metadata merges into the live object's, as on every update.
+    assert requests(cassette)[1:3] == [
+        f"GET /vector_stores/{store}",
+        f"POST /vector_stores/{store}",
+    ]
+    assert sent(cassette, 2) == {"name": "renamed", "metadata": {"team": "docs", "tier": "2"}}
+    assert (updated["name"], updated["metadata"]) == ("renamed", {"team": "docs", "tier": "2"})
+    removed = ok(cli("vector-stores", "update", store, "-m", "team=", "-o", "json"))
+    assert removed["metadata"] == {"tier": "2"}
 
 
 def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:

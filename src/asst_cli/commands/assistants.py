@@ -164,7 +164,7 @@ def update(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = f"{PATH}/{api.segment(assistant_id)}"
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    render.emit(api.update(path, body), COLUMNS, output, query)
 
 
 @app.command()

@@ -143,7 +143,7 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(_path(thread_id, message_id), body), COLUMNS, output, query)
+    render.emit(api.update(_path(thread_id, message_id), body), COLUMNS, output, query)
 
 
 @app.command()

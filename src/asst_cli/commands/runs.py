@@ -83,7 +83,7 @@ def update(
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(_path(thread_id, run_id), body), COLUMNS, output, query)
+    render.emit(api.update(_path(thread_id, run_id), body), COLUMNS, output, query)
 
 
 @app.command()

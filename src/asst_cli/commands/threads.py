@@ -114,7 +114,7 @@ def update(
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
     path = f"{PATH}/{api.segment(thread_id)}"
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    render.emit(api.update(path, body), COLUMNS, output, query)
 
 
 @app.command()

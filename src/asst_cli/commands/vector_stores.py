@@ -135,7 +135,7 @@ def update(
     """
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    render.emit(api.post(indexing.store_path(store_id), body), COLUMNS, output, query)
+    render.emit(api.update(indexing.store_path(store_id), body), COLUMNS, output, query)
 
 
 @app.command()
