@@ -56,7 +56,11 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
-        "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
+        "completion": _lazy(
+            "completion",
+            "Print the completion script for a shell, or install it with --install.",
+            "completion",
+        ),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
             "threads",
