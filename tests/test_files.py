@@ -224,9 +224,9 @@ def test_one_failed_upload_does_not_stop_the_others(
         ),
         (
             ["download", " ", "-O", "-"],
-            "Error: the id is empty (pass the id of an existing object)\n",
+            "Error: the file id is empty (pass the file id of an existing object)\n",
         ),
-        (["get", ""], "Error: the id is empty (pass the id of an existing object)\n"),
+        (["get", ""], "Error: the file id is empty (pass the file id of an existing object)\n"),
     ],
 )
 def test_bad_local_input_exits_2_before_any_request(

@@ -35,21 +35,6 @@ def test_wait_prints_the_final_run(cli: Runner, cassette: Recorder) -> None:
     assert (final["id"], final["status"]) == (run["id"], "completed")
 
 
-def test_wait_summary_table(cli: Runner, cassette: Recorder) -> None:
-    run = started(cli, assistant(cli), "please fail")
-    result = cli("runs", "wait", run["thread_id"], run["id"], *FAST, "-o", "table")
-    assert result.exit_code == 5
-    lines = result.stdout.splitlines()
-    assert lines[0] == "status      failed"
-    assert lines[1] == f"run         {run['id']}"
-    assert lines[2] == f"thread      {run['thread_id']}"
-    assert lines[5:] == ["last error  Sorry, something went wrong.", "incomplete"]
-    assert result.stderr == (
-        "Error: the run failed: server_error: Sorry, something went wrong "
-        f"(inspect it with 'asst runs get {run['thread_id']} {run['id']}')\n"
-    )
-
-
 @pytest.mark.engine(poll_after_ms=20)
 def test_wait_through_a_long_queue_with_the_server_hint(cli: Runner, cassette: Recorder) -> None:
     run = started(cli, assistant(cli), "please queue for 4 polls")

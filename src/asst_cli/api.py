@@ -3,7 +3,8 @@
 It uses the client's generic request methods rather than the typed (and deprecated) beta
 resources: every dialect's objects come back exactly as the server sent them (Foundry adds fields
 the typed models drop), and asst avoids the half second the typed resources cost to import.
-Paths are the protocol's own; the backend only decides where they go (see client.py).
+Paths are the protocol's own, built in paths.py; the backend only decides where they go (see
+client.py).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
 
-from . import checks, client, ledger, polling, settings
+from . import checks, client, ledger, paths, polling, settings
 from .errors import AsstError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -68,13 +68,6 @@ def _client() -> OpenAI:
         _state["client"] = client.build(current_settings(), _state["options"].debug)
     sdk: OpenAI = _state["client"]
     return sdk
-
-
-def segment(value: str, what: str = "id") -> str:
-    """One path segment from user input: never empty, never able to change the path."""
-    if not value or not value.strip():
-        raise UsageError(f"the {what} is empty", f"pass the {what} of an existing object")
-    return quote(value.strip(), safe="")
 
 
 @dataclass
@@ -132,7 +125,7 @@ def cancel(path: str) -> Any:
     retries = current_settings().max_retries
 
     def call(options: Any) -> Any:
-        return _client().post(f"{path}/cancel", body=None, cast_to=object, options=options)
+        return _client().post(paths.cancel(path), body=None, cast_to=object, options=options)
 
     try:
         return polling.send(call, {}, deadline, retries)
@@ -217,7 +210,7 @@ def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
         with file.open("rb") as handle:
             parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
             return _client().post(
-                "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
+                paths.FILES, body={"purpose": purpose}, files=parts, options=options, cast_to=object
             )
 
     return _send(call, headers={"Content-Type": "multipart/form-data"})

@@ -9,7 +9,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -140,6 +140,10 @@ def root(
     """Global options go before or after the command: asst --profile work assistants list."""
     if debug:
         _debug_logging()
+    env_format = os.environ.get("ASST_OUTPUT")
+    problem = render.format_problem(env_format) if env_format else None
+    if problem:
+        raise errors.UsageError(f"ASST_OUTPUT: {problem}")
     api.configure(
         settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
     )
@@ -213,12 +217,24 @@ def _command() -> click.Command:
     return typer.main.get_command(app)
 
 
+def _reader_gone() -> int:
+    """The reader went away (`asst ... | head`): what it wanted was written; end quietly, 0."""
+    sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
+    real = sys.__stdout__
+    if real is not None:
+        with suppress(OSError, ValueError):
+            # The interpreter flushes the real stdout at exit; it must not fail a second time.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), real.fileno())
+    return ExitCode.OK
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = hoist_globals(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["--help"]  # a bare 'asst' is someone looking for what it can do
     render.remember_format(None)
+    render.remember_profile_format(None)
     debug = "--debug" in args
     if completion.COMPLETE_VAR in os.environ:
         # A TAB press: typer answers it (and exits) once its completion classes are registered.
@@ -264,9 +280,12 @@ def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
             return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
         return result if isinstance(result, int) else ExitCode.OK
     except BrokenPipeError:
-        # The reader went away (`asst ... | head`): what it wanted was written; stay quiet.
-        sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
-        return ExitCode.OK
+        return _reader_gone()
+    except SystemExit as exc:
+        # typer turns a closed pipe into sys.exit(1); asst ends it like git instead.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _reader_gone()
+        raise
     except (KeyboardInterrupt, typer.Abort) as stop:
         word, code = errors.stopped_by(stop)
         print(f"{word.capitalize()}.", file=sys.stderr)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import api, errors, ledger, options, render
+from . import api, errors, ledger, options, paths, render
 from .errors import AsstError
 
 
@@ -40,8 +40,7 @@ def list_objects(
     path: str,
     columns: Sequence[render.Column],
     paging: Paging,
-    output: str | None,
-    query: str | None,
+    choice: render.Choice,
     *,
     what: str,
     extra: dict[str, Any] | None = None,
@@ -61,26 +60,23 @@ def list_objects(
     }
     params.update(extra or {})
     if paging.before and not native_before:
-        _list_before(path, columns, paging, (output, query), what, params)
+        _list_before(path, columns, paging, choice, what, params)
         return
     if paging.every:
         items = tapped(api.iterate(path, params), tap)
-        render.emit_list(items, columns, output, query, f"No {what} found.")
+        render.emit_list(items, columns, choice, f"No {what} found.")
         return
     page = api.page(path, params)
-    render.emit_list(tapped(page.data, tap), columns, output, query, f"No {what} found.")
-    if page.has_more and render.chosen_format(output) == "table" and page.last_id:
-        render.progress(
-            f"More {what} exist: repeat with --after {page.last_id} for the next page, "
-            "or with --all for every page."
-        )
+    render.emit_list(tapped(page.data, tap), columns, choice, f"No {what} found.")
+    if page.has_more and page.last_id:
+        render.more_pages(what, page.last_id)
 
 
 def _list_before(
     path: str,
     columns: Sequence[render.Column],
     paging: Paging,
-    output: tuple[str | None, str | None],
+    choice: render.Choice,
     what: str,
     params: dict[str, Any],
 ) -> None:
@@ -103,7 +99,7 @@ def _list_before(
                 "or with --all for every page."
             )
     found.reverse()
-    render.emit_list(found, columns, *output, f"No {what} found.")
+    render.emit_list(found, columns, choice, f"No {what} found.")
 
 
 # The backends whose servers list threads themselves (GET /threads); elsewhere asst's ledger.
@@ -111,15 +107,13 @@ NATIVE_THREAD_LIST = frozenset({"foundry"})
 LEDGER_PAGE = 20  # the size of a server's first page when no --limit is given
 
 
-def list_threads(
-    columns: Sequence[render.Column], paging: Paging, output: str | None, query: str | None
-) -> None:
+def list_threads(columns: Sequence[render.Column], paging: Paging, choice: render.Choice) -> None:
     """``threads list``: the server's own list where it has one, else the threads asst created
     at this backend and endpoint (the ledger), each fetched so that deleted ones drop out."""
     current = api.current_settings()
     if current.backend in NATIVE_THREAD_LIST:
         render.progress("Threads from the server's own list.")
-        list_objects("/threads", columns, paging, output, query, what="threads")
+        list_objects(paths.THREADS, columns, paging, choice, what="threads")
         return
     render.progress(
         f"Threads asst created at this endpoint, from its local ledger "
@@ -128,12 +122,9 @@ def list_threads(
     ids = _after_cursors([e.thread_id for e in ledger.entries(current)], paging)
     limit = None if paging.every else paging.limit or LEDGER_PAGE
     live = _LiveThreads(ids, limit)
-    render.emit_list(iter(live), columns, output, query, "No threads found.")
-    if live.more and render.chosen_format(output) == "table":
-        render.progress(
-            f"More threads exist: repeat with --after {live.last} for the next page, "
-            "or with --all for every page."
-        )
+    render.emit_list(iter(live), columns, choice, "No threads found.")
+    if live.more and live.last:
+        render.more_pages("threads", live.last)
 
 
 def _after_cursors(oldest_first: list[str], paging: Paging) -> list[str]:
@@ -177,7 +168,7 @@ class _LiveThreads:
 
 def _live_thread(thread_id: str) -> dict[str, Any] | None:
     try:
-        found: dict[str, Any] = api.get(f"/threads/{api.segment(thread_id, 'thread id')}")
+        found: dict[str, Any] = api.get(paths.thread(thread_id))
     except Exception as exc:
         failure = errors.known(exc)
         if failure.code != errors.ExitCode.NOT_FOUND:
@@ -198,7 +189,7 @@ def tapped(
 DELETE_COLUMNS = (render.Column("ID", "id"), render.Column("DELETED", "deleted"))
 
 
-def delete_objects(path: str, ids: list[str], output: str | None, query: str | None) -> None:
+def delete_objects(path_of: Callable[[str], str], ids: list[str], choice: render.Choice) -> None:
     """Delete each id in turn; failures are reported and do not stop the others."""
     results: list[dict[str, Any]] = []
     failures: list[AsstError] = []
@@ -206,9 +197,9 @@ def delete_objects(path: str, ids: list[str], output: str | None, query: str | N
     api.current_settings()
     for object_id in ids:
         try:
-            results.append(api.delete(f"{path}/{api.segment(object_id)}"))
+            results.append(api.delete(path_of(object_id)))
         except Exception as exc:
             failures.append(errors.known(exc))
             render.error(failures[-1])
-    render.emit(results, DELETE_COLUMNS, output, query)
+    render.emit(results, DELETE_COLUMNS, choice)
     errors.raise_if_failed(failures, len(ids), "deletions")

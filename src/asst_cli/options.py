@@ -66,10 +66,9 @@ def bundled(
 
 
 def check_output(value: str | None) -> str | None:
-    if value is not None and value not in render.FORMATS:
-        raise typer.BadParameter(
-            f"unknown format '{value}'; use one of: {', '.join(render.FORMATS)}"
-        )
+    problem = None if value is None else render.format_problem(value)
+    if problem:
+        raise typer.BadParameter(problem)
     render.remember_format(value)
     return value
 

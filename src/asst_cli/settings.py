@@ -205,6 +205,17 @@ def _max_retries(value: Any, source: str) -> int:
     return number
 
 
+def _profile_format(profile: _Layer) -> None:
+    """The profile's output format becomes the default after -o and ASST_OUTPUT."""
+    from . import render
+
+    value = profile.values.get("output")
+    problem = render.format_problem(str(value)) if value else None
+    if problem:
+        raise UsageError(f"output in {profile.label}: {problem}", "fix it with 'asst config set'")
+    render.remember_profile_format(str(value) if value else None)
+
+
 def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Settings:
     """Resolve the backend, endpoint, api-version and credential from every source."""
     env = os.environ if env is None else env
@@ -235,6 +246,7 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     if api_version and not resolved["api_version"]:
         sources["api_version"] = "default"
     retries = resolved["max_retries"]
+    _profile_format(profile_layer)
     return Settings(
         backend=backend,
         endpoint=_check_endpoint(str(endpoint), sources["endpoint"]).rstrip("/"),

@@ -73,6 +73,11 @@ class Engine:
         self.lock = threading.RLock()
         # Requests received so far: the count injected faults go by.
         self.requests = 0
+        self.driver.attach(self)
+
+    def close(self) -> None:
+        """Stop the driver's background work (the worker driver's threads)."""
+        self.driver.close()
 
     @classmethod
     def deterministic(cls, seed: str = "asst", **options: Unpack[EngineOptions]) -> Engine:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, checks, errors
+from .. import api, checks, errors, paths
 from ..errors import AsstError, ExitCode
 from ..transfer import uploads
 from . import filerecord, identity
@@ -83,7 +83,7 @@ def _forget_files(file_ids: list[str]) -> None:
     """Delete uploads apply made and no longer uses; one already gone is fine."""
     for file_id in file_ids:
         try:
-            api.delete(f"/files/{api.segment(file_id)}")
+            api.delete(paths.file(file_id))
         except Exception as exc:
             failure = errors.translate(exc)
             if failure is None or failure.code != ExitCode.NOT_FOUND:
@@ -100,14 +100,14 @@ def _store(step: Step, item: Declared, concurrency: int) -> str:
         body = {**item.body, "metadata": _metadata(item, record)}
         if ids:
             body.update(file_ids=ids, **chunking)
-        return str(api.post("/vector_stores", body)["id"])
+        return str(api.post(paths.VECTOR_STORES, body)["id"])
     path = object_path("vector_store", str(step.id))
     added = [i for i in ids if i not in sync.attached]
     if added:
-        api.post(f"{path}/file_batches", {"file_ids": added, **chunking})
+        api.post(paths.file_batches(path), {"file_ids": added, **chunking})
     for file_id in sync.attached:
         if file_id not in ids:
-            api.delete(f"{path}/files/{api.segment(file_id)}")
+            api.delete(paths.store_file(str(step.id), file_id))
     changes = step.changes()
     body = {
         key: item.body.get(key, DEFAULTS.get(key))
@@ -137,7 +137,7 @@ def _assistant(step: Step, item: Declared, store_ids: dict[str, str], concurrenc
         used = {key: value for key, value in resources.items() if any(value.values())}
         if used:
             body["tool_resources"] = used
-        return str(api.post("/assistants", body)["id"])
+        return str(api.post(paths.ASSISTANTS, body)["id"])
     body = {}
     for key in step.changes():
         if key == "tool_resources":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import api
+from .. import api, paths
 from ..errors import UsageError
 
 IDENTITY_KEY = "asst-name"
@@ -78,11 +78,11 @@ def create_managed(path: str, body: dict[str, Any], kind: str) -> dict[str, Any]
 def ensure_assistant(body: dict[str, Any]) -> dict[str, Any]:
     """The live assistant for a definition: found by identity and brought in line, or created."""
     wanted = with_identity(body)
-    live = find("/assistants", identity_of(body))
+    live = find(paths.ASSISTANTS, identity_of(body))
     if live is None:
-        created: dict[str, Any] = api.post("/assistants", wanted)
+        created: dict[str, Any] = api.post(paths.ASSISTANTS, wanted)
         return created
     if differs(wanted, live):
-        updated: dict[str, Any] = api.post(f"/assistants/{api.segment(str(live['id']))}", wanted)
+        updated: dict[str, Any] = api.post(paths.assistant(str(live["id"])), wanted)
         return updated
     return live

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api
+from .. import api, paths
 from . import canonical, filerecord, identity
 from .canonical import View
 from .filerecord import Sync
 from .load import Declared, DefinitionSet
 
-PATHS = {"assistant": "/assistants", "vector_store": "/vector_stores"}
+PATHS = {"assistant": paths.ASSISTANTS, "vector_store": paths.VECTOR_STORES}
+OBJECT_PATHS = {"assistant": paths.assistant, "vector_store": paths.vector_store}
 PLURAL = {"assistant": "assistants", "vector_store": "vector stores"}
 
 
@@ -52,7 +53,7 @@ class Plan:
 
 
 def object_path(kind: str, object_id: str) -> str:
-    return f"{PATHS[kind]}/{api.segment(object_id)}"
+    return OBJECT_PATHS[kind](object_id)
 
 
 def _wanted_object(item: Declared) -> dict[str, Any]:
@@ -86,7 +87,9 @@ def _match(item: Declared, live: list[dict[str, Any]]) -> tuple[dict[str, Any] |
 
 
 def store_files(store_id: str) -> list[str]:
-    return [str(f["id"]) for f in api.iterate(f"{object_path('vector_store', store_id)}/files")]
+    return [
+        str(f["id"]) for f in api.iterate(paths.files_of(object_path("vector_store", store_id)))
+    ]
 
 
 def _action(live: dict[str, Any] | None, adopted: bool, current: View | None, wanted: View) -> str:

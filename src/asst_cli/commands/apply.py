@@ -55,7 +55,7 @@ def apply(
     """
     definitions = load.load(file or [], recursive)
     plan = planning.make(definitions, prune)
-    report.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
+    report.apply(plan, dry_run=dry_run, concurrency=concurrency, choice=render.Choice(output))
 
 
 def diff(
@@ -77,7 +77,7 @@ def diff(
     with report.diff_errors():
         definitions = load.load(file or [], recursive)
         plan = planning.make(definitions, prune)
-        differs = report.diff(plan, output)
+        differs = report.diff(plan, render.Choice(output))
     if differs:
         raise typer.Exit(ExitCode.ERROR)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..apply import identity
 from ..definitions import assistant_flags
 from ..options import (
@@ -22,7 +22,6 @@ from ..options import (
 )
 
 app = group("Create, list, inspect, update and delete assistants.")
-PATH = "/assistants"
 
 
 def _tools(assistant: dict[str, Any]) -> str:
@@ -117,9 +116,10 @@ def create(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
     if file is None:
-        render.emit(api.post(PATH, body), COLUMNS, output, query)
+        render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
         return
-    render.emit(identity.create_managed(PATH, body, "assistant"), COLUMNS, output, query)
+    created = identity.create_managed(paths.ASSISTANTS, body, "assistant")
+    render.emit(created, COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -133,7 +133,9 @@ def list_(
 
     Example: asst assistants list --all -o id
     """
-    listing.list_objects(PATH, COLUMNS, paging, output, query, what="assistants")
+    listing.list_objects(
+        paths.ASSISTANTS, COLUMNS, paging, render.Choice(output, query), what="assistants"
+    )
 
 
 @app.command()
@@ -146,7 +148,7 @@ def get(
 
     Example: asst assistants get asst_abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(assistant_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -163,8 +165,8 @@ def update(
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
-    path = f"{PATH}/{api.segment(assistant_id)}"
-    render.emit(api.update(path, body), COLUMNS, output, query)
+    path = paths.assistant(assistant_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -175,6 +177,6 @@ def delete(
 ) -> None:
     """Delete assistants; every id is tried, and the exit code reports the first failure.
 
-    Example: asst assistants list -o id | xargs asst assistants delete
+    Example: asst assistants list --all -o id | xargs asst assistants delete
     """
-    listing.delete_objects(PATH, assistant_ids, output, query)
+    listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, client, errors, render
+from .. import api, client, errors, paths, render
 from ..errors import AsstError
 from ..options import Output, Query, group
 from ..settings import Settings
@@ -55,7 +55,7 @@ def status(
     }
     failure = _check(result) if check else None
     columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, output, query)
+    render.emit(result, columns, render.Choice(output, query))
     if failure is not None:
         raise failure
 
@@ -64,7 +64,7 @@ def _check(result: dict[str, Any]) -> AsstError | None:
     """One cheap request; its outcome joins ``result``, and a failure is returned to be raised
     after what was resolved is printed (the resolution is what someone debugging needs)."""
     try:
-        api.page("/assistants", {"limit": 1})
+        api.page(paths.ASSISTANTS, {"limit": 1})
     except Exception as exc:
         failure = errors.known(exc)
         result["check"] = f"failed: {failure.message}"

@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..options import Concurrency, Output, Query, group
 from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
-PATH = "/files"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -69,7 +68,9 @@ def upload(
     results = uploads.upload_many([f for f in files if f not in there], purpose, concurrency)
     done = {u.path: u.file for u in results if u.file is not None}
     printed = [there.get(f) or done.get(f) for f in files]
-    render.emit([file for file in printed if file is not None], COLUMNS, output, query)
+    render.emit(
+        [file for file in printed if file is not None], COLUMNS, render.Choice(output, query)
+    )
     uploads.report_failures(results)
 
 
@@ -90,7 +91,13 @@ def list_(
     # No dialect's files list has a 'before' cursor: listing asks the opposite order instead.
     extra = {"purpose": purpose}
     listing.list_objects(
-        PATH, COLUMNS, paging, output, query, what="files", extra=extra, native_before=False
+        paths.FILES,
+        COLUMNS,
+        paging,
+        render.Choice(output, query),
+        what="files",
+        extra=extra,
+        native_before=False,
     )
 
 
@@ -100,7 +107,7 @@ def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
 
     Example: asst files get file-abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(file_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.file(file_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -111,9 +118,9 @@ def delete(
 ) -> None:
     """Delete files; every id is tried, and the exit code reports the first failure.
 
-    Example: asst files list --purpose assistants -o id | xargs asst files delete
+    Example: asst files list --purpose assistants --all -o id | xargs asst files delete
     """
-    listing.delete_objects(PATH, file_ids, output, query)
+    listing.delete_objects(paths.file, file_ids, render.Choice(output, query))
 
 
 @app.command()
@@ -144,9 +151,9 @@ def download(
     """
     where = downloads.target(output_file, directory, force)
     if where.stdout:
-        with api.stream_get(f"{PATH}/{api.segment(file_id)}/content") as response:
+        with api.stream_get(paths.content(paths.file(file_id))) as response:
             render.binary(response.iter_bytes())
         return
     target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
-    render.emit(saved, SAVED_COLUMNS, output, query)
+    render.emit(saved, SAVED_COLUMNS, render.Choice(output, query))

@@ -2,56 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Literal
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import threads
 from ..options import Attach, Metadata, Output, Query, group
+from ..present import transcript
 from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
-# The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
-# 120-column terminal. The whole text is in -o json / yaml.
-TEXT_WIDTH = 28
-
-
-def _text(message: dict[str, Any]) -> str:
-    """The first text part on one line, shortened for a table cell."""
-    for part in message.get("content") or []:
-        if isinstance(part, dict) and part.get("type") == "text":
-            text = part.get("text")
-            value = text.get("value", "") if isinstance(text, dict) else str(text or "")
-            line = " ".join(str(value).split())
-            return line if len(line) <= TEXT_WIDTH else line[: TEXT_WIDTH - 1] + "…"
-    return ""
-
-
-def _attachments(message: dict[str, Any]) -> str:
-    items = message.get("attachments") or []
-    return ", ".join(str(a.get("file_id")) for a in items if isinstance(a, dict))
-
-
-COLUMNS = (
-    render.Column("ID", "id"),
-    render.Column("ROLE", "role"),
-    render.Column("CREATED", "created_at", time=True),
-    render.Column("TEXT", _text),
-    render.Column("RUN", "run_id"),
-    render.Column("THREAD", "thread_id", detail=True),
-    render.Column("STATUS", "status", detail=True),
-    render.Column("ATTACHMENTS", _attachments, detail=True),
-    render.Column("METADATA", "metadata", detail=True),
-)
+COLUMNS = transcript.MESSAGE_COLUMNS
 
 ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
-
-
-def _path(thread_id: str, message_id: str | None = None) -> str:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
-    return path if message_id is None else f"{path}/{api.segment(message_id, 'message id')}"
 
 
 @app.command()
@@ -76,9 +42,9 @@ def create(
 
     Example: asst messages create thread_abc123 "Plot this" --attach data.csv:code_interpreter
     """
-    path = _path(thread_id)
+    path = paths.messages(thread_id)
     draft = threads.message_draft(role, text, content_file, attach, metadata)
-    render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(path, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -99,11 +65,10 @@ def list_(
     Example: asst messages list thread_abc123 --order asc --all -o jsonl
     """
     listing.list_objects(
-        _path(thread_id),
+        paths.messages(thread_id),
         COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="messages",
         extra={"run_id": run},
         tap=outcome.file_saver(follow_options.saver(download_dir, force)),
@@ -124,10 +89,10 @@ def get(
     Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
     """
     save = outcome.file_saver(follow_options.saver(download_dir, force))
-    message = api.get(_path(thread_id, message_id))
+    message = api.get(paths.message(thread_id, message_id))
     if save is not None:
         save(message)
-    render.emit(message, COLUMNS, output, query)
+    render.emit(message, COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -143,7 +108,8 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.update(_path(thread_id, message_id), body), COLUMNS, output, query)
+    path = paths.message(thread_id, message_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -157,4 +123,6 @@ def delete(
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(_path(thread_id), message_ids, output, query)
+    listing.delete_objects(
+        partial(paths.message, thread_id), message_ids, render.Choice(output, query)
+    )

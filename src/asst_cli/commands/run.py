@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .. import render
 from ..options import Attach, DefinitionFile, Output, Query, by_name
 from ..runs import follow_options, oneshot, outcome, start_options
 
@@ -46,4 +47,4 @@ def run(
     """
     request = by_name(oneshot.Request, locals())
     plan = oneshot.plan(request, run, follow.tool_config)
-    oneshot.run(plan, follow, wait, stream, output, query)
+    oneshot.run(plan, follow, wait, stream, render.Choice(output, query))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import threads
 from ..options import Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options, submission, waiting
@@ -16,13 +16,6 @@ COLUMNS = start_options.COLUMNS
 
 ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
-
-
-def _path(thread_id: str, run_id: str | None = None, action: str | None = None) -> str:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/runs"
-    if run_id is not None:
-        path += f"/{api.segment(run_id, 'run id')}"
-    return path if action is None else f"{path}/{action}"
 
 
 @app.command()
@@ -43,7 +36,7 @@ def create(
     assert answer is not None  # built by answer_flags
     streamed = answer.only_streamed()
     body = start_options.run_body(assistant, run)
-    outcome.post_run(_path(thread_id), body, streamed, (output, query))
+    outcome.post_run(paths.runs(thread_id), body, streamed, render.Choice(output, query))
 
 
 @app.command("list")
@@ -58,7 +51,9 @@ def list_(
 
     Example: asst runs list thread_abc123 -q "[?status=='requires_action'].id"
     """
-    listing.list_objects(_path(thread_id), COLUMNS, paging, output, query, what="runs")
+    listing.list_objects(
+        paths.runs(thread_id), COLUMNS, paging, render.Choice(output, query), what="runs"
+    )
 
 
 @app.command()
@@ -67,7 +62,7 @@ def get(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Query 
 
     Example: asst runs get thread_abc123 run_abc123 -q status
     """
-    render.emit(api.get(_path(thread_id, run_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.run(thread_id, run_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -83,7 +78,8 @@ def update(
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.update(_path(thread_id, run_id), body), COLUMNS, output, query)
+    path = paths.run(thread_id, run_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -92,7 +88,9 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 
     Example: asst runs cancel thread_abc123 run_abc123
     """
-    render.emit(api.post(_path(thread_id, run_id, "cancel")), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.run(thread_id, run_id))), COLUMNS, render.Choice(output, query)
+    )
 
 
 @app.command("submit-tool-outputs")
@@ -113,9 +111,10 @@ def submit_tool_outputs(
     """
     assert answer is not None  # built by answer_flags
     given = start_options.tool_outputs(tool_output, outputs_file)
-    found = submission.outputs(_path(thread_id, run_id), given, answer.follow, answer.stream)
-    path = _path(thread_id, run_id, "submit_tool_outputs")
-    outcome.post_run(path, {"tool_outputs": found}, answer.streamed(), (output, query))
+    found = submission.outputs(paths.run(thread_id, run_id), given, answer.follow, answer.stream)
+    path = paths.submit_tool_outputs(paths.run(thread_id, run_id))
+    choice = render.Choice(output, query)
+    outcome.post_run(path, {"tool_outputs": found}, answer.streamed(), choice)
 
 
 @app.command()
@@ -133,4 +132,4 @@ def wait(
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
     final = waiting.follow(thread_id, run_id, follow.wait_options())
-    outcome.finish_run(final, follow, output, query)
+    outcome.finish_run(final, follow, render.Choice(output, query))

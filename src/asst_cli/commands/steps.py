@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..options import Output, Query, group
 
 app = group("List and inspect the steps of a run.")
@@ -43,11 +43,6 @@ ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 
-def _path(thread_id: str, run_id: str) -> str:
-    thread, run = api.segment(thread_id, "thread id"), api.segment(run_id, "run id")
-    return f"/threads/{thread}/runs/{run}/steps"
-
-
 @app.command("list")
 @listing.paged
 def list_(
@@ -69,11 +64,10 @@ def list_(
     """
     include = FILE_SEARCH_CONTENT if include_file_search_content else None
     listing.list_objects(
-        _path(thread_id, run_id),
+        paths.steps(thread_id, run_id),
         COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="steps",
         extra={"include[]": include},
     )
@@ -91,5 +85,6 @@ def get(
 
     Example: asst steps get thread_abc123 run_abc123 step_abc123 -o json
     """
-    path = f"{_path(thread_id, run_id)}/{api.segment(step_id, 'step id')}"
-    render.emit(api.get(path), COLUMNS, output, query)
+    render.emit(
+        api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, render.Choice(output, query)
+    )

@@ -6,13 +6,12 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, options, render
+from .. import api, listing, options, paths, render
 from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options
 
 app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
-PATH = "/threads"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -48,7 +47,7 @@ def list_(
 
     Example: asst threads list --all -o id
     """
-    listing.list_threads(COLUMNS, paging, output, query)
+    listing.list_threads(COLUMNS, paging, render.Choice(output, query))
 
 
 @app.command()
@@ -69,7 +68,7 @@ def create(
         messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
     )
     draft = threads.thread_body(file, flags)
-    render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -86,8 +85,10 @@ def show(
 
     Example: asst threads show thread_abc123 --download-dir out
     """
-    messages = api.iterate(f"{PATH}/{api.segment(thread_id)}/messages", {"order": "asc"})
-    outcome.show_thread(messages, follow_options.saver(download_dir, force), output, query)
+    messages = api.iterate(paths.messages(thread_id), {"order": "asc"})
+    outcome.show_thread(
+        messages, follow_options.saver(download_dir, force), render.Choice(output, query)
+    )
 
 
 @app.command()
@@ -96,7 +97,7 @@ def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None
 
     Example: asst threads get thread_abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(thread_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.thread(thread_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -113,8 +114,8 @@ def update(
     """
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
-    path = f"{PATH}/{api.segment(thread_id)}"
-    render.emit(api.update(path, body), COLUMNS, output, query)
+    path = paths.thread(thread_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -127,7 +128,7 @@ def delete(
 
     Example: asst threads delete thread_abc123 thread_def456
     """
-    listing.delete_objects(PATH, thread_ids, output, query)
+    listing.delete_objects(paths.thread, thread_ids, render.Choice(output, query))
 
 
 # Every run flag but --additional-instructions: the protocol's create-and-run has no such field.
@@ -151,4 +152,6 @@ def create_and_run(
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body
-    render.emit(api.post(f"{PATH}/runs", body), start_options.COLUMNS, output, query)
+    render.emit(
+        api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, render.Choice(output, query)
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Metadata, Output, Query, by_name, group
 from ..transfer import indexing, uploads
@@ -18,7 +18,6 @@ from . import vs_batches, vs_files
 app = group("Create, list, inspect, update and delete vector stores (file search).")
 app.add_typer(vs_files.app, name="files")
 app.add_typer(vs_batches.app, name="batches")
-PATH = "/vector_stores"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -82,14 +81,14 @@ def create(
     body = definition.body
     if definition.files:
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
-    store = api.post(PATH, body)
+    store = api.post(paths.VECTOR_STORES, body)
+    store_path = paths.vector_store(store["id"])
     if waiting.wait:
-        where = f"{PATH}/{api.segment(store['id'])}"
-        store = indexing.follow(where, store["id"], _again(store), waiting.deadline)
-    render.emit(store, COLUMNS, output, query)
+        store = indexing.follow(store_path, store["id"], _again(store), waiting.deadline)
+    render.emit(store, COLUMNS, render.Choice(output, query))
     if waiting.wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
-        indexing.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
+        indexing.check_indexed(store, paths.files_of(store_path), listed_by)
 
 
 def _again(store: dict[str, str]) -> str:
@@ -107,7 +106,9 @@ def list_(
 
     Example: asst vector-stores list --all -o tsv
     """
-    listing.list_objects(PATH, COLUMNS, paging, output, query, what="vector stores")
+    listing.list_objects(
+        paths.VECTOR_STORES, COLUMNS, paging, render.Choice(output, query), what="vector stores"
+    )
 
 
 @app.command()
@@ -116,7 +117,7 @@ def get(store_id: indexing.StoreId, output: Output = None, query: Query = None) 
 
     Example: asst vector-stores get vs_abc123 -q file_counts
     """
-    render.emit(api.get(indexing.store_path(store_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -135,7 +136,8 @@ def update(
     """
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    render.emit(api.update(indexing.store_path(store_id), body), COLUMNS, output, query)
+    path = paths.vector_store(store_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -146,6 +148,6 @@ def delete(
 ) -> None:
     """Delete vector stores (their files stay); the exit code reports the first failure.
 
-    Example: asst vector-stores list -o id | xargs asst vector-stores delete
+    Example: asst vector-stores list --all -o id | xargs asst vector-stores delete
     """
-    listing.delete_objects(PATH, store_ids, output, query)
+    listing.delete_objects(paths.vector_store, store_ids, render.Choice(output, query))

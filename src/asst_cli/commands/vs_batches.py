@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, store_add, uploads
@@ -21,11 +21,6 @@ COLUMNS = (
     render.Column("VECTOR STORE", "vector_store_id", detail=True),
 )
 BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
-
-
-def _batch_path(store_id: str, batch_id: str) -> str:
-    batch = api.segment(batch_id, "batch id")
-    return f"{indexing.store_path(store_id)}/file_batches/{batch}"
 
 
 @app.command()
@@ -46,11 +41,11 @@ def create(
 
     Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
     """
-    path = f"{indexing.store_path(store_id)}/file_batches"
+    path = paths.batches(store_id)
     local = uploads.resolve(refs)
     body: dict[str, Any] = {}
     strategy = vector_stores.chunking_flag(chunking)
-    needed = store_add.still_needed(f"{indexing.store_path(store_id)}/files", local, store_id)
+    needed = store_add.still_needed(paths.files_of(paths.vector_store(store_id)), local, store_id)
     if not needed:
         render.progress(f"Nothing to add: {store_id} has every file given.")
         return
@@ -60,12 +55,12 @@ def create(
     batch = api.post(path, body)
     if waiting.wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
-        where = _batch_path(store_id, batch["id"])
+        where = paths.batch(store_id, batch["id"])
         batch = indexing.follow(where, batch["id"], again, waiting.deadline)
-    render.emit(batch, COLUMNS, output, query)
+    render.emit(batch, COLUMNS, render.Choice(output, query))
     if waiting.wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
-        indexing.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
+        indexing.check_indexed(batch, paths.files_of(paths.batch(store_id, batch["id"])), listed_by)
 
 
 @app.command()
@@ -76,7 +71,7 @@ def get(
 
     Example: asst vector-stores batches get vs_abc123 vsfb_abc123
     """
-    render.emit(api.get(_batch_path(store_id, batch_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -87,7 +82,11 @@ def cancel(
 
     Example: asst vector-stores batches cancel vs_abc123 vsfb_abc123
     """
-    render.emit(api.post(f"{_batch_path(store_id, batch_id)}/cancel"), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.batch(store_id, batch_id))),
+        COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -105,11 +104,10 @@ def files(
     Example: asst vector-stores batches files vs_abc123 vsfb_abc123 --status failed
     """
     listing.list_objects(
-        f"{_batch_path(store_id, batch_id)}/files",
+        paths.files_of(paths.batch(store_id, batch_id)),
         indexing.FILE_COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="files",
         extra={"filter": status},
     )

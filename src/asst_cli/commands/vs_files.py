@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
-from .. import api, errors, listing, render
+from .. import api, errors, listing, paths, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
-
-
-def _files_path(store_id: str) -> str:
-    return f"{indexing.store_path(store_id)}/files"
 
 
 @app.command()
@@ -38,7 +35,7 @@ def add(
 
     Example: asst vector-stores files add vs_abc123 notes.md file-abc123 --wait
     """
-    path = _files_path(store_id)
+    path = paths.files_of(paths.vector_store(store_id))
     local = uploads.resolve(refs)
     strategy = vector_stores.chunking_flag(chunking)
 
@@ -54,11 +51,11 @@ def add(
     if waiting.wait:
         again = f"asst vector-stores files list {store_id}"
         added = [
-            indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again, waiting.deadline)
+            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again, waiting.deadline)
             for f in added
         ]
         failures += indexing.settled(added)
-    render.emit(added, indexing.FILE_COLUMNS, output, query)
+    render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))
     errors.raise_if_failed(failures, len(local), "files")
 
 
@@ -76,11 +73,10 @@ def list_(
     Example: asst vector-stores files list vs_abc123 --status failed
     """
     listing.list_objects(
-        _files_path(store_id),
+        paths.files_of(paths.vector_store(store_id)),
         indexing.FILE_COLUMNS,
         paging,
-        output,
-        query,
+        render.Choice(output, query),
         what="files",
         extra={"filter": status},
     )
@@ -97,8 +93,11 @@ def get(
 
     Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
     """
-    path = f"{_files_path(store_id)}/{api.segment(file_id, 'file id')}"
-    render.emit(api.get(path), indexing.FILE_COLUMNS, output, query)
+    render.emit(
+        api.get(paths.store_file(store_id, file_id)),
+        indexing.FILE_COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -112,4 +111,6 @@ def delete(
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(_files_path(store_id), file_ids, output, query)
+    listing.delete_objects(
+        partial(paths.store_file, store_id), file_ids, render.Choice(output, query)
+    )

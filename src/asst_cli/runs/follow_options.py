@@ -10,8 +10,7 @@ import typer
 
 from .. import api, errors, options, render
 from ..errors import AsstError, ExitCode, UsageError
-from ..present import reply
-from ..transfer import downloads
+from ..transfer import downloads, mentioned
 from . import handlers, outcome
 
 Timeout = options.Timeout
@@ -71,7 +70,7 @@ Stream = Annotated[
 ]
 
 
-def saver(directory: Path | None, force: bool) -> reply.Saver | None:
+def saver(directory: Path | None, force: bool) -> mentioned.Saver | None:
     """Saves produced files into ``directory`` (checked now, before any request).
 
     A file that is already there is kept (a warning says so) unless ``force``: the reply is

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, configfile, ledger
+from .. import api, configfile, ledger, paths, render
 from ..apply import identity
 from ..definitions import assistants, threads
 from ..errors import UsageError
@@ -91,15 +91,14 @@ def start(plan: Plan) -> tuple[str, dict[str, Any]]:
         body["assistant_id"] = identity.ensure_assistant(plan.definition.body)["id"]
     message = plan.draft.ready()
     if plan.thread is None and not CREATE_THREAD_FIRST.intersection(body):
-        return "/threads/runs", {**body, "thread": {"messages": [message]}}
+        return paths.THREAD_RUNS, {**body, "thread": {"messages": [message]}}
     if plan.thread is None:
         # The one-request create-and-run takes no additional_instructions in any dialect:
         # the thread (with the message) comes first, then a run on it.
-        thread = api.post("/threads", {"messages": [message]})
-        return f"/threads/{api.segment(str(thread['id']), 'thread id')}/runs", body
-    thread_path = f"/threads/{api.segment(plan.thread, 'thread id')}"
-    api.post(f"{thread_path}/messages", message)
-    return f"{thread_path}/runs", body
+        thread = api.post(paths.THREADS, {"messages": [message]})
+        return paths.runs(str(thread["id"])), body
+    api.post(paths.messages(plan.thread), message)
+    return paths.runs(plan.thread), body
 
 
 def remember(run: dict[str, Any]) -> None:
@@ -115,18 +114,17 @@ def run(
     follow: outcome.Follow,
     wait: bool,
     stream: bool,
-    fmt: str | None,
-    query: str | None,
+    choice: render.Choice,
 ) -> None:
     """Start the run, then print it (no --wait) or follow it and print the reply."""
     path, body = start(plan_)
     if stream:
-        outcome.stream(path, body, follow, (fmt, query), seen=remember)
+        outcome.stream(path, body, follow, choice, seen=remember)
         return
     created: dict[str, Any] = api.post(path, body)
     remember(created)
     if not wait:
-        outcome.print_run(created, fmt, query)
+        outcome.print_run(created, choice)
         return
     final = outcome.wait_for(created, follow)
-    outcome.finish_reply(str(created["thread_id"]), final, follow, fmt, query)
+    outcome.finish_reply(str(created["thread_id"]), final, follow, choice)

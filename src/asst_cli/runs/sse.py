@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, polling
+from .. import api, paths, polling
 from ..errors import AsstError, ExitCode
 from . import waiting
 
@@ -180,7 +180,7 @@ class _Stream:
             outputs = waiting.answer(run_path, self.run, self.options)
             if outputs is None:
                 return self.run
-            path, body = f"{run_path}/submit_tool_outputs", {"tool_outputs": outputs}
+            path, body = paths.submit_tool_outputs(run_path), {"tool_outputs": outputs}
 
 
 def follow(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, errors, polling, progress
+from .. import api, errors, paths, polling, progress
 from ..errors import AsstError, ExitCode
 from ..polling import Deadline
 
@@ -43,7 +43,7 @@ class WaitOptions:
 
 
 def run_path(thread_id: str, run_id: str) -> str:
-    return f"/threads/{api.segment(thread_id, 'thread id')}/runs/{api.segment(run_id, 'run id')}"
+    return paths.run(thread_id, run_id)
 
 
 def exit_code(run: dict[str, Any]) -> ExitCode:
@@ -137,7 +137,7 @@ def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
                     outputs = answer(path, run, options)
                     if outputs is None:
                         return run
-                    api.post(f"{path}/submit_tool_outputs", {"tool_outputs": outputs})
+                    api.post(paths.submit_tool_outputs(path), {"tool_outputs": outputs})
     except polling.DeadlinePassed as passed:
         raise timed_out((thread_id, run_id), run, options, passed.unavailable) from None
     except AsstError as failure:

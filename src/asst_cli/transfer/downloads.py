@@ -199,9 +199,9 @@ def _cannot_write(path: Path, exc: OSError) -> AsstError:
 def fetch(file_id: str, where: Target, force: bool) -> tuple[Path, int]:
     """Save a file's content at ``where.path``, or under its server name (made safe) in
     ``where.directory``; returns the path and the number of bytes written."""
-    from .. import api
+    from .. import api, paths
 
-    path = f"/files/{api.segment(file_id)}"
+    path = paths.file(file_id)
     target = where.path
     if target is None:
         name = api.get(path).get("filename")
@@ -209,5 +209,5 @@ def fetch(file_id: str, where: Target, force: bool) -> tuple[Path, int]:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / safe_name(name, file_id)
         check_free(target, force)
-    with api.stream_get(f"{path}/content") as response:
+    with api.stream_get(paths.content(path)) as response:
         return target, save(response.iter_bytes(), target, force)

@@ -87,10 +87,6 @@ FILE_COLUMNS = (
 )
 
 
-def store_path(store_id: str) -> str:
-    return f"/vector_stores/{api.segment(store_id, 'vector store id')}"
-
-
 def follow(path: str, label: str, check_again: str, deadline: polling.Deadline) -> dict[str, Any]:
     """GET ``path`` until it is no longer in progress; Ctrl-C or the deadline stops waiting, not
     the indexing."""

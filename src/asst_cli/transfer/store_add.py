@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, render
+from .. import api, errors, paths, render
 from ..errors import AsstError
 from . import uploads
 
@@ -74,7 +74,7 @@ def detach_failed(files_path: str, outcomes: Sequence[Outcome]) -> None:
     indexes them afresh."""
     for outcome in outcomes:
         if outcome.retry is not None:
-            api.delete(f"{files_path}/{api.segment(outcome.retry)}")
+            api.delete(f"{files_path}/{paths.segment(outcome.retry, 'file id')}")
 
 
 def _attach_all(
@@ -106,7 +106,7 @@ def _attach_all(
 def _forget(outcome: Outcome, file_id: str) -> None:
     """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it."""
     try:
-        api.delete(f"/files/{api.segment(file_id)}")
+        api.delete(paths.file(file_id))
     except Exception as exc:
         left = errors.known(exc)
         assert outcome.error is not None

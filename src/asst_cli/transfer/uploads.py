@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, progress, render
+from .. import api, errors, paths, progress, render
 from ..errors import AsstError, UsageError
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")
@@ -120,7 +120,7 @@ def every_file(purpose: str) -> Iterator[dict[str, Any]]:
     """The account's files of one purpose; only the OpenAI dialect pages them (with ``after``)."""
     params: dict[str, Any] = {"purpose": purpose}
     while True:
-        page = api.page("/files", params)
+        page = api.page(paths.FILES, params)
         yield from page.data
         if not page.has_more or not page.last_id:
             return

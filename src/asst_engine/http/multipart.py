@@ -8,6 +8,10 @@ from email.utils import collapse_rfc2231_value
 
 from asst_engine.errors import bad_request
 
+# Parts that are files even without a ``filename``: azure-core sends bytes given with a separate
+# ``filename`` field (Foundry's upload) as a bare ``name="file"`` part.
+FILE_FIELDS = ("file",)
+
 
 @dataclass
 class Upload:
@@ -63,7 +67,7 @@ def _add_part(form: Form, part: bytes) -> None:
     filename = _param(params, "filename")
     if not isinstance(name, str):
         raise bad_request("Malformed multipart part: no field name.")
-    if isinstance(filename, str):
-        form.files[name] = Upload(filename, data)
+    if isinstance(filename, str) or name in FILE_FIELDS:
+        form.files[name] = Upload(filename or "", data)
     else:
         form.fields[name] = data.decode("utf-8", "replace")

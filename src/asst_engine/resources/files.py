@@ -23,10 +23,14 @@ def client_filename(sent: str) -> str:
     return PureWindowsPath(sent).name or "upload"
 
 
-def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> JSON:
-    """Store an upload; ``purposes`` are those the dialect's spec allows."""
+def upload(
+    engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES, named: bool = False
+) -> JSON:
+    """Store an upload; ``purposes`` are those the dialect's spec allows, and when ``named`` a
+    ``filename`` field (Foundry's) names the file instead of the part's own file name."""
+    known = ("file", "purpose", "filename") if named else ("file", "purpose")
     for key in list(form.fields) + list(form.files):
-        if key not in ("file", "purpose"):
+        if key not in known:
             raise bad_request(
                 f"Unrecognized request argument supplied: {key}", key, "unknown_parameter"
             )
@@ -39,7 +43,8 @@ def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> 
         raise bad_request(message, "purpose", "missing_required_parameter")
     purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
     sent = form.files["file"]
-    return add(engine, client_filename(sent.filename), purpose, sent.data)
+    name = form.fields.get("filename") or sent.filename
+    return add(engine, client_filename(name), purpose, sent.data)
 
 
 def add(engine: Engine, filename: str, purpose: str, data: bytes) -> JSON:

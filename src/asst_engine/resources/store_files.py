@@ -14,6 +14,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import deleted, lookup
 from asst_engine.store import pagination
 
@@ -92,18 +93,30 @@ def refresh(engine: Engine, store: JSON) -> None:
         store["status"] = "in_progress" if counts["in_progress"] else "completed"
 
 
-def create(engine: Engine, store_id: str, body: JSON) -> JSON:
+def entry_fields(accepts: Accepts) -> dict[str, v.Check]:
+    """A file to attach: its id, chunking and, where the dialect has them, its attributes."""
+    fields: dict[str, v.Check] = {"file_id": v.text, "chunking_strategy": chunking_strategy}
+    if accepts.file_attributes:
+        fields["attributes"] = v.attributes
+    return fields
+
+
+def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     store = store_of(engine, store_id)
-    fields = v.check_body(
-        body,
-        {"file_id": v.text, "chunking_strategy": chunking_strategy, "attributes": v.obj},
-        required=("file_id",),
-    )
+    fields = v.check_body(body, entry_fields(accepts), required=("file_id",))
     file_id = existing_file(engine, "file_id", fields["file_id"])
     store_file = attach(engine, store, file_id, fields.get("chunking_strategy"))
     if "attributes" in fields:
         store_file["attributes"] = fields["attributes"]
     refresh(engine, store)
+    return store_file
+
+
+def update(engine: Engine, store_id: str, file_id: str, body: JSON) -> JSON:
+    """Replace the file's ``attributes`` (the only field that changes)."""
+    store_file = retrieve(engine, store_id, file_id)
+    fields = v.check_body(body, {"attributes": v.attributes}, required=("attributes",))
+    store_file["attributes"] = fields["attributes"]
     return store_file
 
 

@@ -72,8 +72,9 @@ class Writer:
             return event.completion_tokens
         return 0
 
-    def end(self, cut: bool) -> None:
-        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``."""
+    def end(self, cut: bool, reason: str = "max_tokens") -> None:
+        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``
+        (``reason``: max_tokens, run_cancelled, run_expired...)."""
         message = self._open()
         message["content"] = self.parts
         # No extra clock readings: re-recorded cassettes keep their timestamps.
@@ -81,12 +82,21 @@ class Writer:
             message.update(
                 status="incomplete",
                 incomplete_at=message["created_at"],
-                incomplete_details={"reason": "max_tokens"},
+                incomplete_details={"reason": reason},
             )
             self.emit("thread.message.incomplete", message)
         else:
             message.update(status="completed", completed_at=message["created_at"])
             self.emit("thread.message.completed", message)
+
+    def rebind(self, run: JSON) -> None:
+        """Objects from an earlier unit of work are stale: get the ones being written again."""
+        self.run = run
+        store = self.engine.store
+        if self.message is not None:
+            self.message = store.messages.get(self.message["id"], run["thread_id"]) or self.message
+        if self.step is not None:
+            self.step = store.steps.get(self.step["id"], run["id"]) or self.step
 
     @property
     def writing(self) -> bool:

@@ -21,8 +21,16 @@ again.
 Deleting cascades inside the store: a thread takes its messages, runs and their steps; a file
 its bytes; a vector store its files and batches.
 
-Owners (each API key sees only its objects) fit as a scope given to ``unit_of_work``: the
-collections then filter by it and stamp it on what they store, with no change to callers.
+Owners (each API key sees only its objects) are a scope given to ``unit_of_work(owner)``:
+inside it every read sees only that owner's objects and every write stamps it, with no change to
+callers. ``owner=None`` is no scoping (a server without keys, or background work): every object
+is visible, and writes keep owners right without knowing them: replacing an object keeps its
+owner, and a new child takes its parent's (a worker's reply lands in its thread owner's view).
+The owner is kept beside an object, never inside its JSON.
+
+Blobs stream: ``writer(key)`` takes the bytes into a temporary place and publishes them under
+``key`` only when its block ends without error, so a reader never sees half a file and a failed
+upload leaves nothing behind; ``reader(key)`` hands back a binary stream, never the whole file.
 """
 
 from __future__ import annotations
@@ -31,11 +39,16 @@ from collections.abc import Collection as Container
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 from asst_engine.json_types import JSON
 
 Order = Literal["asc", "desc"]
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (a database from a newer asst, an unwritable data
+    dir); the message is one line saying what is wrong and what fixes it."""
 
 
 @dataclass(frozen=True)
@@ -86,13 +99,26 @@ class Collection(Protocol):
 
 
 class Blobs(Protocol):
-    """Bytes by key: the content of files (on disk or in a table for a persistent store)."""
+    """Bytes by key: the content of files (in memory, or on disk for a persistent store)."""
 
     def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes | None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def writer(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """A stream to write ``key``'s bytes to; they replace what ``key`` held only when the
+        block exits without error (an exception discards them)."""
+        ...
+
+    def reader(self, key: str) -> BinaryIO | None:
+        """A stream of ``key``'s bytes (the caller closes it), or None when absent."""
+        ...
+
+    def size(self, key: str) -> int | None:
+        """How many bytes ``key`` holds, or None when absent."""
+        ...
 
 
 class Store(Protocol):
@@ -145,8 +171,9 @@ class Store(Protocol):
         """Children of vector stores: ``{"id": <batch id>, "file_ids": [...]}``, never sent."""
         ...
 
-    def unit_of_work(self) -> AbstractContextManager[None]:
-        """Everything one request (or one worker step) reads and changes, saved together."""
+    def unit_of_work(self, owner: str | None = None) -> AbstractContextManager[None]:
+        """Everything one request (or one worker step) reads and changes, saved together;
+        scoped to ``owner``'s objects when given (see the module's notes on owners)."""
         ...
 
     def clear(self) -> None:
