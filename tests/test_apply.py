@@ -455,7 +455,7 @@ MANY = "".join(f"  k{i}: v\n" for i in range(15))
             {"a.yaml": BOT + "temprature: 1\n"},
             [],
             "a.yaml:4: temprature: unknown key (allowed keys: kind, name, model, "
-            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata)",
+            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata, display_name)",
         ),
         (
             {"a.yaml": BOT, "b.yaml": "x: 1\n---\n" + BOT},

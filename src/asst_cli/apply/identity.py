@@ -16,7 +16,8 @@ IDENTITY_KEY = "asst-name"
 
 
 def identity_of(body: dict[str, Any]) -> str:
-    name = body.get("name")
+    """The definition's identity: its name, unless a display_name put it in the metadata."""
+    name = (body.get("metadata") or {}).get(IDENTITY_KEY) or body.get("name")
     if not isinstance(name, str) or not name:
         raise UsageError("the definition needs a name", "add 'name:' to the file")
     return name
