@@ -36,6 +36,9 @@ def script(name: str, body: str) -> str:
     return str(path.resolve())
 
 
+UNFOLLOWED = "applies only to a run asst follows (add --wait (or --stream), or drop it)\n"
+
+
 def sent_bodies(recorder: Recorder, suffix: str) -> list[Any]:
     return [
         json.loads(r.body)
@@ -295,7 +298,17 @@ def test_tool_errors_abort_cancels_the_run(cli: Runner, cassette: Recorder) -> N
             "Error: --attach missing.csv: no such file (check the path)\n",
         ),
         (
-            ("-a", "asst_1", "--tool", "noequals", "x"),
+            ("-a", "asst_1", "--tool", "f=./f.sh", "x"),
+            f"Error: --tool or --tool-handler {UNFOLLOWED}",
+        ),
+        (("-a", "asst_1", "--timeout", "5", "x"), f"Error: --timeout {UNFOLLOWED}"),
+        (("-a", "asst_1", "--download-dir", "out", "x"), f"Error: --download-dir {UNFOLLOWED}"),
+        (
+            ("-a", "asst_1", "--cancel-on-interrupt", "x"),
+            f"Error: --cancel-on-interrupt {UNFOLLOWED}",
+        ),
+        (
+            ("-a", "asst_1", "--wait", "--tool", "noequals", "x"),
             "Error: --tool expects NAME=COMMAND, got 'noequals' (e.g. --tool get_weather=./weather.sh)\n",
         ),
         (

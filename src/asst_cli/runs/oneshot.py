@@ -58,6 +58,16 @@ def _continued(request: Request) -> dict[str, str] | None:
     return found
 
 
+def refuse_unfollowed(follow: outcome.Follow, followed: bool) -> None:
+    """Without --wait or --stream asst prints the run and ends: flags for following it would
+    do nothing, so they are refused before any request."""
+    flag = None if followed else follow.given_flag()
+    if flag is not None:
+        raise UsageError(
+            f"{flag} applies only to a run asst follows", "add --wait (or --stream), or drop it"
+        )
+
+
 def plan(
     request: Request, options: start_options.RunOptions, tool_config: handlers.ToolConfig
 ) -> Plan:
