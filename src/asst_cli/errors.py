@@ -184,6 +184,14 @@ def take_deferred() -> list[AsstError]:
     return found
 
 
+def raise_deferred(ended_well: bool) -> None:
+    """The first deferred failure, raised once a command that ended well is done (one that did
+    not keeps its own code)."""
+    found = take_deferred()
+    if found and ended_well:
+        raise found[0]
+
+
 EACH_NAMED = "the errors above name each one"
 
 

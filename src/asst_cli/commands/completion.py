@@ -70,7 +70,7 @@ def completion(
         ),
     ] = False,
 ) -> None:
-    """Print the completion script for a shell, or install it with --install.
+    """Print or install shell completion.
 
     Example: asst completion bash --install
     """
