@@ -149,3 +149,15 @@ def test_continue_at_another_endpoint_has_nothing_to_continue(
     sent = cli("run", "-c", "again")
     assert (sent.exit_code, sent.stderr) == (75, "Error: could not reach the server: [Errno 111] "
         "Connection refused (check the endpoint with 'asst auth status')\n")  # fmt: skip
+
+
+def test_a_ledger_that_cannot_be_written_fails_nothing(
+    isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "threads.jsonl").mkdir()  # a directory where the file should be
+    here = Settings("openai", "http://a.example/v1", None, "k", None, None, 0, "default")
+    ledger.notice(here, "/threads", {"id": "thread_a", "created_at": 5})
+    assert capsys.readouterr().err == (
+        f"Warning: thread_a not recorded in {isolated_env / 'threads.jsonl'}: Is a directory\n"
+    )

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import configfile
+from . import configfile, paths, render
 from .settings import Settings
 
 FILE_NAME = "threads.jsonl"
 # The paths whose answer carries a new thread: the thread itself, or a run on a new thread.
-_CREATES = {"/threads": "id", "/threads/runs": "thread_id"}
+_CREATES = {paths.THREADS: "id", paths.THREAD_RUNS: "thread_id"}
 
 
 def path() -> Path:
@@ -55,7 +55,12 @@ def notice(settings: Settings, request_path: str, answer: Any) -> None:
         "created_at": created if isinstance(created, int) else int(time.time()),
         "profile": settings.profile,
     }
-    _append(json.dumps(line, separators=(",", ":")) + "\n")
+    try:
+        _append(json.dumps(line, separators=(",", ":")) + "\n")
+    except OSError as exc:
+        # The thread exists: a full disk or a read-only config directory must not turn its
+        # creation into a failure, only leave it out of 'threads list'.
+        render.progress(f"Warning: {thread_id} not recorded in {path()}: {exc.strerror}")
 
 
 def _append(line: str) -> None:
