@@ -30,9 +30,10 @@ class Follow:
     save: mentioned.Saver | None = None
 
     def given_flag(self) -> str | None:
-        """The first flag given that only a followed run uses (None: none was)."""
+        """The first flag given that only a followed run uses (None: none was). Not --timeout:
+        it bounds the whole command, the thread, message and run creates (and their retries)
+        included, followed or not."""
         for flag, given in (
-            ("--timeout", self.deadline.seconds is not None),
             ("--interval", self.interval is not None),
             ("--cancel-on-timeout", self.cancel_on_timeout),
             ("--cancel-on-interrupt", self.cancel_on_interrupt),

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, options, polling, progress, render
+from .. import api, errors, options, polling, progress, render
 from ..errors import AsstError, ExitCode
 
 PENDING = "in_progress"
@@ -98,10 +98,9 @@ def follow(path: str, label: str, check_again: str, deadline: polling.Deadline) 
                     return found
                 shown = f": {counts(found)} files" if "file_counts" in found else ""
                 status.update(f"Indexing {label}{shown}")
-    except KeyboardInterrupt:
-        raise AsstError(
-            "interrupted; indexing goes on", f"check with '{check_again}'", ExitCode.INTERRUPTED
-        ) from None
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (errors.Terminated)
+        word, code = errors.stopped_by(stop)
+        raise AsstError(f"{word}; indexing goes on", f"check with '{check_again}'", code) from None
     except polling.DeadlinePassed:
         raise AsstError(
             f"no end of indexing within {deadline.seconds:g} s; indexing goes on",
