@@ -161,3 +161,17 @@ def test_a_ledger_that_cannot_be_written_fails_nothing(
     assert capsys.readouterr().err == (
         f"Warning: thread_a not recorded in {isolated_env / 'threads.jsonl'}: Is a directory\n"
     )
+
+
+def test_remembering_a_run_keeps_the_state_files_other_keys(isolated_env: Path) -> None:
+    from asst_cli import configfile
+
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "state.yaml").write_text(
+        "last_run: not a mapping\nunattached_uploads:\n  openai http://a.example/v1: [file-1]\n"
+    )
+    configfile.remember_run("openai http://a.example/v1", "thread_a", None)
+    assert configfile.load_state() == {
+        "last_run": {"openai http://a.example/v1": {"thread": "thread_a"}},
+        "unattached_uploads": {"openai http://a.example/v1": ["file-1"]},
+    }
