@@ -1,0 +1,181 @@
+"""``asst export --threads``: a resumable bundle of definitions, threads, runs, files and stores.
+
+Each unit (the definitions, the assistants, the vector stores, one thread, one file) is written
+whole and then recorded in the progress file; running the same export again skips what the
+progress file records, so an interrupted export continues where it stopped and ends with the same
+bundle. The progress file keeps the time the export began, which the manifest reports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import api, errors, paths
+from ..apply import exporter
+from ..errors import ExitCode, UsageError
+from ..present.table import iso_time
+from ..transfer import downloads
+from . import bundle, sources, walk
+
+
+@dataclass
+class Request:
+    directory: Path
+    thread_ids: list[str]
+    since: int | None = None
+    file_bytes: bool = True
+    force: bool = False
+
+
+@dataclass
+class State:
+    """The progress file's content: what is done, what it counted, which files it named."""
+
+    root: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def done(self, unit: str) -> bool:
+        return unit in self.data["units"]
+
+    def record(self, unit: str, counts: Counter[str], refs: set[str]) -> None:
+        self.data["units"][unit] = {"counts": dict(counts), "files": sorted(refs)}
+        bundle.save_progress(self.root, self.data)
+
+
+def plan(
+    directory: str | None,
+    every: bool,
+    given: list[str],
+    listed: str | None,
+    since: str | None,
+    file_bytes: bool,
+    force: bool,
+) -> Request:
+    """The export asked for, checked before the first request."""
+    if directory is None or not directory.strip():
+        raise UsageError("a thread export needs --dir", "pass --dir DIR (the bundle's directory)")
+    root = Path(directory).expanduser()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--dir {directory}: cannot create: {exc.strerror}") from None
+    when = sources.since(since)
+    ids = sources.thread_ids(every, given, listed, api.current_settings())
+    return Request(root, ids, when, file_bytes, force)
+
+
+def summary(manifest: dict[str, Any]) -> str:
+    counts = manifest["counts"]
+    shown = ", ".join(
+        f"{counts[k]} {k}" for k in ("threads", "messages", "runs", "files") if k in counts
+    )
+    return f"Exported {shown or 'nothing'}; manifest.json lists {len(manifest['sha256'])} file(s)."
+
+
+def _start(request: Request) -> State:
+    root = request.directory
+    found = bundle.load_progress(root)
+    if found.get("format") == bundle.FORMAT:
+        return State(root, found)
+    if (root / bundle.MANIFEST).exists() and not request.force:
+        raise UsageError(f"{root}: holds a finished bundle", "pass --force to export into it again")
+    settings = api.current_settings()
+    source = {
+        "backend": settings.backend,
+        "endpoint": settings.endpoint,
+        "exported_at": iso_time(int(time.time())),
+    }
+    state = State(root, {"format": bundle.FORMAT, "source": source, "units": {}})
+    bundle.save_progress(root, state.data)
+    return state
+
+
+def _unit(state: State, unit: str, write: Callable[[Counter[str], set[str]], None]) -> None:
+    if state.done(unit):
+        return
+    counts: Counter[str] = Counter()
+    refs: set[str] = set()
+    write(counts, refs)
+    state.record(unit, counts, refs)
+
+
+def _definitions(root: Path) -> Callable[[Counter[str], set[str]], None]:
+    def write(counts: Counter[str], refs: set[str]) -> None:
+        documents = exporter.definitions(None, [])
+        folder = root / bundle.DEFINITIONS
+        folder.mkdir(parents=True, exist_ok=True)
+        exporter.write(documents, downloads.Target(directory=folder), force=True)
+        counts["definitions"] = len(documents)
+
+    return write
+
+
+def _thread(request: Request, thread_id: str) -> Callable[[Counter[str], set[str]], None]:
+    def write(counts: Counter[str], refs: set[str]) -> None:
+        thread = api.get(paths.thread(thread_id))
+        if request.since is not None and int(thread.get("created_at") or 0) < request.since:
+            counts["threads_skipped"] += 1
+            return
+        target = request.directory / bundle.THREADS / f"{thread_id}.jsonl"
+        bundle.write_lines(target, walk.thread_lines(thread, counts, refs))
+
+    return write
+
+
+def _file(request: Request, file_id: str) -> Callable[[Counter[str], set[str]], None]:
+    def write(counts: Counter[str], refs: set[str]) -> None:
+        try:
+            found = api.get(paths.file(file_id))
+        except Exception as exc:
+            if errors.known(exc).code != ExitCode.NOT_FOUND:
+                raise
+            counts["files_missing"] += 1
+            return
+        counts["files"] += 1
+        target = request.directory / bundle.FILE_BYTES / file_id
+        bundle.write_json(target.with_name(f"{file_id}.json"), found)
+        if request.file_bytes:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with api.stream_get(paths.content(paths.file(file_id))) as response:
+                downloads.save(response.iter_bytes(), target, force=True)
+            counts["file_bytes"] += 1
+
+    return write
+
+
+def _lines_of(root: Path, name: str, make: Any) -> Callable[[Counter[str], set[str]], None]:
+    def write(counts: Counter[str], refs: set[str]) -> None:
+        bundle.write_lines(root / name, make(counts, refs))
+
+    return write
+
+
+def export(request: Request) -> dict[str, Any]:
+    """Write (or finish) the bundle; returns its manifest."""
+    state = _start(request)
+    root = request.directory
+    _unit(state, "definitions", _definitions(root))
+    _unit(state, "assistants", _lines_of(root, bundle.ASSISTANTS, walk.assistant_lines))
+    _unit(state, "vector_stores", _lines_of(root, bundle.VECTOR_STORES, walk.store_lines))
+    for thread_id in request.thread_ids:
+        _unit(state, f"thread:{thread_id}", _thread(request, thread_id))
+    named = sorted({f for unit in state.data["units"].values() for f in unit["files"]})
+    for file_id in named:
+        _unit(state, f"file:{file_id}", _file(request, file_id))
+    return _finish(state)
+
+
+def _finish(state: State) -> dict[str, Any]:
+    totals: Counter[str] = Counter()
+    for unit in state.data["units"].values():
+        totals.update(unit["counts"])
+    counts = {kind: totals[kind] for kind in sorted(totals)}
+    manifest = bundle.manifest(state.root, state.data["source"], counts)
+    bundle.write_json(state.root / bundle.MANIFEST, manifest)
+    (state.root / bundle.PROGRESS).unlink()
+    return manifest

@@ -1,0 +1,67 @@
+"""One thread as bundle lines, page by page, and the files every object names.
+
+A thread's file is its thread object, its messages (oldest first), then each run (oldest first)
+followed by its steps, so an import can take the lines in order. Steps are asked for with
+file-search result content (``include[]``) where the backend returns it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from .. import api, paths
+from .bundle import line
+
+STEP_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
+ASCENDING = {"order": "asc"}
+
+
+def file_ids(value: Any, found: set[str]) -> None:
+    """Add every ``file_id`` (and ``file_ids`` member) anywhere inside ``value`` to ``found``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "file_id" and isinstance(item, str):
+                found.add(item)
+            elif key == "file_ids" and isinstance(item, list):
+                found.update(i for i in item if isinstance(i, str))
+            else:
+                file_ids(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            file_ids(item, found)
+
+
+def _counted(kind: str, obj: Any, counts: Counter[str], refs: set[str]) -> bytes:
+    counts[kind + "s"] += 1
+    file_ids(obj, refs)
+    return line(kind, obj)
+
+
+def thread_lines(thread: dict[str, Any], counts: Counter[str], refs: set[str]) -> Iterator[bytes]:
+    """The lines of one thread, fetched lazily: one page is in memory at a time."""
+    thread_id = str(thread["id"])
+    yield _counted("thread", thread, counts, refs)
+    for message in api.iterate(paths.messages(thread_id), ASCENDING):
+        yield _counted("message", message, counts, refs)
+    for run in api.iterate(paths.runs(thread_id), ASCENDING):
+        yield _counted("run", run, counts, refs)
+        steps = paths.steps(thread_id, str(run["id"]))
+        for step in api.iterate(steps, {**ASCENDING, "include[]": STEP_CONTENT}):
+            yield _counted("step", step, counts, refs)
+
+
+def store_lines(counts: Counter[str], refs: set[str]) -> Iterator[bytes]:
+    """Every vector store, each followed by its files (the attachments, with their status)."""
+    for store in api.iterate(paths.VECTOR_STORES, ASCENDING):
+        yield _counted("vector_store", store, counts, refs)
+        attached = paths.files_of(paths.vector_store(str(store["id"])))
+        for entry in api.iterate(attached, ASCENDING):
+            refs.add(str(entry["id"]))
+            yield _counted("vector_store_file", entry, counts, refs)
+
+
+def assistant_lines(counts: Counter[str], refs: set[str]) -> Iterator[bytes]:
+    for assistant in api.iterate(paths.ASSISTANTS, ASCENDING):
+        yield _counted("assistant", assistant, counts, refs)
