@@ -81,6 +81,30 @@ def tree(root: Path) -> dict[str, bytes]:
     return found
 
 
+def test_round_trip_through_an_engine_is_lossless(
+    cli: harness.Runner, engines: Engines, tmp_path: Path
+) -> None:
+    engines.start()
+    assistant, thread = history(cli, tmp_path)
+    first = cli("export", "--thread", thread, "--dir", "one")
+    assert (first.exit_code, first.stdout) == (0, "")
+    assert first.stderr == (
+        "Exported 1 threads, 5 messages, 3 runs, 3 files; manifest.json lists 11 file(s).\n"
+    )
+    engines.start()
+    imported = cli("import", "one")
+    assert (imported.exit_code, imported.stdout) == (0, ""), imported.stderr
+    again = cli("import", "one")
+    assert again.stderr.startswith("Imported as it was: 1 assistant unchanged, ")
+    assert cli("export", "--thread", thread, "--dir", "two").exit_code == 0
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    go_on = cli("run", "--thread", thread, "-a", assistant, "hello", "--wait", "-o", "text")
+    assert (go_on.exit_code, go_on.stdout) == (0, "You said: hello\n")
+    listed = cli("messages", "list", thread, "--order", "asc", "-q", "[].role", "-o", "json")
+    roles = ["user", "assistant", "user", "assistant", "user", "user", "assistant"]
+    assert listed.json() == roles
+
+
 REAL_PAGE = api.page
 
 
@@ -118,3 +142,109 @@ def test_an_interrupted_export_continues_and_ends_with_the_same_bundle(
     assert cli("export", "--thread", thread, "--dir", "cut").exit_code == 0
     assert tree(tmp_path / "cut") == tree(tmp_path / "whole")
     assert resumed.pages == whole.pages - 6  # the definitions, assistants and stores were kept
+
+
+def map_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_replay_into_another_dialect_writes_the_id_map(
+    cli: harness.Runner, engines: Engines, tmp_path: Path
+) -> None:
+    engines.start()
+    _, thread = history(cli, tmp_path)
+    assert cli("export", "--thread", thread, "--dir", "bundle").exit_code == 0
+    source = [json.loads(line) for line in (tmp_path / "bundle/threads" / f"{thread}.jsonl")
+              .read_text().splitlines()]  # fmt: skip
+    engines.start("foundry")
+    replayed = cli("import", "bundle")
+    assert (replayed.exit_code, replayed.stdout) == (0, ""), replayed.stderr
+    assert replayed.stderr == (
+        "Replayed: 1 assistants, 3 files, 5 messages, 3 runs not recreated, 4 steps not "
+        "recreated, 1 threads, 1 vector_store_files, 1 vector_stores; id map: "
+        "bundle.idmap.jsonl.\n"
+    )
+    mapped = map_lines(tmp_path / "bundle.idmap.jsonl")
+    runs = [m for m in mapped if m["kind"] in ("run", "step")]
+    kept = [(x["kind"], x["object"]["id"]) for x in source if x["kind"] in ("run", "step")]
+    reason = "the protocol has no request that recreates it"
+    assert runs == [{"kind": k, "old": i, "new": None, "reason": reason} for k, i in kept]
+    new_thread = next(m["new"] for m in mapped if m["kind"] == "thread")
+    listed = cli("messages", "list", new_thread, "--order", "asc", "-o", "json")
+    texts = [
+        [p["text"]["value"] for p in m["content"] if p["type"] == "text"] for m in listed.json()
+    ]
+    old = [[p["text"]["value"] for p in x["object"]["content"] if p["type"] == "text"]
+           for x in source if x["kind"] == "message"]  # fmt: skip
+    assert texts == old
+    cited = next(m for m in mapped if m["kind"] == "message" and "annotations" in m["lost"])
+    assert cited["lost"] == ["annotations", "assistant_id", "completed_at", "created_at", "run_id",
+                             "status"]  # fmt: skip
+    again = cli("import", "bundle")
+    assert again.stderr == "Replayed: nothing new; id map: bundle.idmap.jsonl.\n"
+    assert map_lines(tmp_path / "bundle.idmap.jsonl") == mapped
+
+
+def text_part(value: str, annotations: list[Any] | None = None) -> dict[str, Any]:
+    return {"type": "text", "text": {"value": value, "annotations": annotations or []}}
+
+
+def message(number: int, role: str, *parts: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"id": f"msg_{number}", "object": "thread.message", "created_at": 100 + number,
+            "thread_id": "thread_1", "role": role, "content": list(parts), "assistant_id": None,
+            "run_id": None, "attachments": [], "metadata": {}, **more}  # fmt: skip
+
+
+def test_convert_writes_conversations_items_and_what_did_not_map(
+    cli: harness.Runner, tmp_path: Path
+) -> None:
+    cite = {"type": "file_citation", "text": "[1]", "file_citation": {"file_id": "file-a"},
+            "start_index": 3, "end_index": 6}  # fmt: skip
+    image = {"type": "image_file", "image_file": {"file_id": "file-img"}}
+    thread = {"id": "thread_1", "object": "thread", "created_at": 100, "metadata": {"ticket": "7"},
+              "tool_resources": {}}  # fmt: skip
+    messages = [
+        message(1, "user", text_part("Look"), image, attachments=[{"file_id": "file-a"}]),
+        message(2, "assistant", text_part("It [1]", [cite]), image, run_id="run_1"),
+        *(message(n, "user", text_part(f"m{n}")) for n in range(3, 24)),
+    ]
+    lines = [{"kind": "thread", "object": thread}]
+    lines += [{"kind": "message", "object": m} for m in messages]
+    lines += [{"kind": "run", "object": {"id": "run_1", "status": "completed"}}]
+    (tmp_path / "b/threads").mkdir(parents=True)
+    (tmp_path / "b/threads/thread_1.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (tmp_path / "b/manifest.json").write_text('{"format": "asst-bundle/1"}')
+    result = cli("convert", "b", "--dir", "out")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "Converted 1 thread(s); 53 field(s) did not map.\n"
+    bodies = json.loads((tmp_path / "out/thread_1.json").read_text())
+    first = bodies["create"]["items"]
+    assert bodies["create"]["metadata"] == {"ticket": "7"}
+    assert first[:2] == [
+        {"type": "message", "role": "user", "content": [
+            {"type": "input_text", "text": "Look"},
+            {"type": "input_image", "file_id": "file-img", "detail": "auto"},
+        ]},
+        {"type": "message", "role": "assistant", "content": [
+            {"type": "output_text", "text": "It [1]", "annotations": []},
+        ]},
+    ]  # fmt: skip
+    assert len(first) == 20
+    assert bodies["add_items"] == [{"items": [
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": f"m{n}"}]}
+        for n in (21, 22, 23)
+    ]}]  # fmt: skip
+    unmapped = map_lines(tmp_path / "out/thread_1.unmapped.jsonl")
+    assert unmapped[:3] == [
+        {"source": "thread thread_1", "field": "created_at", "value": 100},
+        {"source": "thread thread_1", "field": "id", "value": "thread_1"},
+        {"source": "message msg_1", "field": "attachments", "value": [{"file_id": "file-a"}]},
+    ]
+    assert [u for u in unmapped if u["source"] == "message msg_2"] == [
+        {"source": "message msg_2", "field": "created_at", "value": 102},
+        {"source": "message msg_2", "field": "id", "value": "msg_2"},
+        {"source": "message msg_2", "field": "run_id", "value": "run_1"},
+        {"source": "message msg_2", "field": "content[0].text.annotations", "value": [cite]},
+        {"source": "message msg_2", "field": "content[1]", "value": image},
+    ]
+    assert unmapped[-1] == {"source": "run run_1", "field": "*", "value": None}

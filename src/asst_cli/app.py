@@ -56,6 +56,16 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
+        "import": _lazy(
+            "history",
+            "Import a thread bundle: as it was into an asst engine, else replayed with an id map.",
+            "import_",
+        ),
+        "convert": _lazy(
+            "history",
+            "Convert a thread bundle to OpenAI Conversations bodies, and list what does not map.",
+            "convert",
+        ),
         "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(

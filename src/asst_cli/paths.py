@@ -19,6 +19,8 @@ THREADS = "/threads"
 # Create a thread and run it in one request.
 THREAD_RUNS = "/threads/runs"
 VECTOR_STORES = "/vector_stores"
+# The asst engine's own: objects of a thread bundle stored with their ids (OpenAI dialect only).
+IMPORT = "/asst/import"
 
 
 def segment(value: str, what: str) -> str:
