@@ -18,6 +18,7 @@ from pathlib import Path
 
 import calls
 import downloads
+import history
 import listing
 import startup
 import uploads
@@ -31,6 +32,7 @@ SECTIONS = {
     "listing": listing.measure,
     "uploads": uploads.measure,
     "downloads": downloads.measure,
+    "history": history.measure,
 }
 
 
