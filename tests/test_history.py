@@ -248,3 +248,52 @@ def test_convert_writes_conversations_items_and_what_did_not_map(
         {"source": "message msg_2", "field": "content[1]", "value": image},
     ]
     assert unmapped[-1] == {"source": "run run_1", "field": "*", "value": None}
+
+
+@pytest.mark.usefixtures("unreachable")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "--thread", "t"], "a thread export needs --dir (pass --dir DIR (the bundle's directory))"),
+        (["export", "--threads", "--dir", "b"], "the openai backend cannot list threads (name them with --thread ID or --threads-from FILE)"),
+        (["export", "--thread", "t", "--since", "May", "--dir", "b"], "--since 'May' is not a date (pass an ISO date, e.g. 2026-01-31)"),
+        (["export", "--threads-from", "nope.txt", "--dir", "b"],
+         "--threads-from nope.txt: cannot read: No such file or directory (check the path)"),
+        (["import", "b"], "b: not a bundle (no manifest.json) (pass the directory 'asst export --threads --dir DIR' wrote)"),
+        (["convert", "b", "--dir", "out"], "b: not a bundle (no manifest.json) (pass the directory 'asst export --threads --dir DIR' wrote)"),
+    ],
+)  # fmt: skip
+def test_bad_requests_are_refused_before_any_request(
+    cli: harness.Runner, args: list[str], message: str
+) -> None:
+    result = cli(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {message}\n"
+
+
+def test_foundry_threads_are_listed_and_since_filters_them(
+    cli: harness.Runner, engines: Engines, tmp_path: Path
+) -> None:
+    engines.start("foundry")
+    first, second = made(cli, "threads", "create"), made(cli, "threads", "create")
+    exported = cli("export", "--threads", "--since", "2000-01-01", "--dir", "b")
+    assert exported.stderr == (
+        "Exported 2 threads, 0 messages, 0 runs, 0 files; manifest.json lists 4 file(s).\n"
+    )
+    assert sorted(p.name for p in (tmp_path / "b/threads").iterdir()) == sorted(
+        [f"{first}.jsonl", f"{second}.jsonl"]
+    )
+    again = cli("export", "--threads", "--since", "2999-01-01", "--dir", "b")
+    assert again.stderr.startswith("Error: b: holds a finished bundle")
+    forced = cli("export", "--threads", "--since", "2999-01-01", "--dir", "b", "--force")
+    assert (
+        forced.stderr
+        == "Exported 0 threads, 0 messages, 0 runs, 0 files; manifest.json lists 2 file(s).\n"
+    )
+    counts = json.loads((tmp_path / "b/manifest.json").read_text())["counts"]
+    assert {kind: n for kind, n in counts.items() if n} == {"threads_skipped": 2}
+    assert len(counts) == 12
+    assert (
+        cli("export", "--thread", first, "--dir", ".").stderr
+        == "Error: .: is not empty (export a bundle into a new directory)\n"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,19 @@ def contents(root: Path) -> list[Path]:
     skipped = {root / MANIFEST, root / PROGRESS}
     found = [p for p in root.rglob("*") if p.is_file() and p not in skipped]
     return sorted(p for p in found if not p.name.startswith("."))
+
+
+OWN = (MANIFEST, ASSISTANTS, VECTOR_STORES, FILE_BYTES, THREADS, DEFINITIONS)
+
+
+def clear(root: Path) -> None:
+    """Remove what an earlier export wrote (``--force``); anything else in ``root`` stays."""
+    for name in OWN:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def load_progress(root: Path) -> dict[str, Any]:

@@ -22,6 +22,12 @@ from ..present.table import iso_time
 from ..transfer import downloads
 from . import bundle, sources, walk
 
+# The manifest's counts: every kind, zero included, so readers need not guess.
+COUNTED = (
+    "assistants", "definitions", "file_bytes", "files", "files_missing", "messages", "runs",
+    "steps", "threads", "threads_skipped", "vector_store_files", "vector_stores",
+)  # fmt: skip
+
 
 @dataclass
 class Request:
@@ -71,10 +77,8 @@ def plan(
 
 def summary(manifest: dict[str, Any]) -> str:
     counts = manifest["counts"]
-    shown = ", ".join(
-        f"{counts[k]} {k}" for k in ("threads", "messages", "runs", "files") if k in counts
-    )
-    return f"Exported {shown or 'nothing'}; manifest.json lists {len(manifest['sha256'])} file(s)."
+    shown = ", ".join(f"{counts[k]} {k}" for k in ("threads", "messages", "runs", "files"))
+    return f"Exported {shown}; manifest.json lists {len(manifest['sha256'])} file(s)."
 
 
 def _start(request: Request) -> State:
@@ -82,8 +86,14 @@ def _start(request: Request) -> State:
     found = bundle.load_progress(root)
     if found.get("format") == bundle.FORMAT:
         return State(root, found)
-    if (root / bundle.MANIFEST).exists() and not request.force:
-        raise UsageError(f"{root}: holds a finished bundle", "pass --force to export into it again")
+    if (root / bundle.MANIFEST).exists():
+        if not request.force:
+            raise UsageError(
+                f"{root}: holds a finished bundle", "pass --force to export into it again"
+            )
+        bundle.clear(root)
+    if any(root.iterdir()):
+        raise UsageError(f"{root}: is not empty", "export a bundle into a new directory")
     settings = api.current_settings()
     source = {
         "backend": settings.backend,
@@ -174,7 +184,7 @@ def _finish(state: State) -> dict[str, Any]:
     totals: Counter[str] = Counter()
     for unit in state.data["units"].values():
         totals.update(unit["counts"])
-    counts = {kind: totals[kind] for kind in sorted(totals)}
+    counts = {kind: totals[kind] for kind in COUNTED}
     manifest = bundle.manifest(state.root, state.data["source"], counts)
     bundle.write_json(state.root / bundle.MANIFEST, manifest)
     (state.root / bundle.PROGRESS).unlink()
