@@ -19,6 +19,7 @@ from pathlib import Path
 import calls
 import downloads
 import history
+import knowledge
 import listing
 import startup
 import uploads
@@ -32,6 +33,7 @@ SECTIONS = {
     "listing": listing.measure,
     "uploads": uploads.measure,
     "downloads": downloads.measure,
+    "knowledge": knowledge.measure,
     "history": history.measure,
 }
 

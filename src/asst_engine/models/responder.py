@@ -23,7 +23,7 @@ Construct with ``ModelResponder(providers.load(os.environ, model_map))``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from asst_engine.models.base import (
     SERVER_ERROR,
@@ -35,6 +35,7 @@ from asst_engine.models.base import (
 )
 from asst_engine.models.prompt import ToolRound, build_request, prompt_tokens
 from asst_engine.models.providers import ModelConfig, ModelConfigError, resolve
+from asst_engine.models.searching import Searching
 from asst_engine.models.turn import (
     Answered,
     CallDelta,
@@ -67,24 +68,48 @@ class ModelResponder:
         except ModelConfigError as error:
             yield Failed(SERVER_ERROR, str(error))
             return
-        request = build_request(
-            turn.assistant,
-            turn.run,
-            turn.messages,
-            [_round(answered) for answered in turn.answered],
-            model=resolved.name,
-            images=resolved.images,
-            image_urls=turn.image_urls,
-            filenames=turn.filenames,
-        )
-        budget = turn.run.get("max_prompt_tokens")
-        if budget is not None and prompt_tokens(request) > budget:
-            yield Incomplete("max_prompt_tokens")
-            return
-        try:
-            yield from _events(resolved.model.stream(request, cancel))
-        except ModelError as error:
-            yield Failed(error.code, error.message)
+        rounds = [_round(answered) for answered in turn.answered]
+        searching = Searching(turn.search) if turn.search is not None else None
+        while True:
+            request = build_request(
+                turn.assistant,
+                turn.run,
+                turn.messages,
+                rounds,
+                model=resolved.name,
+                images=resolved.images,
+                image_urls=turn.image_urls,
+                filenames=turn.filenames,
+            )
+            request.tools.extend(searching.tools() if searching else [])
+            budget = turn.run.get("max_prompt_tokens")
+            if budget is not None and prompt_tokens(request) > budget:
+                yield Incomplete("max_prompt_tokens")
+                return
+            try:
+                searched = yield from _answer(resolved.model.stream(request, cancel), searching)
+            except ModelError as error:
+                yield Failed(error.code, error.message)
+                return
+            if searched is None:
+                return
+            rounds.append(searched)
+
+
+def _answer(
+    stream: Iterator[ModelEvent], searching: Searching | None
+) -> Generator[TurnEvent, None, ToolRound | None]:
+    """Pass one model call's events on; the round to ask again with when it searched."""
+    for event in _events(stream):
+        if searching is None:
+            yield event
+        elif isinstance(event, FunctionCalls) and (ran := searching.run(event)) is not None:
+            hosted, searched = ran
+            yield hosted
+            return searched
+        else:
+            yield from searching.take(event)
+    return None
 
 
 def _round(answered: tuple[Answered, ...]) -> ToolRound:
