@@ -292,7 +292,12 @@ def test_foundry_threads_are_listed_and_since_filters_them(
     )
     counts = json.loads((tmp_path / "b/manifest.json").read_text())["counts"]
     assert {kind: n for kind, n in counts.items() if n} == {"threads_skipped": 2}
-    assert len(counts) == 12
+    assert len(counts) == 13
+    gone = cli("export", "--thread", "thread_gone", "--thread", first, "--dir", "c")
+    assert gone.stderr == (
+        "Exported 1 threads, 0 messages, 0 runs, 0 files; 1 thread(s) not found; "
+        "manifest.json lists 3 file(s).\n"
+    )
     assert (
         cli("export", "--thread", first, "--dir", ".").stderr
         == "Error: .: is not empty (export a bundle into a new directory)\n"

@@ -25,7 +25,7 @@ from . import bundle, sources, walk
 # The manifest's counts: every kind, zero included, so readers need not guess.
 COUNTED = (
     "assistants", "definitions", "file_bytes", "files", "files_missing", "messages", "runs",
-    "steps", "threads", "threads_skipped", "vector_store_files", "vector_stores",
+    "steps", "threads", "threads_missing", "threads_skipped", "vector_store_files", "vector_stores",
 )  # fmt: skip
 
 
@@ -78,7 +78,10 @@ def plan(
 def summary(manifest: dict[str, Any]) -> str:
     counts = manifest["counts"]
     shown = ", ".join(f"{counts[k]} {k}" for k in ("threads", "messages", "runs", "files"))
-    return f"Exported {shown}; manifest.json lists {len(manifest['sha256'])} file(s)."
+    missing = (
+        f"; {counts['threads_missing']} thread(s) not found" if counts["threads_missing"] else ""
+    )
+    return f"Exported {shown}{missing}; manifest.json lists {len(manifest['sha256'])} file(s)."
 
 
 def _start(request: Request) -> State:
@@ -125,9 +128,22 @@ def _definitions(root: Path) -> Callable[[Counter[str], set[str]], None]:
     return write
 
 
+def _found(path: str) -> Any:
+    """The object at ``path``, or None when the server has it no more (deleted since)."""
+    try:
+        return api.get(path)
+    except Exception as exc:
+        if errors.known(exc).code != ExitCode.NOT_FOUND:
+            raise
+        return None
+
+
 def _thread(request: Request, thread_id: str) -> Callable[[Counter[str], set[str]], None]:
     def write(counts: Counter[str], refs: set[str]) -> None:
-        thread = api.get(paths.thread(thread_id))
+        thread = _found(paths.thread(thread_id))
+        if thread is None:
+            counts["threads_missing"] += 1
+            return
         if request.since is not None and int(thread.get("created_at") or 0) < request.since:
             counts["threads_skipped"] += 1
             return
@@ -139,11 +155,8 @@ def _thread(request: Request, thread_id: str) -> Callable[[Counter[str], set[str
 
 def _file(request: Request, file_id: str) -> Callable[[Counter[str], set[str]], None]:
     def write(counts: Counter[str], refs: set[str]) -> None:
-        try:
-            found = api.get(paths.file(file_id))
-        except Exception as exc:
-            if errors.known(exc).code != ExitCode.NOT_FOUND:
-                raise
+        found = _found(paths.file(file_id))
+        if found is None:
             counts["files_missing"] += 1
             return
         counts["files"] += 1
