@@ -6,6 +6,9 @@ Two live engines on loopback stand for the source and the target backend.
 from __future__ import annotations
 
 import json
+import os
+import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -255,7 +258,7 @@ def test_convert_writes_conversations_items_and_what_did_not_map(
     ("args", "message"),
     [
         (["export", "--thread", "t"], "a thread export needs --dir (pass --dir DIR (the bundle's directory))"),
-        (["export", "--threads", "--dir", "b"], "the openai backend cannot list threads (name them with --thread ID or --threads-from FILE)"),
+        (["export", "--threads", "--dir", "b"], "the openai backend cannot list threads and asst created none there (name them with --thread ID or --threads-from FILE)"),
         (["export", "--thread", "t", "--since", "May", "--dir", "b"], "--since 'May' is not a date (pass an ISO date, e.g. 2026-01-31)"),
         (["export", "--threads-from", "nope.txt", "--dir", "b"],
          "--threads-from nope.txt: cannot read: No such file or directory (check the path)"),
@@ -302,3 +305,21 @@ def test_foundry_threads_are_listed_and_since_filters_them(
         cli("export", "--thread", first, "--dir", ".").stderr
         == "Error: .: is not empty (export a bundle into a new directory)\n"
     )
+
+
+def test_threads_asst_created_come_from_its_ledger(
+    cli: harness.Runner, engines: Engines, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engines.start()
+    first, second = made(cli, "threads", "create"), made(cli, "threads", "create")
+    seen: list[str] = []
+
+    def entries(settings: Any) -> list[Any]:
+        seen.append(f"{settings.backend} {settings.endpoint}")
+        return [types.SimpleNamespace(thread_id=first, created_at=1)]
+
+    monkeypatch.setitem(sys.modules, "asst_cli.ledger", types.SimpleNamespace(entries=entries))
+    result = cli("export", "--threads", "--thread", second, "--dir", "b")
+    assert result.stderr.startswith("Exported 2 threads, 0 messages,")
+    assert seen == [f"openai {os.environ['OPENAI_BASE_URL']}"]
+    assert sorted(p.stem for p in (tmp_path / "b/threads").iterdir()) == sorted([first, second])

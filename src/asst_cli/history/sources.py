@@ -1,11 +1,13 @@
 """Which threads an export takes: those given, or every one the backend can enumerate.
 
-Only Foundry lists threads (``GET /threads``); elsewhere the ids come from ``--thread`` and
+Only Foundry lists threads (``GET /threads``); elsewhere asst knows the threads it created
+itself, from its ledger (``asst threads list``), and any others come from ``--thread`` and
 ``--threads-from``.
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,10 +43,21 @@ def from_file(name: str) -> list[str]:
     return [s for s in (raw.split("#")[0].strip() for raw in text.splitlines()) if s]
 
 
-def enumerable(settings: Settings) -> list[str]:
-    """The threads the backend lists (Foundry), oldest first; elsewhere none."""
-    if settings.backend != "foundry":
+def _ledger(settings: Settings) -> list[str]:
+    """The threads asst created at this backend and endpoint, oldest first: ``ledger.entries``
+    of the ledger ``asst threads list`` reads. Looked up by name: a build without the ledger
+    has no record, hence no threads to add."""
+    try:
+        ledger = importlib.import_module("asst_cli.ledger")
+    except ModuleNotFoundError:
         return []
+    return [str(entry.thread_id) for entry in ledger.entries(settings)]
+
+
+def enumerable(settings: Settings) -> list[str]:
+    """The threads the backend lists (Foundry), else those asst's ledger holds; oldest first."""
+    if settings.backend != "foundry":
+        return _ledger(settings)
     return [str(t["id"]) for t in api.iterate(paths.THREADS, {"order": "asc"})]
 
 
@@ -55,7 +68,7 @@ def thread_ids(every: bool, given: list[str], listed: str | None, settings: Sett
         wanted = enumerable(settings) + wanted
         if not wanted and settings.backend != "foundry":
             raise UsageError(
-                f"the {settings.backend} backend cannot list threads",
+                f"the {settings.backend} backend cannot list threads and asst created none there",
                 "name them with --thread ID or --threads-from FILE",
             )
     return list(dict.fromkeys(wanted))
