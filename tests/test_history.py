@@ -323,3 +323,35 @@ def test_threads_asst_created_come_from_its_ledger(
     assert result.stderr.startswith("Exported 2 threads, 0 messages,")
     assert seen == [f"openai {os.environ['OPENAI_BASE_URL']}"]
     assert sorted(p.stem for p in (tmp_path / "b/threads").iterdir()) == sorted([first, second])
+
+
+def test_an_interrupted_replay_resumed_makes_nothing_twice(
+    cli: harness.Runner, engines: Engines, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engines.start()
+    _, thread = history(cli, tmp_path)
+    assert cli("export", "--thread", thread, "--dir", "bundle").exit_code == 0
+    engines.start("foundry")
+    real, posts = api.post, []
+
+    def failing(path: str, body: Any = None) -> Any:
+        posts.append(path)
+        if len(posts) > 6:  # the store, its file, the assistant, the thread, two messages
+            raise AsstError("could not reach the server", None, ExitCode.TEMPORARY)
+        return real(path, body)
+
+    monkeypatch.setattr(api, "post", failing)
+    assert cli("import", "bundle").exit_code == 75
+    monkeypatch.setattr(api, "post", real)
+    assert cli("import", "bundle").stderr == (
+        "Replayed: 3 messages, 3 runs not recreated, 4 steps not recreated; id map: "
+        "bundle.idmap.jsonl.\n"
+    )
+    mapped = map_lines(tmp_path / "bundle.idmap.jsonl")
+    olds = [(m["kind"], m["old"]) for m in mapped]
+    assert len(olds) == len(set(olds)) == 3 + 1 + 1 + 1 + 1 + 5 + 3 + 4
+    store = engines.servers[-1].engine.store
+    with store.unit_of_work():
+        threads = store.threads.list()
+        assert len(threads) == 1
+        assert len(store.messages.list(threads[0]["id"])) == 5
