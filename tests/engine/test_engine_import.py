@@ -97,3 +97,17 @@ def test_import_is_served_in_the_openai_dialect_only(api: Any) -> None:
     message = "Import is served in the OpenAI dialect only (/v1/asst/import)."
     shape = {"error": {"message": message, "type": "invalid_request_error"}}  # Azure's envelope
     assert (answer.status, answer.body) == (404, shape)
+
+
+def test_objects_as_azure_renders_them_are_stored_in_the_canonical_shape(api: Any) -> None:
+    azure_step = {**STEP, "object": "assistant.run.step"}
+    store = {"id": "vs_old", "object": "vector_store", "usage_bytes": 2, "bytes": 2}
+    lines = body({"kind": "thread", "object": THREAD}, {"kind": "run", "object": RUN},
+                 {"kind": "step", "object": azure_step},
+                 {"kind": "vector_store", "object": store})  # fmt: skip
+    assert send(api, lines).status == 200
+    assert api.ok("GET", "/threads/thread_old/runs/run_old/steps")["data"] == [STEP]
+    assert api.ok("GET", "/vector_stores/vs_old") == {
+        "id": "vs_old", "object": "vector_store", "usage_bytes": 2
+    }  # fmt: skip
+    assert send(api, lines).body["created"] == {}

@@ -4,8 +4,9 @@ The protocol cannot recreate a thread's history (ids, timestamps, runs and steps
 server's to make), so this server takes them whole: the body is JSON lines, each
 ``{"kind": K, "object": {...}}`` with K one of ``KINDS``; a ``file`` line may also carry its
 bytes as ``content_base64`` (a bundle exported with ``--no-file-bytes`` has none). Objects are
-in this server's canonical shape (the OpenAI dialect's), so the route answers only in that
-dialect, behind the same credential as every other request.
+in this server's canonical shape (the OpenAI dialect's; the Azure dialect's renamings are
+undone), so the route answers only in that dialect, behind the same credential as every other
+request.
 
 An id already stored is accepted only when the stored object is identical (a re-run of the same
 import changes nothing); a different object under that id is a 409 and nothing of the request is
@@ -58,6 +59,16 @@ def _text(obj: JSON, name: str, number: int) -> str:
     return value
 
 
+def _canonical(kind: str, obj: JSON) -> JSON:
+    """Undo what the Azure dialect renders differently (``http/dialects.py``), so a bundle
+    exported from Azure is stored in this server's shape."""
+    if kind == "step" and obj.get("object") == "assistant.run.step":
+        obj = {**obj, "object": "thread.run.step"}
+    if kind == "vector_store" and "bytes" in obj and "usage_bytes" in obj:
+        obj = {key: value for key, value in obj.items() if key != "bytes"}
+    return obj
+
+
 def _decode(number: int, text: str) -> Line:
     try:
         item = json.loads(text)
@@ -68,7 +79,7 @@ def _decode(number: int, text: str) -> Line:
     kind = item.get("kind")
     if kind not in KINDS:
         raise _fail(number, f"unknown kind {kind!r} (one of {', '.join(KINDS)}).")
-    obj: JSON = item["object"]
+    obj: JSON = _canonical(kind, item["object"])
     _text(obj, "id", number)
     if kind == "run" and obj.get("status") not in ENDED:
         raise _fail(number, f"run {obj['id']} has not ended ({obj.get('status')}); export later.")
