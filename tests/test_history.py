@@ -138,13 +138,16 @@ def test_an_interrupted_export_continues_and_ends_with_the_same_bundle(
     failed = cli("export", "--thread", thread, "--dir", "cut")
     assert (failed.exit_code, failed.stderr) == (75, "Error: could not reach the server\n")
     left = sorted(p.name for p in (tmp_path / "cut").rglob("*") if p.is_file())
-    assert left == [".progress.json", "assistant-helper.yaml", "assistants.jsonl",
-                    "vector-store-kb.yaml", "vector_stores.jsonl"]  # fmt: skip
+    assert left == [".progress.json", f".{thread}.jsonl.part", "assistant-helper.yaml",
+                    "assistants.jsonl", "vector-store-kb.yaml", "vector_stores.jsonl"]  # fmt: skip
+    part = (tmp_path / "cut/threads" / f".{thread}.jsonl.part").read_text().splitlines()
+    assert [json.loads(line)["kind"] for line in part] == ["thread"] + ["message"] * 4
     resumed = PageFault(None)
     monkeypatch.setattr(api, "page", resumed)
     assert cli("export", "--thread", thread, "--dir", "cut").exit_code == 0
     assert tree(tmp_path / "cut") == tree(tmp_path / "whole")
-    assert resumed.pages == whole.pages - 6  # the definitions, assistants and stores were kept
+    # Kept: the definitions, assistants and stores (6 pages), and two pages of messages.
+    assert resumed.pages == whole.pages - 8
 
 
 def map_lines(path: Path) -> list[dict[str, Any]]:

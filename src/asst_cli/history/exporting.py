@@ -2,8 +2,9 @@
 
 Each unit (the definitions, the assistants, the vector stores, one thread, one file) is written
 whole and then recorded in the progress file; running the same export again skips what the
-progress file records, so an interrupted export continues where it stopped and ends with the same
-bundle. The progress file keeps the time the export began, which the manifest reports.
+progress file records (and a thread cut off goes on inside it, see ``resume``), so an
+interrupted export continues where it stopped and ends with the same bundle. The progress file
+keeps the time the export began, which the manifest reports.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..apply import exporter
 from ..errors import ExitCode, UsageError
 from ..present.table import iso_time
 from ..transfer import downloads
-from . import bundle, sources, walk
+from . import bundle, resume, sources, walk
 
 # The manifest's counts: every kind, zero included, so readers need not guess.
 COUNTED = (
@@ -51,6 +52,19 @@ class State:
     def record(self, unit: str, counts: Counter[str], refs: set[str]) -> None:
         self.data["units"][unit] = {"counts": dict(counts), "files": sorted(refs)}
         bundle.save_progress(self.root, self.data)
+
+    def reached(self, thread_id: str) -> tuple[dict[str, Any] | None, resume.Save]:
+        """How far an earlier run wrote this thread, and how to record how far this one has."""
+        partial: dict[str, Any] = self.data.setdefault("partial", {})
+
+        def save(point: dict[str, Any] | None) -> None:
+            if point is None:
+                partial.pop(thread_id, None)  # complete: record() follows
+                return
+            partial[thread_id] = point
+            bundle.save_progress(self.root, self.data)
+
+        return partial.get(thread_id), save
 
 
 def plan(
@@ -138,7 +152,9 @@ def _found(path: str) -> Any:
         return None
 
 
-def _thread(request: Request, thread_id: str) -> Callable[[Counter[str], set[str]], None]:
+def _thread(
+    request: Request, state: State, thread_id: str
+) -> Callable[[Counter[str], set[str]], None]:
     def write(counts: Counter[str], refs: set[str]) -> None:
         thread = _found(paths.thread(thread_id))
         if thread is None:
@@ -148,7 +164,7 @@ def _thread(request: Request, thread_id: str) -> Callable[[Counter[str], set[str
             counts["threads_skipped"] += 1
             return
         target = request.directory / bundle.THREADS / f"{thread_id}.jsonl"
-        bundle.write_lines(target, walk.thread_lines(thread, counts, refs))
+        resume.write_thread(target, thread, counts, refs, state.reached(thread_id))
 
     return write
 
@@ -186,7 +202,7 @@ def export(request: Request) -> dict[str, Any]:
     _unit(state, "assistants", _lines_of(root, bundle.ASSISTANTS, walk.assistant_lines))
     _unit(state, "vector_stores", _lines_of(root, bundle.VECTOR_STORES, walk.store_lines))
     for thread_id in request.thread_ids:
-        _unit(state, f"thread:{thread_id}", _thread(request, thread_id))
+        _unit(state, f"thread:{thread_id}", _thread(request, state, thread_id))
     named = sorted({f for unit in state.data["units"].values() for f in unit["files"]})
     for file_id in named:
         _unit(state, f"file:{file_id}", _file(request, file_id))

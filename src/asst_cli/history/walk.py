@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .. import api, paths
@@ -39,12 +40,30 @@ def _counted(kind: str, obj: Any, counts: Counter[str], refs: set[str]) -> bytes
     return line(kind, obj)
 
 
-def thread_lines(thread: dict[str, Any], counts: Counter[str], refs: set[str]) -> Iterator[bytes]:
-    """The lines of one thread, fetched lazily: one page is in memory at a time."""
+@dataclass(frozen=True)
+class PageEnd:
+    """Every message up to ``after`` has been yielded: a point to continue from."""
+
+    after: str
+
+
+def thread_lines(
+    thread: dict[str, Any], counts: Counter[str], refs: set[str], after: str | None = None
+) -> Iterator[bytes | PageEnd]:
+    """The lines of one thread, fetched lazily: one page is in memory at a time. Given
+    ``after`` (a ``PageEnd`` of an earlier walk), it goes on with the messages after that one,
+    the thread line and those messages being written already."""
     thread_id = str(thread["id"])
-    yield _counted("thread", thread, counts, refs)
-    for message in api.iterate(paths.messages(thread_id), ASCENDING):
-        yield _counted("message", message, counts, refs)
+    query: dict[str, Any] = {**ASCENDING, "limit": api.PAGE_SIZE_ALL}
+    if after is None:
+        yield _counted("thread", thread, counts, refs)
+    else:
+        query["after"] = after
+    for page in api.pages(paths.messages(thread_id), query):
+        for message in page.data:
+            yield _counted("message", message, counts, refs)
+        if page.data:
+            yield PageEnd(str(page.data[-1]["id"]))
     for run in api.iterate(paths.runs(thread_id), ASCENDING):
         yield _counted("run", run, counts, refs)
         steps = paths.steps(thread_id, str(run["id"]))
