@@ -60,7 +60,8 @@ def measure(work: Path, runs: int) -> Section:
     ]
     section.notes.append(
         "Messages are fetched 100 a page and each page is written out before the next is asked "
-        "for (into a temporary file renamed when the thread is complete), so ten times the "
-        "messages costs ten times the requests and time but no more memory."
+        "for (into a hidden part file, synced, its progress recorded, renamed when the thread is "
+        "complete), so ten times the messages costs ten times the requests and time but no more "
+        "memory."
     )
     return section
