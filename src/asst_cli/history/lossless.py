@@ -48,18 +48,17 @@ def _rest(root: Path) -> Iterator[bytes]:
 
 
 def available() -> bool:
-    """Whether the backend takes imports: an asst engine answers an empty one with a 400,
-    any other server does not know the path (404)."""
+    """Whether the backend takes imports: an asst engine answers an empty one with its counts
+    (``"object": "asst.import"``); another server does not know the path (404), or refuses it
+    (400, 405: a path it reads as something else)."""
     try:
-        api.post_raw(paths.IMPORT, b"", NDJSON)
+        answer = api.post_raw(paths.IMPORT, b"", NDJSON)
     except Exception as exc:
         failure = errors.known(exc)
-        if failure.code == ExitCode.NOT_FOUND:
+        if failure.code == ExitCode.NOT_FOUND or failure.status in (400, 405):
             return False
-        if failure.status == 400:
-            return True
         raise failure from None
-    return True
+    return isinstance(answer, dict) and answer.get("object") == "asst.import"
 
 
 def _send(batch: list[bytes], totals: Counter[str]) -> None:

@@ -93,15 +93,13 @@ def _decode(number: int, text: str) -> Line:
 
 
 def parse(raw: bytes) -> list[Line]:
-    """Every line of the body, checked; blank lines are skipped."""
+    """Every line of the body, checked; blank lines are skipped. An empty body imports nothing
+    (clients send one to learn whether a server takes imports)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise EngineError(400, "The import body is not UTF-8.", code="invalid_import") from None
-    lines = [_decode(n, t) for n, t in enumerate(text.splitlines(), 1) if t.strip()]
-    if not lines:
-        raise EngineError(400, "The import body has no lines.", code="invalid_import")
-    return lines
+    return [_decode(n, t) for n, t in enumerate(text.splitlines(), 1) if t.strip()]
 
 
 def _stored(engine: Engine, line: Line) -> tuple[Collection, JSON | None]:
