@@ -15,7 +15,6 @@ from typing import Any
 from .. import api, paths
 from .bundle import line
 
-STEP_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 ASCENDING = {"order": "asc"}
 
 
@@ -67,7 +66,7 @@ def thread_lines(
     for run in api.iterate(paths.runs(thread_id), ASCENDING):
         yield _counted("run", run, counts, refs)
         steps = paths.steps(thread_id, str(run["id"]))
-        for step in api.iterate(steps, {**ASCENDING, "include[]": STEP_CONTENT}):
+        for step in api.iterate(steps, {**ASCENDING, "include[]": paths.FILE_SEARCH_CONTENT}):
             yield _counted("step", step, counts, refs)
 
 
