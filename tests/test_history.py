@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from asst_cli import api
+from asst_cli import api, paths
 from asst_cli.errors import AsstError, ExitCode
 from asst_engine import Engine, serve
 
@@ -358,3 +358,30 @@ def test_an_interrupted_replay_resumed_makes_nothing_twice(
         threads = store.threads.list()
         assert len(threads) == 1
         assert len(store.messages.list(threads[0]["id"])) == 5
+
+
+@pytest.mark.parametrize(("dialect", "asked"), [
+    ("openai", [{"order": "asc", "include[]": paths.FILE_SEARCH_CONTENT}]),
+    ("foundry", [{"order": "asc", "include[]": paths.FILE_SEARCH_CONTENT}]),
+    ("azure", [{"order": "asc"}]),
+])  # fmt: skip
+def test_steps_are_asked_with_file_search_content_where_the_spec_has_it(
+    cli: harness.Runner,
+    engines: Engines,
+    monkeypatch: pytest.MonkeyPatch,
+    dialect: str,
+    asked: list[Any],
+) -> None:
+    engines.start(dialect)
+    assistant = made(cli, "assistants", "create", "--name", "a", "--model", "gpt-4o")
+    thread = str(cli("run", "-a", assistant, "hi", "--wait", "-o", "json").json()["thread_id"])
+    real, queries = api.iterate, []
+
+    def iterate(path: str, params: Any = None) -> Any:
+        if path.endswith("/steps"):
+            queries.append(params)
+        return real(path, params)
+
+    monkeypatch.setattr(api, "iterate", iterate)
+    assert cli("export", "--thread", thread, "--dir", "b").exit_code == 0
+    assert queries == asked

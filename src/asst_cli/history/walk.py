@@ -2,7 +2,7 @@
 
 A thread's file is its thread object, its messages (oldest first), then each run (oldest first)
 followed by its steps, so an import can take the lines in order. Steps are asked for with
-file-search result content (``include[]``) where the backend returns it.
+file-search result content (``include[]``) where the backend's spec has it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ def _counted(kind: str, obj: Any, counts: Counter[str], refs: set[str]) -> bytes
     return line(kind, obj)
 
 
+def _step_query() -> dict[str, Any]:
+    """Steps with the content of file_search results, where the backend's spec defines
+    ``include[]`` (Azure's 2024-05-01-preview does not)."""
+    if api.current_settings().backend == "azure":
+        return ASCENDING
+    return {**ASCENDING, "include[]": paths.FILE_SEARCH_CONTENT}
+
+
 @dataclass(frozen=True)
 class PageEnd:
     """Every message up to ``after`` has been yielded: a point to continue from."""
@@ -63,10 +71,11 @@ def thread_lines(
             yield _counted("message", message, counts, refs)
         if page.data:
             yield PageEnd(str(page.data[-1]["id"]))
+    step_query = _step_query()
     for run in api.iterate(paths.runs(thread_id), ASCENDING):
         yield _counted("run", run, counts, refs)
         steps = paths.steps(thread_id, str(run["id"]))
-        for step in api.iterate(steps, {**ASCENDING, "include[]": paths.FILE_SEARCH_CONTENT}):
+        for step in api.iterate(steps, step_query):
             yield _counted("step", step, counts, refs)
 
 
