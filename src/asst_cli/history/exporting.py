@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,9 @@ from ..present.table import iso_time
 from ..transfer import downloads
 from . import bundle, resume, sources, walk
 
+# A unit's work: it counts what it writes and adds the files its objects name.
+Write = Callable[[Counter[str], set[str]], None]
+Lines = Iterator[bytes]
 # The manifest's counts: every kind, zero included, so readers need not guess.
 COUNTED = (
     "assistants", "definitions", "file_bytes", "files", "files_missing", "messages", "runs",
@@ -122,7 +125,7 @@ def _start(request: Request) -> State:
     return state
 
 
-def _unit(state: State, unit: str, write: Callable[[Counter[str], set[str]], None]) -> None:
+def _unit(state: State, unit: str, write: Write) -> None:
     if state.done(unit):
         return
     counts: Counter[str] = Counter()
@@ -131,7 +134,7 @@ def _unit(state: State, unit: str, write: Callable[[Counter[str], set[str]], Non
     state.record(unit, counts, refs)
 
 
-def _definitions(root: Path) -> Callable[[Counter[str], set[str]], None]:
+def _definitions(root: Path) -> Write:
     def write(counts: Counter[str], refs: set[str]) -> None:
         documents = exporter.definitions(None, [])
         folder = root / bundle.DEFINITIONS
@@ -152,9 +155,7 @@ def _found(path: str) -> Any:
         return None
 
 
-def _thread(
-    request: Request, state: State, thread_id: str
-) -> Callable[[Counter[str], set[str]], None]:
+def _thread(request: Request, state: State, thread_id: str) -> Write:
     def write(counts: Counter[str], refs: set[str]) -> None:
         thread = _found(paths.thread(thread_id))
         if thread is None:
@@ -169,7 +170,7 @@ def _thread(
     return write
 
 
-def _file(request: Request, file_id: str) -> Callable[[Counter[str], set[str]], None]:
+def _file(request: Request, file_id: str) -> Write:
     def write(counts: Counter[str], refs: set[str]) -> None:
         found = _found(paths.file(file_id))
         if found is None:
@@ -187,7 +188,7 @@ def _file(request: Request, file_id: str) -> Callable[[Counter[str], set[str]], 
     return write
 
 
-def _lines_of(root: Path, name: str, make: Any) -> Callable[[Counter[str], set[str]], None]:
+def _lines_of(root: Path, name: str, make: Callable[[Counter[str], set[str]], Lines]) -> Write:
     def write(counts: Counter[str], refs: set[str]) -> None:
         bundle.write_lines(root / name, make(counts, refs))
 
