@@ -56,21 +56,13 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
-        "import": _lazy(
-            "history",
-            "Import a thread bundle: as it was into an asst engine, else replayed with an id map.",
-            "import_",
-        ),
-        "convert": _lazy(
-            "history",
-            "Convert a thread bundle to OpenAI Conversations bodies, and list what does not map.",
-            "convert",
-        ),
-        "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
+        "import": _lazy("history", "Import a thread bundle into the current backend.", "import_"),
+        "convert": _lazy("history", "Write a bundle as OpenAI Conversations bodies.", "convert"),
+        "completion": _lazy("completion", "Print or install shell completion.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
             "threads",
-            "Create, inspect, update and delete threads; start a run on a new thread.",
+            "Create, list, inspect, update and delete threads; start a run on a new thread.",
         ),
         "messages": _lazy(
             "messages", "Add, list, inspect, update and delete the messages of a thread."
@@ -120,8 +112,7 @@ def root(
     backend: Annotated[
         Literal["openai", "azure", "foundry"] | None,
         typer.Option(
-            "--backend",
-            help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)",
+            "--backend", help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)"
         ),
     ] = None,
     endpoint: Annotated[
@@ -139,8 +130,7 @@ def root(
         bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
     ] = False,
     version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version")
     ] = False,
 ) -> None:
     """Global options go before or after the command: asst --profile work assistants list."""
@@ -236,7 +226,8 @@ def _reader_gone() -> int:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
-    args = hoist_globals(sys.argv[1:] if argv is None else argv)
+    # A bare 'asst' is someone looking for what it can do.
+    args = hoist_globals(sys.argv[1:] if argv is None else argv) or ["--help"]
     render.remember_format(None)
     render.remember_profile_format(None)
     debug = "--debug" in args
@@ -272,8 +263,10 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 
 def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
     """The command's exit code; every exception is mapped here and only here."""
+    errors.take_deferred()  # none left from an earlier command of this process
     try:
         result = _command().main(args=args, prog_name="asst", standalone_mode=False)
+        errors.raise_deferred(ended_well=result in (None, ExitCode.OK))
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
             print("Terminated." if terminated else "Interrupted.", file=sys.stderr)

@@ -29,7 +29,10 @@ def import_(
         ),
     ] = None,
 ) -> None:
-    """Import a thread bundle: as it was into an asst engine, else replayed with an id map.
+    """Import a thread bundle into the current backend.
+
+    Into an asst engine as it was (the same ids, times, runs and steps); elsewhere replayed
+    through the protocol, old -> new ids in BUNDLE.idmap.jsonl (README: "Thread bundles").
 
     Example: asst --backend openai import backup/
     """
@@ -41,7 +44,10 @@ def convert(
     directory: Bundle,
     out: Annotated[str, typer.Option("--dir", metavar="DIR", help="Where the conversations go")],
 ) -> None:
-    """Convert a thread bundle to OpenAI Conversations bodies, and list what does not map.
+    """Write a bundle as OpenAI Conversations bodies.
+
+    Per thread: the create and add-items bodies (20 items each), and a sidecar listing every
+    field that did not map.
 
     Example: asst convert backup/ --dir conversations/
     """

@@ -11,7 +11,7 @@ from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options
 
-app = group("Create, inspect, update and delete threads; start a run on a new thread.")
+app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -33,6 +33,21 @@ VectorStore = Annotated[
     list[str] | None,
     typer.Option("--vector-store", metavar="VS_ID", help="Vector store id for file_search"),
 ]
+
+
+@app.command("list")
+@listing.paged
+def list_(
+    paging: listing.Paging = listing.FIRST_PAGE,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List threads, newest first: the server's own list where it has one (Foundry), else the
+    threads asst created at this backend and endpoint, from its local ledger (stderr says which).
+
+    Example: asst threads list --all -o id
+    """
+    listing.list_threads(COLUMNS, paging, render.Choice(output, query))
 
 
 @app.command()
@@ -100,7 +115,7 @@ def update(
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
     path = paths.thread(thread_id)
-    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
