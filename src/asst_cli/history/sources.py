@@ -7,11 +7,10 @@ itself, from its ledger (``asst threads list``), and any others come from ``--th
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import api, paths
+from .. import api, ledger, paths
 from ..errors import UsageError
 from ..settings import Settings
 
@@ -43,21 +42,10 @@ def from_file(name: str) -> list[str]:
     return [s for s in (raw.split("#")[0].strip() for raw in text.splitlines()) if s]
 
 
-def _ledger(settings: Settings) -> list[str]:
-    """The threads asst created at this backend and endpoint, oldest first: ``ledger.entries``
-    of the ledger ``asst threads list`` reads. Looked up by name: a build without the ledger
-    has no record, hence no threads to add."""
-    try:
-        ledger = importlib.import_module("asst_cli.ledger")
-    except ModuleNotFoundError:
-        return []
-    return [str(entry.thread_id) for entry in ledger.entries(settings)]
-
-
 def enumerable(settings: Settings) -> list[str]:
     """The threads the backend lists (Foundry), else those asst's ledger holds; oldest first."""
     if settings.backend != "foundry":
-        return _ledger(settings)
+        return [entry.thread_id for entry in ledger.entries(settings)]
     return [str(t["id"]) for t in api.iterate(paths.THREADS, {"order": "asc"})]
 
 
