@@ -94,6 +94,7 @@ def test_round_trip_through_an_engine_is_lossless(
     engines.start()
     imported = cli("import", "one")
     assert (imported.exit_code, imported.stdout) == (0, ""), imported.stderr
+    assert cli("threads", "list", "-o", "id").stdout == f"{thread}\n"  # in asst's ledger
     again = cli("import", "one")
     assert again.stderr.startswith("Imported as it was: 1 assistant unchanged, ")
     assert cli("export", "--thread", thread, "--dir", "two").exit_code == 0

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, paths
+from .. import api, errors, ledger, paths
 from ..errors import ExitCode
 from . import bundle
 
 BATCH_LINES = 500
 NDJSON = "application/x-ndjson"
+THREAD_LINE = b'{"kind": "thread",'
 
 
 def _file_lines(root: Path) -> Iterator[bytes]:
@@ -66,6 +67,12 @@ def _send(batch: list[bytes], totals: Counter[str]) -> None:
     for field in ("created", "unchanged"):
         for kind, count in (answer.get(field) or {}).items():
             totals[f"{kind} {field}"] += int(count)
+    # The threads are now this backend's too: recorded as any thread asst creates is, so that
+    # 'asst threads list' and 'export --threads' find them.
+    settings = api.current_settings()
+    for text in batch:
+        if text.startswith(THREAD_LINE):
+            ledger.notice(settings, paths.THREADS, json.loads(text)["object"])
 
 
 def run(root: Path) -> Counter[str]:
