@@ -17,13 +17,20 @@ function tools, settings, truncation) and streams the model's answer as turn eve
   fails it with ``server_error`` and the configuration's one-line message.
 When the run is cancelled the model's stream stops and so do the events.
 
-Construct with ``ModelResponder(providers.load(os.environ, model_map))``.
+code_interpreter: given a ``sandbox``, a run with the code_interpreter tool offers the model the
+``python`` function (not shown to clients: the run's tools stay as given); its calls run in the
+thread's sandbox within the turn (``interpreter.py``) and the model is called again with their
+outputs, up to ``MAX_CODE_ROUNDS`` times. Without a sandbox, or with one that refuses to run
+code (no isolation), such a run fails at its start with a ``last_error`` saying why.
+
+Construct with ``ModelResponder(providers.load(os.environ, model_map), sandbox=Sandbox(...))``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 
 from asst_engine.models.base import (
     SERVER_ERROR,
@@ -33,7 +40,8 @@ from asst_engine.models.base import (
     TextDelta,
     ToolCall,
 )
-from asst_engine.models.prompt import ToolRound, build_request, prompt_tokens
+from asst_engine.models.interpreter import NO_SANDBOX, Reply, run_calls
+from asst_engine.models.prompt import PYTHON, ToolRound, build_request, prompt_tokens
 from asst_engine.models.providers import ModelConfig, ModelConfigError, resolve
 from asst_engine.models.turn import (
     Answered,
@@ -44,17 +52,32 @@ from asst_engine.models.turn import (
     Incomplete,
     MessageEnd,
     Prompt,
-    Text,
     Turn,
     TurnEvent,
 )
+from asst_engine.tools.sandbox import Sandbox
 
 FILTERED = "The model provider's content filter stopped the reply."
+MAX_CODE_ROUNDS = 10
+TOO_MANY_ROUNDS = (
+    f"The model called python {MAX_CODE_ROUNDS} times in a row without replying; "
+    "the run stops here."
+)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A model call that ended in ``python`` calls (and maybe function calls besides)."""
+
+    python: tuple[ToolCall, ...]
+    functions: tuple[FunctionCall, ...]
+    tokens: int
 
 
 class ModelResponder:
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: ModelConfig, sandbox: Sandbox | None = None) -> None:
         self.config = config
+        self.sandbox = sandbox
 
     def hold(self, turn: Turn) -> int:
         """A model-backed run starts at once."""
@@ -67,24 +90,49 @@ class ModelResponder:
         except ModelConfigError as error:
             yield Failed(SERVER_ERROR, str(error))
             return
-        request = build_request(
-            turn.assistant,
-            turn.run,
-            turn.messages,
-            [_round(answered) for answered in turn.answered],
-            model=resolved.name,
-            images=resolved.images,
-            image_urls=turn.image_urls,
-            filenames=turn.filenames,
-        )
-        budget = turn.run.get("max_prompt_tokens")
-        if budget is not None and prompt_tokens(request) > budget:
-            yield Incomplete("max_prompt_tokens")
+        coding = any(tool["type"] == "code_interpreter" for tool in turn.run["tools"])
+        refused = self._refusal() if coding else None
+        if refused is not None:
+            yield Failed(SERVER_ERROR, refused)
             return
-        try:
-            yield from _events(resolved.model.stream(request, cancel))
-        except ModelError as error:
-            yield Failed(error.code, error.message)
+        rounds = [_round(answered) for answered in turn.answered]
+        reply, run = Reply(), turn.run
+        for _ in range(MAX_CODE_ROUNDS):
+            request = build_request(
+                turn.assistant,
+                run,
+                turn.messages,
+                rounds,
+                model=resolved.name,
+                images=resolved.images,
+                image_urls=turn.image_urls,
+                filenames=turn.filenames,
+                python=coding,
+                code_history=turn.code_history,
+            )
+            budget = run.get("max_prompt_tokens")
+            if budget is not None and prompt_tokens(request) > budget:
+                yield Incomplete("max_prompt_tokens")
+                return
+            try:
+                ran = yield from _events(resolved.model.stream(request, cancel), reply, coding)
+            except ModelError as error:
+                yield Failed(error.code, error.message)
+                return
+            if ran is None or cancel.is_set():
+                return
+            assert self.sandbox is not None  # ``coding`` runs only have python calls run
+            outputs = yield from run_calls(self.sandbox, turn, ran.python, ran.tokens, reply)
+            if ran.functions:  # the client's calls end the turn, as they always do
+                yield FunctionCalls(ran.functions, 0)
+                return
+            rounds.append(ToolRound(ran.python, outputs))
+            if run.get("tool_choice") == "required":  # it was: the model may now reply
+                run = {**run, "tool_choice": "auto"}
+        yield Failed(SERVER_ERROR, TOO_MANY_ROUNDS)
+
+    def _refusal(self) -> str | None:
+        return NO_SANDBOX if self.sandbox is None else self.sandbox.refusal
 
 
 def _round(answered: tuple[Answered, ...]) -> ToolRound:
@@ -92,39 +140,57 @@ def _round(answered: tuple[Answered, ...]) -> ToolRound:
     return ToolRound(calls, {a.call_id: a.output for a in answered})
 
 
-def _events(stream: Iterator[ModelEvent]) -> Iterator[TurnEvent]:
-    """The model's stream as turn events; nothing more once it stops without a ``Finish``."""
+Calls = dict[int, list[str]]  # by the model's index: [call id, name, arguments]
+
+
+def _events(
+    stream: Iterator[ModelEvent], reply: Reply, coding: bool
+) -> Generator[TurnEvent, None, Ran | None]:
+    """The model's stream as turn events; nothing more once it stops without a ``Finish``.
+    ``python`` calls (when ``coding``) are kept back: they come back to be run."""
     written = False
-    calls: dict[int, list[str]] = {}
+    calls: Calls = {}
     for event in stream:
         if isinstance(event, TextDelta):
             if event.text:
+                if not written:
+                    yield from reply.shown()
                 written = True
-                yield Text(event.text)
+                yield reply.piece(event.text)
         elif isinstance(event, Finish):
             yield Prompt(event.prompt_tokens)
-            yield from _ending(event, written, calls)
-            return
+            return (yield from _ending(event, written, calls, reply, coding))
         else:
-            call = calls.setdefault(event.index, ["", ""])
-            call[0] = call[0] or event.name or ""
-            call[1] += event.arguments
-            yield CallDelta(event.index, event.name, event.arguments)
+            call = calls.setdefault(event.index, [event.id or f"call_{event.index}", "", ""])
+            call[1] = call[1] or event.name or ""
+            call[2] += event.arguments
+            if not (coding and call[1] == PYTHON):
+                yield CallDelta(event.index, event.name, event.arguments)
+    return None
 
 
-def _ending(finish: Finish, written: bool, calls: dict[int, list[str]]) -> Iterator[TurnEvent]:
+def _ending(
+    finish: Finish, written: bool, calls: Calls, reply: Reply, coding: bool
+) -> Generator[TurnEvent, None, Ran | None]:
     tokens = finish.completion_tokens
+    ordered = [calls[index] for index in sorted(calls)]
+    python = tuple(ToolCall(*c) for c in ordered if coding and c[1] == PYTHON)
+    functions = tuple(FunctionCall(c[1], c[2]) for c in ordered if not (coding and c[1] == PYTHON))
     if finish.reason == "length":
         yield MessageEnd(tokens, cut=True)
         yield Incomplete("max_completion_tokens")
-    elif calls:
+    elif python or functions:
         if written:
             yield MessageEnd(0)  # text alongside the calls: its own message; the calls cost
-        asked = tuple(FunctionCall(*calls[index]) for index in sorted(calls))
-        yield FunctionCalls(asked, tokens)
+        if python:
+            return Ran(python, functions, tokens)
+        yield FunctionCalls(functions, tokens)
     elif finish.reason == "content_filter":
         if written:
             yield MessageEnd(tokens, cut=True)
         yield Failed(SERVER_ERROR, FILTERED)
     else:
+        if not written:
+            yield from reply.shown()
         yield MessageEnd(tokens)
+    return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models.turn import Answered, Failed, Turn, TurnEvent
-from asst_engine.tools import runnable, sources
+from asst_engine.tools import code_inputs, runnable, sources
 
 
 @dataclass
@@ -49,6 +49,9 @@ def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> 
         assistant,
         _filenames(engine, thread_messages),
         _image_urls(engine, thread_messages),
+        code_inputs.files(engine, run),
+        engine.store.blobs.reader,
+        code_inputs.history(engine, run),
     )
 
 

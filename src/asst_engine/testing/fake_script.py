@@ -7,6 +7,7 @@ offered (several: parallel calls), ``please fail`` (HTTP 500), ``please stop ear
 The fake adds ``please rate limit`` (429 with ``Retry-After: 1``; ``please rate limit N times``:
 only the first N identical requests) and ``please sleep <ms>`` (waits before answering). When
 the last message is a tool result the reply quotes the outputs, as the responder does.
+The quickstart's sine wave and "show me the code" are scripted in ``fake_quickstart``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
+from asst_engine.testing import fake_quickstart
 
 SLEEP = re.compile(r"\bplease sleep (\d{1,7})\b")
 RATE_LIMIT = re.compile(r"\bplease rate limit(?: (\d{1,4}) times?)?\b")
@@ -73,12 +75,15 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
         return error(400, problem, "invalid_request_error")
     messages: list[dict[str, Any]] = body["messages"]
     used = responder.count_tokens(" ".join(_text(m.get("content")) for m in messages))
-    if messages[-1].get("role") == "tool":
-        reply = responder.after_tools(_outputs(messages)).text
-        return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     prompt = next(
         (_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), ""
     )
+    if messages[-1].get("role") == "tool":
+        outputs = _outputs(messages)
+        coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
+        scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
+        reply = scripted or responder.after_tools(outputs).text
+        return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     lowered = prompt.lower()
     limited = RATE_LIMIT.search(lowered)
     key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -91,6 +96,14 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     functions = [
         t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
     ]
+    code = fake_quickstart.call(prompt, functions)
+    if code is not None:
+        python = Call(_call_id(key, 0), fake_quickstart.PYTHON, json.dumps({"code": code}))
+        spent = responder.count_tokens(python.arguments)
+        return Answer("", (python,), "tool_calls", used, spent, sleep_ms)
+    shown = fake_quickstart.show_code(prompt, messages)
+    if shown is not None:
+        return Answer(shown, (), "stop", used, responder.count_tokens(shown), sleep_ms)
     outcome = responder.respond(prompt, functions)
     if isinstance(outcome, Failed):
         message = "The server had an error while processing your request. Sorry about that!"
