@@ -285,5 +285,5 @@ def test_vector_store_search(client: OpenAI) -> None:
     results = client.vector_stores.search(store.id, query="capital of France")
 
     assert [(r.filename, [c.text for c in r.content]) for r in results] == [
-        ("facts.txt", ["The capital of France is Paris.\n"])
+        ("facts.txt", ["The capital of France is Paris."])
     ]

@@ -132,7 +132,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/threads/{thread_id}/runs/{run_id}/steps/{step_id}", {
         "GET": lambda e, r: runs.retrieve_step(
-            e, r.params["thread_id"], r.params["run_id"], r.params["step_id"]
+            e, r.params["thread_id"], r.params["run_id"], r.params["step_id"], r.query
         ),
     }),
     ("/vector_stores", {

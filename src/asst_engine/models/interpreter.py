@@ -26,6 +26,7 @@ from asst_engine.models.turn import (
     CodeStart,
     FileLink,
     Image,
+    MessageEnd,
     Produced,
     Text,
     Turn,
@@ -48,25 +49,32 @@ class Reply:
         self.images: list[str] = []
         self.links: dict[str, str] = {}  # sandbox link -> name of the file made
         self.count = 0  # images made in this turn, for their names
-        self.text = ""
+        self.text = ""  # of the message being written
+        self.writing = False
 
-    def shown(self) -> Iterator[Image]:
-        """The images not shown yet: the parts that open the next message."""
-        images, self.images = self.images, []
-        self.text = ""
-        for name in images:
-            yield Image(name)
+    def pass_on(self, event: TurnEvent) -> Iterator[TurnEvent]:
+        """``event`` as the reply shows it: the images not shown yet open the next message
+        (before its text), and its text gets the file links it completes."""
+        if isinstance(event, Text | MessageEnd) and not self.writing:
+            self.writing = True
+            yield from (Image(name) for name in self.images)
+            self.images = []
+        if isinstance(event, Text):
+            yield self._links(event)
+            return
+        if isinstance(event, MessageEnd):
+            self.writing, self.text = False, ""
+        yield event
 
-    def piece(self, text: str) -> Text:
-        """A piece of the reply's text, with the file links it completes."""
+    def _links(self, event: Text) -> Text:
         start = len(self.text)
-        self.text += text
+        self.text += event.text
         notes = []
         for link, name in self.links.items():
             found = self.text.rfind(link)
             if found >= 0 and found + len(link) > start:
                 notes.append(FileLink(link, name))
-        return Text(text, tuple(notes))
+        return Text(event.text, event.notes + tuple(notes))
 
 
 def run_calls(

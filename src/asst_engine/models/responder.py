@@ -17,6 +17,9 @@ function tools, settings, truncation) and streams the model's answer as turn eve
   fails it with ``server_error`` and the configuration's one-line message.
 When the run is cancelled the model's stream stops and so do the events.
 
+file_search: a run with the tool offers the model the search function, run in the engine within
+the turn (``searching.py``).
+
 code_interpreter: given a ``sandbox``, a run with the code_interpreter tool offers the model the
 ``python`` function (not shown to clients: the run's tools stay as given); its calls run in the
 thread's sandbox within the turn (``interpreter.py``) and the model is called again with their
@@ -32,8 +35,10 @@ import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
+from asst_engine.json_types import JSON
 from asst_engine.models.base import (
     SERVER_ERROR,
+    ChatRequest,
     Finish,
     ModelError,
     ModelEvent,
@@ -42,7 +47,8 @@ from asst_engine.models.base import (
 )
 from asst_engine.models.interpreter import NO_SANDBOX, Reply, run_calls
 from asst_engine.models.prompt import PYTHON, ToolRound, build_request, prompt_tokens
-from asst_engine.models.providers import ModelConfig, ModelConfigError, resolve
+from asst_engine.models.providers import ModelConfig, ModelConfigError, Resolved, resolve
+from asst_engine.models.searching import Searching
 from asst_engine.models.turn import (
     Answered,
     CallDelta,
@@ -52,6 +58,7 @@ from asst_engine.models.turn import (
     Incomplete,
     MessageEnd,
     Prompt,
+    Text,
     Turn,
     TurnEvent,
 )
@@ -67,7 +74,7 @@ TOO_MANY_ROUNDS = (
 
 @dataclass(frozen=True)
 class Ran:
-    """A model call that ended in ``python`` calls (and maybe function calls besides)."""
+    """A model call that ended in ``python`` calls (and maybe other calls besides)."""
 
     python: tuple[ToolCall, ...]
     functions: tuple[FunctionCall, ...]
@@ -96,43 +103,96 @@ class ModelResponder:
             yield Failed(SERVER_ERROR, refused)
             return
         rounds = [_round(answered) for answered in turn.answered]
-        reply, run = Reply(), turn.run
-        for _ in range(MAX_CODE_ROUNDS):
-            request = build_request(
-                turn.assistant,
-                run,
-                turn.messages,
-                rounds,
-                model=resolved.name,
-                images=resolved.images,
-                image_urls=turn.image_urls,
-                filenames=turn.filenames,
-                python=coding,
-                code_history=turn.code_history,
-            )
+        searching = Searching(turn.search) if turn.search is not None else None
+        reply, run, coded = Reply(), turn.run, 0
+        while coded < MAX_CODE_ROUNDS:
+            request = _request(turn, run, rounds, resolved, coding)
+            request.tools.extend(searching.tools() if searching else [])
             budget = run.get("max_prompt_tokens")
             if budget is not None and prompt_tokens(request) > budget:
                 yield Incomplete("max_prompt_tokens")
                 return
             try:
-                ran = yield from _events(resolved.model.stream(request, cancel), reply, coding)
+                events = _events(resolved.model.stream(request, cancel), coding)
+                ran = yield from _answer(events, searching, reply)
             except ModelError as error:
                 yield Failed(error.code, error.message)
                 return
+            if isinstance(ran, ToolRound):  # a search: ask again
+                rounds.append(ran)
+                continue
             if ran is None or cancel.is_set():
                 return
-            assert self.sandbox is not None  # ``coding`` runs only have python calls run
-            outputs = yield from run_calls(self.sandbox, turn, ran.python, ran.tokens, reply)
-            if ran.functions:  # the client's calls end the turn, as they always do
-                yield FunctionCalls(ran.functions, 0)
+            done = yield from self._run(turn, ran, reply, searching)
+            if done is None:
                 return
-            rounds.append(ToolRound(ran.python, outputs))
+            rounds += done
+            coded += 1
             if run.get("tool_choice") == "required":  # it was: the model may now reply
                 run = {**run, "tool_choice": "auto"}
         yield Failed(SERVER_ERROR, TOO_MANY_ROUNDS)
 
+    def _run(
+        self, turn: Turn, ran: Ran, reply: Reply, searching: Searching | None
+    ) -> Generator[TurnEvent, None, list[ToolRound] | None]:
+        """Run the python calls; the other calls are searched, or end the turn (None)."""
+        assert self.sandbox is not None  # a run with code has a sandbox, or fails at its start
+        outputs = yield from run_calls(self.sandbox, turn, ran.python, ran.tokens, reply)
+        rounds = [ToolRound(ran.python, outputs)]
+        if ran.functions:
+            asked = FunctionCalls(ran.functions, 0)
+            searched = searching.run(asked) if searching is not None else None
+            if searched is None:  # the client's calls end the turn, as they always do
+                yield asked
+                return None
+            yield searched[0]
+            rounds.append(searched[1])
+        return rounds
+
     def _refusal(self) -> str | None:
         return NO_SANDBOX if self.sandbox is None else self.sandbox.refusal
+
+
+Answer = Generator[TurnEvent, None, Ran | ToolRound | None]
+
+
+def _answer(
+    events: Generator[TurnEvent, None, Ran | None], searching: Searching | None, reply: Reply
+) -> Answer:
+    """Pass one model call's events on; the python calls to run, or the round to ask again
+    with when it searched."""
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stopped:
+            ran: Ran | None = stopped.value
+            return ran
+        if searching is None:
+            yield from reply.pass_on(event)
+        elif isinstance(event, FunctionCalls) and (found := searching.run(event)) is not None:
+            hosted, searched = found
+            yield hosted
+            return searched
+        else:
+            for passed in searching.take(event):
+                yield from reply.pass_on(passed)
+
+
+def _request(
+    turn: Turn, run: JSON, rounds: list[ToolRound], resolved: Resolved, coding: bool
+) -> ChatRequest:
+    return build_request(
+        turn.assistant,
+        run,
+        turn.messages,
+        rounds,
+        model=resolved.name,
+        images=resolved.images,
+        image_urls=turn.image_urls,
+        filenames=turn.filenames,
+        python=coding,
+        code_history=turn.code_history,
+    )
 
 
 def _round(answered: tuple[Answered, ...]) -> ToolRound:
@@ -143,9 +203,7 @@ def _round(answered: tuple[Answered, ...]) -> ToolRound:
 Calls = dict[int, list[str]]  # by the model's index: [call id, name, arguments]
 
 
-def _events(
-    stream: Iterator[ModelEvent], reply: Reply, coding: bool
-) -> Generator[TurnEvent, None, Ran | None]:
+def _events(stream: Iterator[ModelEvent], coding: bool) -> Generator[TurnEvent, None, Ran | None]:
     """The model's stream as turn events; nothing more once it stops without a ``Finish``.
     ``python`` calls (when ``coding``) are kept back: they come back to be run."""
     written = False
@@ -153,13 +211,11 @@ def _events(
     for event in stream:
         if isinstance(event, TextDelta):
             if event.text:
-                if not written:
-                    yield from reply.shown()
                 written = True
-                yield reply.piece(event.text)
+                yield Text(event.text)
         elif isinstance(event, Finish):
             yield Prompt(event.prompt_tokens)
-            return (yield from _ending(event, written, calls, reply, coding))
+            return (yield from _ending(event, written, calls, coding))
         else:
             call = calls.setdefault(event.index, [event.id or f"call_{event.index}", "", ""])
             call[1] = call[1] or event.name or ""
@@ -170,7 +226,7 @@ def _events(
 
 
 def _ending(
-    finish: Finish, written: bool, calls: Calls, reply: Reply, coding: bool
+    finish: Finish, written: bool, calls: Calls, coding: bool
 ) -> Generator[TurnEvent, None, Ran | None]:
     tokens = finish.completion_tokens
     ordered = [calls[index] for index in sorted(calls)]
@@ -190,7 +246,5 @@ def _ending(
             yield MessageEnd(tokens, cut=True)
         yield Failed(SERVER_ERROR, FILTERED)
     else:
-        if not written:
-            yield from reply.shown()
         yield MessageEnd(tokens)
     return None

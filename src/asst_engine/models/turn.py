@@ -27,13 +27,17 @@ and stops early when ``cancel`` is set. Errors of a model map to ``Failed`` (``l
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from asst_engine.json_types import JSON
+from asst_engine.tools.file_search import Findings
 from asst_engine.tools.produced import OutputFile
 from asst_engine.tools.search import Source
+
+# A run's file search: ``search(queries, message)`` (see ``tools/run_search.py``).
+SearchFiles = Callable[[Sequence[str], int], Findings]
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,11 @@ class FileLink:
 
 @dataclass(frozen=True)
 class Search:
-    """A ``file_search`` tool call and what it found."""
+    """A ``file_search`` tool call and what it found: ``found`` (the scripted responder's
+    first file), or ``findings`` (a model's search, with scores and content)."""
 
     found: tuple[Source, ...]
+    findings: Findings | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,8 @@ class Turn:
     filenames: Mapping[str, str] = field(default_factory=dict)
     # The images of the messages' ``image_file`` parts as data: URLs, by file id.
     image_urls: Mapping[str, str] = field(default_factory=dict)
+    # The run's file search, when it has the file_search tool.
+    search: SearchFiles | None = None
     # The code_interpreter files (assistant's, thread's, attachments') as (name, file id), and
     # how to read one: the sandbox reads them outside the unit of work, from the blobs only.
     code_files: tuple[tuple[str, str], ...] = ()

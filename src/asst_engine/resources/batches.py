@@ -1,8 +1,11 @@
 """Vector store file batches: attach many files at once, poll, cancel, list the batch's files.
 
-A batch is created ``in_progress`` with its files ``in_progress``; the next retrieve of the batch
-completes it (state advances by being observed, never by wall-clock, so cassettes are stable).
-Cancelling before that marks the batch and its unfinished files ``cancelled``.
+A batch is created ``in_progress`` with its files ``in_progress``. With an inline indexer (the
+deterministic engine) its files are indexed when the batch is next retrieved, which completes it:
+state advances by being observed, never by wall-clock, so cassettes are stable and clients can
+exercise their polling and cancel paths. With a background indexer the files are indexed from
+the start and the batch completes when none is left ``in_progress``. Cancelling before that
+marks the batch and its unfinished files ``cancelled`` (their jobs then publish nothing).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
         "file_counts": {},
     }
     for file_id, chunking, attributes in entries:
-        attached = store_files.attach(engine, store, file_id, chunking, status="in_progress")
+        attached = store_files.attach(engine, store, file_id, chunking)
         if attributes is not _NONE:
             attached["attributes"] = attributes
     engine.store.file_batches.put(batch, store_id)
@@ -55,6 +58,9 @@ def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
         {"id": batch["id"], "created_at": batch["created_at"], "file_ids": members}, store_id
     )
     _refresh(engine, batch)
+    if engine.indexer.background:
+        for file_id in members:
+            engine.indexer.submit(engine, store_id, file_id)
     return batch
 
 
@@ -126,10 +132,18 @@ def _settle(engine: Engine, batch: JSON, status: str) -> None:
 
 
 def retrieve(engine: Engine, store_id: str, batch_id: str) -> JSON:
-    """Observing an in-progress batch completes it (see the module docstring)."""
+    """Observing an in-progress batch indexes its files when inline; in the background it
+    completes once none is left in progress (see the module docstring)."""
     batch = _lookup(engine, store_id, batch_id)
-    if batch["status"] == "in_progress":
-        _settle(engine, batch, "completed")
+    if batch["status"] != "in_progress":
+        return batch
+    if not engine.indexer.background:
+        for member in _members(engine, batch):
+            if member["status"] == "in_progress":
+                engine.indexer.submit(engine, store_id, str(member["id"]))
+    _refresh(engine, batch)
+    if not batch["file_counts"]["in_progress"]:
+        batch["status"] = "completed"
     return batch
 
 

@@ -80,6 +80,7 @@ def content(engine: Engine, file_id: str) -> tuple[str, bytes]:
 def delete(engine: Engine, file_id: str) -> JSON:
     retrieve(engine, file_id)
     engine.store.files.delete(file_id)
+    engine.index.forget(file_id)  # its chunks in every store
     return deleted(file_id, "file")
 
 

@@ -8,7 +8,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
-from asst_engine.resources import store_files
+from asst_engine.resources import store_files, vector_stores
 from asst_engine.tools import retrieval
 from asst_engine.tools.filters import COMPARISONS, COMPOUND, MEMBERSHIP
 
@@ -68,12 +68,15 @@ def search(engine: Engine, store_id: str, body: JSON) -> JSON:
 
     ``rewrite_query`` and ``ranking_options.ranker`` are accepted and change nothing: the query
     is used as sent (``search_query`` echoes it) and ``retrieval`` has one ranking."""
-    store_files.store_of(engine, store_id)
+    store = store_files.usable(engine, store_id)
     fields = v.check_body(body, _SEARCH, required=("query",))
     query = fields["query"]
     threshold = fields.get("ranking_options", {}).get("score_threshold", 0.0)
+    store["last_active_at"] = engine.now()  # a search is activity: the expiry moves on
+    vector_stores.set_expiry(store)
     hits = retrieval.search(
         engine.store,
+        engine.index,
         [store_id],
         query,
         fields.get("max_num_results", DEFAULT_RESULTS),

@@ -210,8 +210,10 @@ def submit_tool_outputs(
     return run
 
 
-def retrieve_step(engine: Engine, thread_id: str, run_id: str, step_id: str) -> JSON:
-    return steps.retrieve(engine, _lookup(engine, thread_id, run_id), step_id)
+def retrieve_step(
+    engine: Engine, thread_id: str, run_id: str, step_id: str, query: Mapping[str, str]
+) -> JSON:
+    return steps.retrieve(engine, _lookup(engine, thread_id, run_id), step_id, query)
 
 
 def list_steps(engine: Engine, thread_id: str, run_id: str, query: Mapping[str, str]) -> JSON:

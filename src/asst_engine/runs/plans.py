@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.models.turn import Answered, Failed, Turn, TurnEvent
-from asst_engine.tools import code_inputs, runnable, sources
+from asst_engine.models.turn import Answered, Failed, SearchFiles, Turn, TurnEvent
+from asst_engine.tools import code_inputs, run_search, runnable, sources
 
 
 @dataclass
@@ -49,10 +49,18 @@ def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> 
         assistant,
         _filenames(engine, thread_messages),
         _image_urls(engine, thread_messages),
-        code_inputs.files(engine, run),
-        engine.store.blobs.reader,
-        code_inputs.history(engine, run),
+        _search(engine, run),
+        code_files=code_inputs.files(engine, run),
+        open_file=engine.store.blobs.reader,
+        code_history=code_inputs.history(engine, run),
     )
+
+
+def _search(engine: Engine, run: JSON) -> SearchFiles | None:
+    """The run's file search, when it has the tool (what it may find is read now)."""
+    if not any(tool.get("type") == "file_search" for tool in run.get("tools") or []):
+        return None
+    return run_search.searcher(engine, run)
 
 
 def _filenames(engine: Engine, thread: tuple[JSON, ...]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from asst_engine.models.turn import (
 )
 from asst_engine.resources import files, messages
 from asst_engine.runs import code_steps, deltas, steps
+from asst_engine.tools import file_search
 
 # Announces a change as the stream event of that name, with the object as its data.
 Emit = Callable[[str, JSON], None]
@@ -172,7 +173,8 @@ class Writer:
         return event.completion_tokens
 
     def _annotation(self, text: str, note: Citation | FileLink) -> JSON:
-        start = text.rindex(note.text)  # completed by this delta: its last occurrence
+        # The delta being added completes the note's text: its last occurrence is this one.
+        start = text.rindex(note.text)
         where = {"text": note.text, "start_index": start, "end_index": start + len(note.text)}
         if isinstance(note, Citation):
             # ``quote`` is dropped again where the dialect's schema has none (see ``dialects``).
@@ -184,7 +186,9 @@ class Writer:
     def _use_tool(self, tool: Search | Code, completion_tokens: int) -> None:
         """The ``tool_calls`` step of a built-in tool call, run to completion."""
         call_id = self.engine.new_id("call_")
-        if isinstance(tool, Search):
+        if isinstance(tool, Search) and tool.findings is not None:
+            call = file_search.step_call(tool.findings)
+        elif isinstance(tool, Search):
             found = [
                 {"file_id": s.file_id, "file_name": s.filename, "score": 1.0} for s in tool.found
             ]
@@ -195,11 +199,13 @@ class Writer:
         kind = "file_search" if isinstance(tool, Search) else "code_interpreter"
         details = steps.tool_calls([{"id": call_id, "type": kind, kind: call}])
         step = steps.add(self.engine, self.run, details, "in_progress")
-        self.emit("thread.run.step.created", step)
-        self.emit("thread.run.step.in_progress", step)
+        # Streams never carry the results' content (run-level include[] is not taken).
+        shown = file_search.without_content
+        self.emit("thread.run.step.created", shown(step))
+        self.emit("thread.run.step.in_progress", shown(step))
         _complete(step, steps.usage(self.prompt_tokens, completion_tokens), self.emit)
 
 
 def _complete(step: JSON, usage: JSON, emit: Emit) -> None:
     step.update(status="completed", completed_at=step["created_at"], usage=usage)
-    emit("thread.run.step.completed", step)
+    emit("thread.run.step.completed", file_search.without_content(step))

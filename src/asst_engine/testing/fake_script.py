@@ -7,6 +7,10 @@ offered (several: parallel calls), ``please fail`` (HTTP 500), ``please stop ear
 The fake adds ``please rate limit`` (429 with ``Retry-After: 1``; ``please rate limit N times``:
 only the first N identical requests) and ``please sleep <ms>`` (waits before answering). When
 the last message is a tool result the reply quotes the outputs, as the responder does.
+
+For file search: ``please search <query>``, when a ``file_search`` function is offered, calls it
+with ``{"queries": ["<query>"]}``; after its result the reply cites the first source marker the
+result holds (``According to the files【0:0†name】.``), or says nothing was found.
 The quickstart's sine wave and "show me the code" are scripted in ``fake_quickstart``.
 """
 
@@ -19,13 +23,15 @@ import math
 import re
 import struct
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
 from asst_engine.testing import fake_quickstart
 
+SEARCH = re.compile(r"\bplease search (.+)", re.IGNORECASE | re.DOTALL)
+MARKER = re.compile(r"【\d+:\d+†[^】]*】")
 SLEEP = re.compile(r"\bplease sleep (\d{1,7})\b")
 RATE_LIMIT = re.compile(r"\bplease rate limit(?: (\d{1,4}) times?)?\b")
 DIMENSIONS = 64
@@ -79,10 +85,7 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
         (_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), ""
     )
     if messages[-1].get("role") == "tool":
-        outputs = _outputs(messages)
-        coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
-        scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
-        reply = scripted or responder.after_tools(outputs).text
+        reply = _after_tools(prompt, messages)
         return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     lowered = prompt.lower()
     limited = RATE_LIMIT.search(lowered)
@@ -96,14 +99,15 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     functions = [
         t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
     ]
-    code = fake_quickstart.call(prompt, functions)
-    if code is not None:
-        python = Call(_call_id(key, 0), fake_quickstart.PYTHON, json.dumps({"code": code}))
-        spent = responder.count_tokens(python.arguments)
-        return Answer("", (python,), "tool_calls", used, spent, sleep_ms)
-    shown = fake_quickstart.show_code(prompt, messages)
-    if shown is not None:
-        return Answer(shown, (), "stop", used, responder.count_tokens(shown), sleep_ms)
+    quickstart = _quickstart(prompt, messages, functions, key)
+    if quickstart is not None:
+        return replace(quickstart, prompt_tokens=used, sleep_ms=sleep_ms)
+    searched = SEARCH.search(prompt)
+    if searched and "file_search" in functions:
+        arguments = json.dumps({"queries": [searched.group(1).strip()]})
+        call = Call(_call_id(key, 0), "file_search", arguments)
+        spent = responder.count_tokens(arguments)
+        return Answer("", (call,), "tool_calls", used, spent, sleep_ms)
     outcome = responder.respond(prompt, functions)
     if isinstance(outcome, Failed):
         message = "The server had an error while processing your request. Sorry about that!"
@@ -120,6 +124,37 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     text = outcome.text if isinstance(outcome, responder.Reply) else f"You said: {prompt}"
     hang = isinstance(outcome, Stalled)
     return Answer(text, (), "stop", used, responder.count_tokens(text), sleep_ms, hang)
+
+
+def _after_tools(prompt: str, messages: list[dict[str, Any]]) -> str:
+    """The reply once the trailing tool messages are in: python's, file_search's, others'."""
+    outputs = _outputs(messages)
+    coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
+    scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
+    return scripted or _after_search(outputs) or responder.after_tools(outputs).text
+
+
+def _quickstart(
+    prompt: str, messages: list[dict[str, Any]], functions: list[str], key: str
+) -> Answer | None:
+    """The quickstart's python call or its code shown (``fake_quickstart``), or None."""
+    code = fake_quickstart.call(prompt, functions)
+    if code is not None:
+        python = Call(_call_id(key, 0), fake_quickstart.PYTHON, json.dumps({"code": code}))
+        spent = responder.count_tokens(python.arguments)
+        return Answer("", (python,), "tool_calls", completion_tokens=spent)
+    shown = fake_quickstart.show_code(prompt, messages)
+    if shown is not None:
+        return Answer(shown, completion_tokens=responder.count_tokens(shown))
+    return None
+
+
+def _after_search(outputs: list[tuple[str, str]]) -> str | None:
+    """The reply to file_search results: cite the first marker, if any."""
+    if not outputs or outputs[-1][0] != "file_search":
+        return None
+    marker = MARKER.search(outputs[-1][1])
+    return f"According to the files{marker.group(0)}." if marker else "Nothing was found."
 
 
 def _call_id(key: str, index: int) -> str:

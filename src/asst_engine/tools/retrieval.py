@@ -1,29 +1,27 @@
 """File search over vector stores: the one interface every search goes through.
 
-``search`` ranks passages of the files of vector stores for a query; ``passages`` is a file's
-parsed content. Both read the stored objects and bytes only, so the ranking can change (issue 12:
-extraction, chunking, BM25 over FTS5, hybrid) without touching the endpoints that call them.
-
-For now: the bytes decoded as UTF-8 text; a passage is a paragraph (lines up to a blank line,
-kept verbatim); a passage scores the share of the query's distinct terms it contains, 0..1.
+``search`` ranks the indexed chunks of the files of vector stores for a query (``tools/index``:
+BM25 over SQLite FTS5, fused with vector similarity when an embeddings model is configured);
+``passages`` is a file's parsed content (``tools/extract``), as paragraphs. Which files may be
+found is decided here, from the store: completed store files of live files whose ``attributes``
+pass the filters; the index only ranks.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from asst_engine.json_types import JSON
 from asst_engine.store.base import Store
+from asst_engine.tools.extract import ExtractError, extract
 from asst_engine.tools.filters import matches
-
-_TERM = re.compile(r"\w+")
+from asst_engine.tools.index import Index, Pair
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage a search found, with its file and score (0..1, higher is better)."""
+    """A chunk a search found, with its file and score (0..1, higher is better)."""
 
     file_id: str
     filename: str
@@ -33,8 +31,13 @@ class Hit:
 
 
 def passages(store: Store, file_id: str) -> list[str]:
-    """The file's parsed content: its paragraphs, each with its own line endings."""
-    text = (store.blobs.get(file_id) or b"").decode("utf-8", errors="replace")
+    """The file's parsed content: its paragraphs (lines up to a blank line, kept verbatim);
+    nothing for a file that has no text."""
+    file = store.files.get(file_id)
+    try:
+        text = extract(str((file or {}).get("filename", "")), store.blobs.get(file_id) or b"")
+    except ExtractError:
+        return []
     found: list[str] = []
     current: list[str] = []
     for line in text.splitlines(keepends=True):
@@ -48,40 +51,34 @@ def passages(store: Store, file_id: str) -> list[str]:
     return found
 
 
-def terms(text: str) -> set[str]:
-    return {term.lower() for term in _TERM.findall(text)}
-
-
 def search(
     store: Store,
+    index: Index,
     vector_store_ids: Sequence[str],
     query: str | Sequence[str],
     max_results: int,
     filters: JSON | None = None,
     threshold: float = 0.0,
 ) -> list[Hit]:
-    """The best ``max_results`` passages scoring above zero and at least ``threshold``.
-
-    Only completed files whose ``attributes`` match ``filters`` count; ties keep the order of
-    stores, files and passages.
-    """
-    wanted = terms(query if isinstance(query, str) else " ".join(query))
-    if not wanted:
+    """The best ``max_results`` chunks scoring at least ``threshold`` (and above zero), of
+    completed store files whose ``attributes`` match ``filters``."""
+    text = query if isinstance(query, str) else " ".join(query)
+    files = dict(eligible(store, vector_store_ids, filters))
+    if not files:
         return []
+    found = index.search(vector_store_ids, text, max_results, files.keys())
     hits = []
-    for store_file, filename in _files(store, vector_store_ids, filters):
-        for text in passages(store, str(store_file["id"])):
-            score = len(wanted & terms(text)) / len(wanted)
-            if score > 0 and score >= threshold:
-                attributes = store_file.get("attributes")
-                hits.append(Hit(str(store_file["id"]), filename, score, text, attributes))
-    hits.sort(key=lambda hit: -hit.score)  # stable: ties keep their order
-    return hits[:max_results]
+    for item in found:
+        store_file, filename = files[(item.store_id, item.file_id)]
+        if item.score > 0 and item.score >= threshold:
+            attributes = store_file.get("attributes")
+            hits.append(Hit(item.file_id, filename, item.score, item.text, attributes))
+    return hits
 
 
-def _files(
+def eligible(
     store: Store, vector_store_ids: Sequence[str], filters: JSON | None
-) -> Iterator[tuple[JSON, str]]:
+) -> Iterator[tuple[Pair, tuple[JSON, str]]]:
     """Completed store files (with their file names) whose attributes pass ``filters``."""
     for store_id in vector_store_ids:
         for store_file in store.vector_store_files.list(store_id):
@@ -89,4 +86,4 @@ def _files(
             if file is None or store_file["status"] != "completed":
                 continue
             if filters is None or matches(filters, store_file.get("attributes") or {}):
-                yield store_file, str(file["filename"])
+                yield (store_id, str(store_file["id"])), (store_file, str(file["filename"]))
