@@ -43,13 +43,16 @@ def _thread(request: Request) -> str | None:
         raise UsageError("--thread and --continue both given", "use one of them")
     if not request.resume:
         return request.thread
+    return last_thread("drop --continue, or pass --thread ID")
+
+
+def last_thread(fix: str) -> str:
+    """The thread this profile used last (what ``--continue`` continues); ``fix`` says what
+    to do when there is none."""
     profile = api.current_settings().profile
     found = configfile.last_thread(profile)
     if found is None:
-        raise UsageError(
-            f"no earlier thread to continue for profile '{profile}'",
-            "drop --continue, or pass --thread ID",
-        )
+        raise UsageError(f"no earlier thread to continue for profile '{profile}'", fix)
     return found
 
 
