@@ -46,13 +46,13 @@ def _thread(request: Request) -> str | None:
     return last_thread("drop --continue, or pass --thread ID")
 
 
-def last_thread(fix: str) -> str:
+def last_thread(fix: str, wanted: str = "to continue") -> str:
     """The thread this profile used last (what ``--continue`` continues); ``fix`` says what
     to do when there is none."""
     profile = api.current_settings().profile
     found = configfile.last_thread(profile)
     if found is None:
-        raise UsageError(f"no earlier thread to continue for profile '{profile}'", fix)
+        raise UsageError(f"no earlier thread {wanted} for profile '{profile}'", fix)
     return found
 
 
