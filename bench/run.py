@@ -20,6 +20,7 @@ import calls
 import downloads
 import knowledge
 import listing
+import quickstart
 import startup
 import uploads
 import waits
@@ -33,6 +34,7 @@ SECTIONS = {
     "uploads": uploads.measure,
     "downloads": downloads.measure,
     "knowledge": knowledge.measure,
+    "quickstart": quickstart.measure,
 }
 
 
