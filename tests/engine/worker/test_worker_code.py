@@ -9,12 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openai import AssistantEventHandler, OpenAI
+from openai.types.beta.threads import ImageFile
+from openai.types.beta.threads import Text as SdkText
+from openai.types.beta.threads.runs import ToolCall as SdkToolCall
+from openai.types.beta.threads.runs import ToolCallDelta as SdkToolCallDelta
+from typing_extensions import override
 
-from asst_engine import Engine
+from asst_engine import Engine, serve
 from asst_engine.models import providers
 from asst_engine.models.base import ChatRequest, Finish, ModelEvent, TextDelta, ToolCallDelta
 from asst_engine.models.interpreter import NO_SANDBOX
-from asst_engine.models.responder import ModelResponder
+from asst_engine.models.responder import MAX_CODE_ROUNDS, TOO_MANY_ROUNDS, ModelResponder
 from asst_engine.resources import files
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing import fake_quickstart
@@ -210,3 +216,104 @@ def test_a_run_with_code_and_no_sandbox_fails_saying_why(tmp_path: Path, unavail
         )
     finally:
         server.engine.close()
+
+
+def test_a_timeout_goes_back_to_the_model_and_the_session_restarts(tmp_path: Path) -> None:
+    short = Sandbox(tmp_path, timeout=0.5)
+    script = Script("python:while True: pass", "python:print('fresh')", "Done.")
+    server = scripted(script, short)
+    try:
+        assistant = server.assistant(tools=CODE)
+        thread = server.thread("loop")
+        body = {"assistant_id": assistant["id"]}
+        run = server.settled(server.call("POST", f"/threads/{thread['id']}/runs", body))
+        assert run["status"] == "completed"
+        assert script.requests[1].messages[-1]["content"] == (
+            "Execution timed out after 0.5 seconds. The Python process was restarted, so the "
+            "variables and imports of earlier calls are gone; files in /mnt/data remain."
+        )
+        assert script.requests[2].messages[-1]["content"] == "fresh"
+    finally:
+        server.engine.close()
+        short.close()
+
+
+def test_a_model_that_only_runs_code_is_stopped(sandbox: Sandbox) -> None:
+    script = Script(*["python:pass"] * MAX_CODE_ROUNDS)
+    server = scripted(script, sandbox)
+    try:
+        assistant = server.assistant(tools=CODE)
+        thread = server.thread("spin")
+        body = {"assistant_id": assistant["id"], "tool_choice": "required"}
+        run = server.settled(server.call("POST", f"/threads/{thread['id']}/runs", body))
+        assert (run["status"], run["last_error"]) == (
+            "failed",
+            {"code": "server_error", "message": TOO_MANY_ROUNDS},
+        )
+        choices = [request.tool_choice for request in script.requests]
+        assert choices == ["required"] + ["auto"] * (MAX_CODE_ROUNDS - 1)
+        assert script.requests[1].messages[-1]["content"] == "(no output)"
+    finally:
+        server.engine.close()
+
+
+class Handler(AssistantEventHandler):
+    """What openai-python's stream helpers report of a code_interpreter run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+        self.code = ""
+
+    @override
+    def on_tool_call_created(self, tool_call: SdkToolCall) -> None:
+        self.seen.append(f"created {tool_call.type}")
+
+    @override
+    def on_tool_call_delta(self, delta: SdkToolCallDelta, snapshot: SdkToolCall) -> None:
+        assert delta.type == "code_interpreter" and delta.code_interpreter is not None
+        self.code += delta.code_interpreter.input or ""
+        for output in delta.code_interpreter.outputs or []:
+            self.seen.append(f"output {output.type}")
+
+    @override
+    def on_tool_call_done(self, tool_call: SdkToolCall) -> None:
+        assert tool_call.type == "code_interpreter"
+        self.seen.append(f"done {len(tool_call.code_interpreter.outputs)} output")
+
+    @override
+    def on_image_file_done(self, image_file: ImageFile) -> None:
+        self.seen.append("image")
+
+    @override
+    def on_text_done(self, text: SdkText) -> None:
+        self.seen.append(f"text {text.value}")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_sdk_stream_helpers_see_the_code_its_output_and_the_image(coder: Server) -> None:
+    http = serve(engine=coder.engine)
+    try:
+        with OpenAI(base_url=f"{http.url}/v1", api_key="sk-test", max_retries=0) as client:
+            assistant = client.beta.assistants.create(model="fake-model", tools=CODE)  # type: ignore[list-item]
+            thread = client.beta.threads.create(
+                messages=[{"role": "user", "content": "Create a visualization of a sinewave"}]
+            )
+            handler = Handler()
+            with client.beta.threads.runs.stream(
+                thread_id=thread.id, assistant_id=assistant.id, event_handler=handler
+            ) as stream:
+                stream.until_done()
+    finally:
+        http.stop()
+    assert handler.code == fake_quickstart.PLOT_CODE
+    assert handler.seen == [
+        "created code_interpreter",
+        "output image",
+        "done 1 output",
+        "image",
+        f"text {fake_quickstart.PLOTTED}",
+        # The SDK keeps its current tool call: every later step and the run "finish" it again.
+        "done 1 output",
+        "done 1 output",
+    ]
