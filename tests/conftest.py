@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from asst_cli import polling
 
 import harness
+from loopback import Stub
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
 
@@ -137,3 +138,15 @@ def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def live_dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The same, once per dialect."""
     yield from _live_engine(monkeypatch, request.param)
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
+    """A server on 127.0.0.1 whose answers each test sets with ``stub.answer`` (loopback.py)."""
+    server = Stub(lambda method, path: {})
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
+    try:
+        yield server
+    finally:
+        server.stop()

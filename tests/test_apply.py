@@ -353,10 +353,42 @@ def test_two_live_objects_with_one_identity_exit_2(cli: Runner, cassette: Record
     result = cli("apply", "-f", "bot.yaml", "-o", "text")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        f"Error: several assistants carry asst-name=bot: {second}, {first} "
-        "(delete or rename all but one; asst will not guess)\n"
+        f"Error: several assistants carry asst-name=bot with different content: {first}, "
+        f"{second} (keep one, e.g. the oldest: asst assistants delete {second})\n"
     )
     assert requests(cassette, 2) == ["GET /assistants"]
+
+
+def _twins(cli: Runner) -> tuple[str, str]:
+    """Two assistants of one definition, as a lost answer or two applies at once leave them."""
+    made = [
+        cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-m", "asst-name=bot")
+        for _ in range(2)
+    ]
+    assert [m.exit_code for m in made] == [0, 0]
+    first, second = (m.json()["id"] for m in made)
+    return first, second
+
+
+def test_twins_asst_left_are_settled_by_apply(cli: Runner, cassette: Recorder) -> None:
+    first, second = _twins(cli)
+    write("bot.yaml", "kind: assistant\nname: bot\nmodel: gpt-4o\n")
+    result = cli("apply", "-f", "bot.yaml", "-o", "text")
+    assert (result.exit_code, result.stdout) == (0, f"assistant/bot unchanged ({first})\n")
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=bot, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )
+    assert cli("assistants", "list", "-o", "id").stdout == f"{first}\n"
+
+
+def test_a_dry_run_leaves_twins_alone(cli: Runner, cassette: Recorder) -> None:
+    first, second = _twins(cli)
+    write("bot.yaml", "kind: assistant\nname: bot\nmodel: gpt-4o\n")
+    result = cli("apply", "-f", "bot.yaml", "--dry-run", "-o", "text")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"(keep one, e.g. the oldest: asst assistants delete {second})\n")
+    assert sorted(cli("assistants", "list", "-o", "id").stdout.split()) == sorted([first, second])
 
 
 @pytest.mark.engine(fail_every_500=5)

@@ -57,7 +57,7 @@ def test_foundry_inferred_from_endpoint_with_token_command(
         "foundry",
         "v1",
         "bearer token (token command)",
-        "az account get-access-token --query accessToken",
+        "az …",
     )
 
 
@@ -219,8 +219,29 @@ FIX = " (give a URL such as https://HOST/v1)\n"
             "x" * 100,
             f"Error: the endpoint '{'x' * 57}...' (from command line) has no scheme",
         ),
+        (
+            "http://a..b/v1",
+            "Error: the endpoint 'http://a..b/v1' (from command line) has a host name with an "
+            "empty label or one over 63 characters",
+        ),
+        (
+            f"http://{'a' * 64}.com/v1",
+            f"Error: the endpoint 'http://{'a' * 50}...' (from command line) has a host name "
+            "with an empty label or one over 63 characters",
+        ),
     ],
-    ids=["control", "space", "bidi", "no-scheme", "scheme", "no-host", "not-a-url", "long"],
+    ids=[
+        "control",
+        "space",
+        "bidi",
+        "no-scheme",
+        "scheme",
+        "no-host",
+        "not-a-url",
+        "long",
+        "empty-label",
+        "long-label",
+    ],
 )
 def test_malformed_endpoint_is_a_usage_error(cli: Runner, endpoint: str, stderr: str) -> None:
     result = cli("--endpoint", endpoint, "--api-version", "x", "auth", "status")

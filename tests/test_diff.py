@@ -150,7 +150,26 @@ def test_two_live_objects_with_one_identity_exit_2(cli: Runner, cassette: Record
     write("docs.yaml", "kind: vector_store\nname: docs\n")
     result = cli("diff", "-f", "docs.yaml")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr.startswith("Error: several vector stores carry asst-name=docs: vs_")
+    assert result.stderr.startswith(
+        "Error: several vector stores carry asst-name=docs with different content: vs_"
+    )
+    assert "(keep one, e.g. the oldest: asst vector-stores delete vs_" in result.stderr
+
+
+def test_twins_asst_left_are_settled_by_diff(cli: Runner, cassette: Recorder) -> None:
+    made = [
+        cli("vector-stores", "create", "--name", "docs", "-m", "asst-name=docs", "-o", "id")
+        for _ in range(2)
+    ]
+    first, second = (m.stdout.strip() for m in made)
+    write("docs.yaml", "kind: vector_store\nname: docs\n")
+    result = cli("diff", "-f", "docs.yaml")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=docs, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )
+    assert cli("vector-stores", "list", "-o", "id").stdout == f"{first}\n"
 
 
 def test_a_rejected_credential_exits_4(

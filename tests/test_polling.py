@@ -119,16 +119,7 @@ def rate_limited(retry_after: str) -> Exception:
 
 def test_a_request_is_retried_after_the_servers_retry_after() -> None:
     clock = SteppingClock()
-    answers = [rate_limited("2"), rate_limited("3"), "done"]
-    sent: list[dict[str, Any]] = []
-
-    def call(options: dict[str, Any]) -> str:
-        sent.append(options)
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
+    call, sent = failing(rate_limited("2"), rate_limited("3"), "done")
     assert polling.send(call, {}, polling.Deadline(10, clock), retries=2) == "done"
     assert clock.slept == [2.0, 3.0]
     assert [o["timeout"] for o in sent] == [10.0, 8.0, 5.0]
@@ -147,3 +138,48 @@ def test_a_retry_after_beyond_the_deadline_ends_at_once() -> None:
     assert ended.value is refused
     assert getattr(refused, "asst_retries", None) == 0
     assert clock.slept == []
+
+
+def failing(*answers: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """A call answering from ``answers`` (an exception is raised), recording its options."""
+    pending, sent = list(answers), []
+
+    def call(options: dict[str, Any]) -> Any:
+        sent.append(options)
+        answer = pending.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return call, sent
+
+
+def test_what_settle_finds_is_returned_instead_of_sending_again() -> None:
+    clock = SteppingClock()
+    call, sent = failing(rate_limited("2"), "made twice")
+    asked: list[Exception] = []
+
+    def settle(exc: Exception) -> Any:
+        asked.append(exc)
+        return "made once"
+
+    deadline = polling.Deadline(10, clock)
+    assert polling.send(call, {}, deadline, retries=2, settle=settle) == "made once"
+    assert (len(sent), len(asked), clock.slept) == (1, 1, [])
+
+
+def test_settle_raising_the_failure_ends_the_request_with_its_retries_counted() -> None:
+    clock = SteppingClock()
+    first, second = rate_limited("1"), rate_limited("1")
+    call, sent = failing(first, second)
+    calls = iter([None])
+
+    def settle(exc: Exception) -> Any:
+        if next(calls, "raise") == "raise":
+            raise exc
+        return None
+
+    with pytest.raises(Exception) as ended:
+        polling.send(call, {}, polling.Deadline(10, clock), retries=5, settle=settle)
+    assert ended.value is second
+    assert (getattr(second, "asst_retries", None), len(sent), clock.slept) == (1, 2, [1.0])

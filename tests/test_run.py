@@ -292,3 +292,19 @@ def test_bad_input_exits_2_before_any_request(
     monkeypatch.setenv("ASST_MAX_RETRIES", "0")
     result = cli("run", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
+
+
+def test_twins_asst_left_are_settled_by_run_f(cli: Runner, cassette: Recorder) -> None:
+    made = [
+        cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-m", "asst-name=bot")
+        for _ in range(2)
+    ]
+    first, second = (m.json()["id"] for m in made)
+    Path("bot.yaml").write_text("name: bot\nmodel: gpt-4o\n")
+    result = cli("run", "-f", "bot.yaml", "hello", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["assistant_id"] == first
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=bot, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from asst_cli.errors import Terminated
+
 from harness import FakeServer, Recorder, Runner
 
 VS_ID = re.compile(r"^vs_[A-Za-z0-9]{24}$")
@@ -652,21 +654,26 @@ def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.M
     )
 
 
+@pytest.mark.parametrize(
+    ("stop", "code", "word"),
+    [(KeyboardInterrupt, 130, "interrupted"), (Terminated, 143, "terminated")],
+    ids=["ctrl-c", "sigterm"],
+)
 def test_ctrl_c_while_waiting_leaves_indexing_running(
-    cli: Runner, monkeypatch: pytest.MonkeyPatch
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException], code: int, word: str
 ) -> None:
     fake = FakeServer(monkeypatch)
     fake.posted["vector_stores"] = lambda body: {"id": "vs_1", "status": "in_progress"}
 
     def interrupted(path: str, params: Any = None, within: float | None = None) -> Any:
-        raise KeyboardInterrupt
+        raise stop
 
     from asst_cli import api
 
     monkeypatch.setattr(api, "get_response", interrupted)
     result = cli("vector-stores", "create", "--file", "file-a1", "--wait")
-    assert (result.exit_code, result.stdout) == (130, "")
+    assert (result.exit_code, result.stdout) == (code, "")
     assert (
         result.stderr
-        == "Error: interrupted; indexing goes on (check with 'asst vector-stores get vs_1')\n"
+        == f"Error: {word}; indexing goes on (check with 'asst vector-stores get vs_1')\n"
     )

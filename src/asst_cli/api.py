@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import client, paths, polling, settings
+from . import client, limits, once, paths, polling, settings
 from .errors import AsstError, ExitCode
 
 if TYPE_CHECKING:
@@ -46,11 +46,17 @@ def start_deadline(seconds: float | None) -> polling.Deadline:
     return deadline
 
 
-def _send(call: Callable[[Any], T], within: float | None = None, **options: Any) -> T:
+def _send(
+    call: Callable[[Any], T],
+    within: float | None = None,
+    settle: polling.Settle | None = None,
+    **options: Any,
+) -> T:
     """One request, retried as polling.send says, bounded by the command's deadline (and
-    ``within``)."""
+    ``within``); ``settle`` as polling.send's."""
     deadline: polling.Deadline = _state["deadline"]
-    return polling.send(call, options, deadline, current_settings().max_retries, within)
+    retries = current_settings().max_retries
+    return polling.send(call, options, deadline, retries, within, settle)
 
 
 def named_profile() -> str | None:
@@ -66,6 +72,7 @@ def current_settings() -> settings.Settings:
 def _client() -> OpenAI:
     if _state["client"] is None:
         _state["client"] = client.build(current_settings(), _state["options"].debug)
+        limits.bound(_state["client"])
     sdk: OpenAI = _state["client"]
     return sdk
 
@@ -86,9 +93,15 @@ def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
 
 
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
-    """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
+    """POST a JSON body; without one (cancel) the request has no body at all, as specified.
+    A failed create is sent again only where that cannot make its object twice (see once.py)."""
     sent = None if body is None else dict(body)
-    return _send(lambda o: _client().post(path, body=sent, cast_to=object, options=o))
+    settle = None
+    if sent is not None and once.is_create(path):
+        settle = once.settler(path, once.finder(path, sent, get))
+    return _send(
+        lambda o: _client().post(path, body=sent, cast_to=object, options=o), settle=settle
+    )
 
 
 def cancel(path: str) -> Any:
@@ -178,16 +191,28 @@ def stream_post(
 
 
 def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
-    """POST /files as multipart, streaming the file from disk (afresh for each attempt)."""
+    """POST /files as multipart, streaming the file from disk (afresh for each attempt). A lost
+    answer is followed by a look for a file of the same name, size and purpose made since,
+    before sending again."""
+    name, size = filename or file.name, file.stat().st_size
 
     def call(options: Any) -> Any:
         with file.open("rb") as handle:
-            parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
+            parts = [("file", (name, handle, "application/octet-stream"))]
             return _client().post(
                 paths.FILES, body={"purpose": purpose}, files=parts, options=options, cast_to=object
             )
 
-    return _send(call, headers={"Content-Type": "multipart/form-data"})
+    def find(started: float) -> dict[str, Any] | None:
+        wanted = {"filename": name, "bytes": size, "purpose": purpose}
+        for listed in pages(paths.FILES, {"purpose": purpose}):
+            for candidate in listed.data:
+                if once.matches(candidate, wanted, started):
+                    return candidate
+        return None
+
+    settle = once.settler(paths.FILES, find)
+    return _send(call, settle=settle, headers={"Content-Type": "multipart/form-data"})
 
 
 def page(path: str, params: Mapping[str, Any] | None = None) -> Page:
@@ -204,9 +229,24 @@ def iterate(path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict
     """Every object of a list, page after page, holding one page in memory at a time."""
     query = _clean(params)
     query.setdefault("limit", PAGE_SIZE_ALL)
+    for current in pages(path, query):
+        yield from current.data
+
+
+def pages(path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+    """Every page of a list, each asked for after the last; a server that hands out a cursor
+    it gave before would send the same pages forever, so that ends in an error instead."""
+    query = _clean(params)
+    seen: set[str] = set()
     while True:
         current = page(path, query)
-        yield from current.data
+        yield current
         if not current.has_more or not current.last_id:
             return
+        if current.last_id in seen:
+            raise AsstError(
+                f"the server repeated the page cursor {current.last_id} while listing {path}",
+                "list one page at a time with --after instead of --all",
+            )
+        seen.add(current.last_id)
         query["after"] = current.last_id

@@ -121,28 +121,31 @@ def _state_path() -> Path:
     return config_dir() / "state.yaml"
 
 
-def last_thread(profile_name: str) -> str | None:
-    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+def load_state() -> dict[str, Any]:
+    """What asst keeps between runs (state.yaml); empty when missing or unreadable."""
     import yaml
 
     try:
         data = yaml.safe_load(_state_path().read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        return None
-    threads = data.get("last_thread", {}) if isinstance(data, dict) else {}
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(data: dict[str, Any]) -> None:
+    _write_private(_state_path(), data)
+
+
+def last_thread(profile_name: str) -> str | None:
+    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+    threads = load_state().get("last_thread", {})
     found = threads.get(profile_name) if isinstance(threads, dict) else None
     return found if isinstance(found, str) else None
 
 
 def remember_thread(profile_name: str, thread_id: str) -> None:
-    import yaml
-
-    path = _state_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    if not isinstance(data, dict) or not isinstance(data.get("last_thread"), dict):
-        data = {"last_thread": {}}
+    data = load_state()
+    if not isinstance(data.get("last_thread"), dict):
+        data["last_thread"] = {}
     data["last_thread"][profile_name] = thread_id
-    _write_private(path, data)
+    save_state(data)

@@ -144,6 +144,8 @@ def translate(exc: BaseException) -> AsstError | None:
     """The user-facing form of any exception asst knows how to explain."""
     if isinstance(exc, AsstError):
         return exc
+    if isinstance(exc.__cause__, AsstError):  # raised by asst inside the SDK (limits.py)
+        return exc.__cause__
     if isinstance(exc, UnicodeEncodeError):
         # Text that cannot be sent: undecodable bytes in an argument, a lone surrogate escape
         # ("\ud800") in a definition file. It fails while the request is built, before sending.

@@ -138,21 +138,28 @@ def retry_delay(exc: BaseException, attempt: int) -> float | None:
     return backoff
 
 
+# Before a failed request is sent again: what the lost attempt made (returned instead of sending
+# again), or None to send again; it may raise instead (see once.py, for creates).
+Settle = Callable[[Exception], Any]
+
+
 def send(
     call: Callable[[dict[str, Any]], T],
     options: dict[str, Any],
     deadline: Deadline,
     retries: int,
     within: float | None = None,
+    settle: Settle | None = None,
 ) -> T:
     """``call(options)`` (one request), retried up to ``retries`` times within the deadline.
 
-    ``within`` caps this request further (seconds). A request the deadline cuts off raises
-    :class:`DeadlineCut`; the last failure otherwise, with ``asst_retries`` set on it.
+    ``within`` caps this request further (seconds); ``settle`` is asked before each repeat.
+    A request the deadline cuts off raises :class:`DeadlineCut`; the last failure otherwise,
+    with ``asst_retries`` set on it.
     """
     attempt = 0
     while True:
-        left = deadline.remaining() if within is None else deadline.cap(within)
+        left = _left(deadline, within)
         if left is not None and left <= 0:
             raise DeadlineCut(deadline)
         sent = {**options, "max_retries": 0}  # asst retries, on its own clock and deadline
@@ -164,11 +171,38 @@ def send(
             if cut_by_deadline(exc, left):
                 raise DeadlineCut(deadline) from exc
             wait = retry_delay(exc, attempt)
-            if wait is None or attempt >= retries or (left is not None and wait >= left):
+            if wait is None or not _worth(wait, attempt, retries, left):
                 exc.asst_retries = attempt  # type: ignore[attr-defined]
                 raise
+            if settle is not None:
+                found = _settled(settle, exc, attempt)
+                if found is not None:
+                    return found  # type: ignore[no-any-return]
+                # The lookup took time of its own: the wait must still end before the deadline.
+                if not _worth(wait, attempt, retries, _left(deadline, within)):
+                    exc.asst_retries = attempt  # type: ignore[attr-defined]
+                    raise
             deadline.clock.sleep(wait)
             attempt += 1
+
+
+def _left(deadline: Deadline, within: float | None) -> float | None:
+    return deadline.remaining() if within is None else deadline.cap(within)
+
+
+def _worth(wait: float, attempt: int, retries: int, left: float | None) -> bool:
+    """Whether to send again: retries remain, and the wait (the server's Retry-After, or the
+    backoff) ends before the deadline."""
+    return attempt < retries and (left is None or wait < left)
+
+
+def _settled(settle: Settle, exc: Exception, attempt: int) -> Any:
+    try:
+        return settle(exc)
+    except BaseException as failure:
+        if failure is exc:
+            exc.asst_retries = attempt  # type: ignore[attr-defined]
+        raise
 
 
 class DeadlinePassed(Exception):

@@ -190,9 +190,21 @@ def _check_endpoint(value: str, source: str) -> str:
             problem = f"has the scheme '{parts.scheme}', not http or https"
         elif not parts.hostname:
             problem = "has no host"
+        elif not _resolvable(parts.hostname):
+            problem = "has a host name with an empty label or one over 63 characters"
     if problem:
         raise UsageError(f"the endpoint '{shown}' (from {source}) {problem}", hint)
     return value
+
+
+def _resolvable(host: str) -> bool:
+    """Whether a name lookup can be asked for ``host``: it fails on the first request otherwise,
+    with a codec error that names neither the endpoint nor its source."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _max_retries(value: Any, source: str) -> int:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import api, checks, errors, paths
-from ..errors import AsstError, ExitCode
-from ..transfer import uploads
+from ..errors import AsstError
+from ..transfer import orphans, uploads
 from . import filerecord, identity
 from .filerecord import Sync
 from .load import Declared
@@ -77,12 +77,7 @@ def _record_changed(step: Step, record: dict[str, str]) -> bool:
 def _forget_files(file_ids: list[str]) -> None:
     """Delete uploads apply made and no longer uses; one already gone is fine."""
     for file_id in file_ids:
-        try:
-            api.delete(paths.file(file_id))
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None or failure.code != ExitCode.NOT_FOUND:
-                raise
+        orphans.delete_upload(file_id)
 
 
 def _store(step: Step, item: Declared, concurrency: int) -> str:
@@ -177,16 +172,22 @@ def _part_way(failure: AsstError, pending: list[Step]) -> AsstError:
 
 
 def execute(plan: Plan, concurrency: int, on_done: Callable[[Done], None]) -> None:
-    """Apply every step in order; stop at the first failure, naming what was not applied."""
-    for index, step in enumerate(plan.steps):
-        try:
-            object_id = _run(step, plan, concurrency)
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            raise _part_way(failure, plan.steps[index:]) from exc
-        on_done(Done(step.kind, step.name, PAST[step.action], object_id))
+    """Apply every step in order; stop at the first failure, naming what was not applied.
+    Uploads of a step that failed stay noted; the next successful apply deletes them."""
+    with orphans.tracking() as made:
+        for index, step in enumerate(plan.steps):
+            try:
+                object_id = _run(step, plan, concurrency)
+            except Exception as exc:
+                failure = errors.translate(exc)
+                if failure is None:
+                    raise
+                raise _part_way(failure, plan.steps[index:]) from exc
+            # The step's uploads are in use now; those of a step that fails stay noted.
+            orphans.attached(made)
+            made.clear()
+            on_done(Done(step.kind, step.name, PAST[step.action], object_id))
+    orphans.sweep()
 
 
 def dry_run(plan: Plan, on_done: Callable[[Done], None]) -> None:

@@ -61,10 +61,16 @@ def _wanted_object(item: Declared) -> dict[str, Any]:
     return {**item.body, "metadata": metadata}
 
 
-def _match(item: Declared, live: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, bool]:
-    """The live object for ``item`` and whether it is adopted (pinned, not yet managed)."""
+def _match(
+    item: Declared, live: list[dict[str, Any]], settle: bool
+) -> tuple[dict[str, Any] | None, bool]:
+    """The live object for ``item`` and whether it is adopted (pinned, not yet managed);
+    ``settle``: delete the newer of twins (see identity.settle) rather than stop at them."""
+    path = PATHS[item.kind]
     carriers = [obj for obj in live if identity.identity(obj) == item.name]
-    found = identity.one(carriers, item.name, PLURAL[item.kind])
+    if settle:
+        carriers = identity.settle(path, carriers, item.name)
+    found = identity.one(carriers, item.name, path)
     pinned = item.pinned_id
     if pinned is None:
         return found, False
@@ -152,17 +158,18 @@ def _pruned(kind: str, obj: dict[str, Any]) -> Step:
     return Step(kind, str(identity.identity(obj)), "delete", obj, current=current)
 
 
-def make(sets: DefinitionSet, prune: bool) -> Plan:
-    """The plan for ``sets``; only GET requests are sent."""
+def make(sets: DefinitionSet, prune: bool, settle: bool = True) -> Plan:
+    """The plan for ``sets``; only GET requests are sent, and the DELETEs of twins asst left
+    behind when ``settle`` (not for a dry run)."""
     plan = Plan([])
     live = {kind: list(api.iterate(PATHS[kind])) for kind in sets.kinds()}
     for item in sets.of_kind("vector_store"):
-        step = _store(item, sets, *_match(item, live["vector_store"]))
+        step = _store(item, sets, *_match(item, live["vector_store"], settle))
         plan.steps.append(step)
         if step.id:
             plan.store_ids[item.name] = step.id
     for item in sets.of_kind("assistant"):
-        plan.steps.append(_assistant(item, sets, *_match(item, live["assistant"]), plan))
+        plan.steps.append(_assistant(item, sets, *_match(item, live["assistant"], settle), plan))
     if prune:
         for kind in sorted(live):  # assistants first: they may use the stores
             names = {item.name for item in sets.of_kind(kind)}

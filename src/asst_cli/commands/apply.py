@@ -54,7 +54,7 @@ def apply(
     Example: asst apply -f definitions/ -o text
     """
     definitions = load.load(file or [], recursive)
-    plan = planning.make(definitions, prune)
+    plan = planning.make(definitions, prune, settle=not dry_run)
     report.apply(plan, dry_run=dry_run, concurrency=concurrency, choice=render.Choice(output))
 
 

@@ -27,7 +27,13 @@ def _credential(current: Settings) -> str | None:
     secret = current.api_key if uses_key else current.token
     if secret:
         return "****" + secret[-4:] if len(secret) > 8 else "****"
-    return current.token_command
+    return _program(current.token_command) if current.token_command else None
+
+
+def _program(command: str) -> str:
+    """A token command's program alone: its arguments may hold a secret (a client secret)."""
+    words = command.split()
+    return words[0] + (" …" if len(words) > 1 else "")
 
 
 @app.command()

@@ -152,7 +152,10 @@ def download(
     """
     where = downloads.target(output_file, directory, force)
     if where.stdout:
-        with api.stream_get(paths.content(paths.file(file_id))) as response:
+        with (
+            api.stream_get(paths.content(paths.file(file_id))) as response,
+            downloads.cut_off_is_temporary(),
+        ):
             render.binary(response.iter_bytes())
         return
     target, size = downloads.fetch(file_id, where, force)

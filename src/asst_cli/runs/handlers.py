@@ -15,7 +15,6 @@ import signal
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import render
@@ -33,6 +32,8 @@ class ToolConfig:
     fallback: list[str] | None = None
     timeout: float = DEFAULT_TIMEOUT
     abort_on_error: bool = False
+    # Per function: the credential variables its command may still see (see toolenv).
+    passed_env: dict[str, list[str]] = field(default_factory=dict)
 
     def command_for(self, name: str) -> list[str] | None:
         return self.commands.get(name) or self.fallback
@@ -69,10 +70,13 @@ def from_flags(
     return config
 
 
-def add_definition_commands(config: ToolConfig, commands: dict[str, Path]) -> None:
+def add_definition_commands(
+    config: ToolConfig, commands: dict[str, list[str]], passed_env: dict[str, list[str]]
+) -> None:
     """Commands declared in a definition file; flags given for the same name win."""
-    for name, path in commands.items():
-        config.commands.setdefault(name, [str(path)])
+    for name, argv in commands.items():
+        config.commands.setdefault(name, list(argv))
+    config.passed_env.update(passed_env)
 
 
 @dataclass
@@ -83,10 +87,10 @@ class CallResult:
     timed_out: bool = False
 
 
-def _environment(call: dict[str, Any]) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({f"ASST_TOOL_{key.upper()}": str(value) for key, value in call.items()})
-    return env
+def _environment(call: dict[str, Any], passed: list[str]) -> dict[str, str]:
+    from .toolenv import tool_environment
+
+    return tool_environment(os.environ, call, passed)
 
 
 def _failure(call: dict[str, Any], reason: str) -> CallResult:
@@ -129,10 +133,10 @@ def end_group(process: subprocess.Popen[str]) -> None:
 
 
 def _run_one(
-    argv: list[str], call: dict[str, Any], timeout: float, running: _Running
+    argv: list[str], call: dict[str, Any], timeout: float, running: _Running, passed: list[str]
 ) -> CallResult:
     try:
-        process = running.start(argv, _environment(call))
+        process = running.start(argv, _environment(call, passed))
     except OSError as exc:
         return _failure(call, f"cannot run {argv[0]}: {exc.strerror}")
     try:
@@ -186,7 +190,9 @@ def answer(
     pool = ThreadPoolExecutor(max_workers=min(8, len(calls)))
     try:
         futures = [
-            pool.submit(_run_one, argv, call, timeout, running)
+            pool.submit(
+                _run_one, argv, call, timeout, running, config.passed_env.get(call["name"], [])
+            )
             for argv, call in zip(argvs, calls, strict=True)
             if argv is not None
         ]

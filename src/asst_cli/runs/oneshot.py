@@ -68,7 +68,7 @@ def plan(
     definition = assistants.load_assistant(request.file) if request.file else None
     if definition is not None:
         identity.identity_of(definition.body)
-        handlers.add_definition_commands(tool_config, definition.commands)
+        handlers.add_definition_commands(tool_config, definition.commands, definition.passed_env)
     draft = threads.message_draft("user", request.message, None, request.attach, None)
     body = start_options.run_body(request.assistant or "from-definition", options)
     return Plan(draft, body, _thread(request), definition)

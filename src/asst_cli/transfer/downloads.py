@@ -14,10 +14,11 @@ import contextlib
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import errors
 from ..errors import AsstError, ExitCode, UsageError
 
 # C0 and C1 controls, and the bidirectional overrides that make a name read differently.
@@ -136,15 +137,22 @@ def save(chunks: Iterable[bytes], path: Path, force: bool) -> int:
             temp.unlink()
         if isinstance(exc, OSError):
             raise _cannot_write(path, exc) from None
-        if isinstance(exc, KeyboardInterrupt):
-            raise AsstError(
-                f"interrupted; {path} was not written", None, ExitCode.INTERRUPTED
-            ) from None
-        cut_off = _cut_off(exc)
-        if cut_off is not None:
-            raise cut_off from exc
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM (errors.Terminated)
+            word, code = errors.stopped_by(exc)
+            raise AsstError(f"{word}; {path} was not written", None, code) from None
+        _raise_cut_off(exc)
         raise
     return size
+
+
+@contextlib.contextmanager
+def cut_off_is_temporary() -> Iterator[None]:
+    """Around a body streamed elsewhere (``-O -``): a lost connection ends 75, as in ``save``."""
+    try:
+        yield
+    except Exception as exc:
+        _raise_cut_off(exc)
+        raise
 
 
 def _place(temp: Path, path: Path, force: bool) -> None:
@@ -169,15 +177,15 @@ def _place(temp: Path, path: Path, force: bool) -> None:
         temp.unlink()  # the data is in place under its name; a leftover link would only be noise
 
 
-def _cut_off(exc: BaseException) -> AsstError | None:
+def _raise_cut_off(exc: BaseException) -> None:
     """A connection lost mid-body (the SDK only maps errors before the body): retryable, 75."""
     if not type(exc).__module__.startswith("httpx"):
-        return None
+        return
     import httpx2
 
     if isinstance(exc, httpx2.TransportError):
-        return AsstError(f"the download was cut off: {exc}", "try again", ExitCode.TEMPORARY)
-    return None
+        message = f"the download was cut off: {exc}"
+        raise AsstError(message, "try again", ExitCode.TEMPORARY) from exc
 
 
 def _cannot_write(path: Path, exc: OSError) -> AsstError:

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, polling, progress, render
-from ..errors import AsstError, ExitCode
+from .. import api, errors, polling, progress, render
+from ..errors import AsstError
 
 PENDING = "in_progress"
 
@@ -78,10 +78,9 @@ def follow(path: str, label: str, check_again: str) -> dict[str, Any]:
                     return found
                 shown = f": {counts(found)} files" if "file_counts" in found else ""
                 status.update(f"Indexing {label}{shown}")
-    except KeyboardInterrupt:
-        raise AsstError(
-            "interrupted; indexing goes on", f"check with '{check_again}'", ExitCode.INTERRUPTED
-        ) from None
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (errors.Terminated)
+        word, code = errors.stopped_by(stop)
+        raise AsstError(f"{word}; indexing goes on", f"check with '{check_again}'", code) from None
     raise AssertionError("polling.poll without a deadline ends only by raising")
 
 

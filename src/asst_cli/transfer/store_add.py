@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import api, errors, paths, render
 from ..errors import AsstError
-from . import uploads
+from . import orphans, uploads
 
 
 @dataclass
@@ -50,14 +50,19 @@ def _attach_all(
 ) -> None:
     """Attach each (outcome, file id, uploaded here), ``concurrency`` at a time."""
 
+    settled: list[str] = []  # uploads attached, or deleted again: no longer to be swept
+
     def one(item: tuple[Outcome, str, bool]) -> None:
         outcome, file_id, uploaded = item
         try:
             outcome.added = attach(file_id)
         except Exception as exc:
             outcome.error = errors.known(exc)
-            if uploaded:
-                _forget(outcome, file_id)
+            if uploaded and _forget(outcome, file_id):
+                settled.append(file_id)
+            return
+        if uploaded:
+            settled.append(file_id)
 
     if not outcomes:
         return
@@ -67,16 +72,23 @@ def _attach_all(
     finally:
         # On Ctrl-C the attachments not yet started must not start.
         pool.shutdown(wait=True, cancel_futures=True)
+        orphans.attached(settled)
 
 
-def _forget(outcome: Outcome, file_id: str) -> None:
-    """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it."""
+def _forget(outcome: Outcome, file_id: str) -> bool:
+    """Delete a file uploaded for the store but not attached, so a re-run does not duplicate it;
+    False when it could not be deleted (the next successful add or apply will)."""
     try:
         api.delete(paths.file(file_id))
     except Exception as exc:
         left = errors.known(exc)
         assert outcome.error is not None
-        outcome.error.message += f" (and {file_id}, uploaded for it, is left: {left.message})"
+        outcome.error.message += (
+            f" (and {file_id}, uploaded for it, is left until the next successful add or "
+            f"apply deletes it: {left.message})"
+        )
+        return False
+    return True
 
 
 def add(
@@ -93,7 +105,9 @@ def add(
         path = Path(outcome.ref)
         outcome.skipped = (path.name, path.stat().st_size) in present
     to_upload = list(dict.fromkeys(Path(o.ref) for o in local if not o.skipped))
-    uploaded = {u.path: u for u in uploads.upload_many(to_upload, "assistants", concurrency)}
+    with orphans.tracking():
+        results = uploads.upload_many(to_upload, "assistants", concurrency)
+    uploaded = {u.path: u for u in results}
     pending: list[tuple[Outcome, str, bool]] = []
     for outcome in outcomes:
         if outcome.skipped:
@@ -108,6 +122,8 @@ def add(
         else:
             pending.append((outcome, str(done.file["id"]), True))
     _attach_all(pending, attach, concurrency)
+    if all(o.error is None for o in outcomes):
+        orphans.sweep()
     return outcomes
 
 
