@@ -24,7 +24,10 @@ code_interpreter: given a ``sandbox``, a run with the code_interpreter tool offe
 ``python`` function (not shown to clients: the run's tools stay as given); its calls run in the
 thread's sandbox within the turn (``interpreter.py``) and the model is called again with their
 outputs, up to ``MAX_CODE_ROUNDS`` times. Without a sandbox, or with one that refuses to run
-code (no isolation), such a run fails at its start with a ``last_error`` saying why.
+code (no isolation), such a run fails at its start with a ``last_error`` saying why. A model
+that asks for python and the client's functions at once has the python run first (its step is
+recorded), then the run waits for the functions; once they are answered the model sees that
+round of functions, not the python round before it (the run's steps still hold it).
 
 Construct with ``ModelResponder(providers.load(os.environ, model_map), sandbox=Sandbox(...))``.
 """
