@@ -317,3 +317,27 @@ def test_the_sdk_stream_helpers_see_the_code_its_output_and_the_image(coder: Ser
         "done 1 output",
         "done 1 output",
     ]
+
+
+def test_a_message_attachment_for_code_is_in_mnt_data(sandbox: Sandbox) -> None:
+    script = Script("python:print(open('/mnt/data/notes.txt').read().strip())", "Read it.")
+    server = scripted(script, sandbox)
+    try:
+        with server.engine.lock:
+            notes = files.add(server.engine, "notes.txt", "assistants", b"attached words\n")
+            other = files.add(server.engine, "skip.txt", "assistants", b"for search only\n")
+        tool = [{"type": "code_interpreter"}]
+        attached = [
+            {"file_id": notes["id"], "tools": tool},
+            {"file_id": other["id"], "tools": [{"type": "file_search"}]},
+        ]
+        message = {"role": "user", "content": "read", "attachments": attached}
+        thread = server.call("POST", "/threads", {"messages": [message]})
+        body = {"assistant_id": server.assistant(tools=CODE)["id"]}
+        run = server.settled(server.call("POST", f"/threads/{thread['id']}/runs", body))
+        assert run["status"] == "completed"
+        assert script.requests[1].messages[-1]["content"] == "attached words"
+        listed = sandbox.execute(thread["id"], "import os\nsorted(os.listdir('/mnt/data'))")
+        assert listed.logs == "['notes.txt']\n"
+    finally:
+        server.engine.close()
