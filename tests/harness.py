@@ -247,7 +247,7 @@ class FakeServer:
         self.posted: dict[str, Callable[[Any], dict[str, Any]]] = {}
         self.objects: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, bytes] = {}
-        for name in ("get", "get_response", "post", "iterate", "stream_get"):
+        for name in ("get", "get_response", "post", "delete", "iterate", "stream_get"):
             monkeypatch.setattr(api, name, getattr(self, name))
 
     def get(self, path: str, params: Any = None) -> Any:
@@ -265,6 +265,10 @@ class FakeServer:
     def post(self, path: str, body: Any = None) -> Any:
         self.asked.append(f"POST {path}")
         return self.posted[path.rsplit("/", 1)[-1]](body)
+
+    def delete(self, path: str) -> Any:
+        self.asked.append(f"DELETE {path}")
+        return {"id": path.rsplit("/", 1)[-1], "deleted": True}
 
     def iterate(self, path: str, params: Any = None) -> Any:
         self.asked.append(f"LIST {path} {params}")

@@ -431,6 +431,22 @@ def test_a_failure_part_way_still_prints_valid_json(
     assert error["hint"].endswith("not applied: assistant/c; run the same apply again to finish")
 
 
+@pytest.mark.engine(fail_every_500=3)
+def test_a_failed_upload_hints_only_at_what_apply_has(
+    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+    write("docs/a.md", "a")
+    write("docs/b.md", "b")
+    write("set.yaml", "kind: vector_store\nname: docs\nfiles: [docs/a.md, docs/b.md]\n")
+    result = cli("apply", "-f", "set.yaml", "-o", "text")
+    assert (result.exit_code, result.stdout) == (75, "")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: vector_store/docs: 1 of 2 uploads failed "
+        "(not applied: vector_store/docs; run the same apply again to finish)"
+    )
+
+
 # -- bad definitions: exit 2 (file:line) before any request ----------------------------------
 
 
@@ -471,7 +487,7 @@ MANY = "".join(f"  k{i}: v\n" for i in range(15))
             {"a.yaml": BOT + "temprature: 1\n"},
             [],
             "a.yaml:4: temprature: unknown key (allowed keys: kind, name, model, "
-            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata)",
+            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata, display_name)",
         ),
         (
             {"a.yaml": BOT, "b.yaml": "x: 1\n---\n" + BOT},

@@ -188,6 +188,26 @@ def test_secrets_never_printed_in_table(cli: Runner, monkeypatch: pytest.MonkeyP
     )
 
 
+def test_failed_check_still_prints_what_was_resolved(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, unreachable: None
+) -> None:
+    result = cli("auth", "status", "--check", "-o", "table")
+    assert result.exit_code == 75
+    assert result.stdout == (
+        "backend      openai\n"
+        "endpoint     http://127.0.0.1:9/v1\n"
+        "api-version\n"
+        "auth         bearer api key\n"
+        "credential   ****0000\n"
+        "profile      default\n"
+        "check        failed: could not reach the server: [Errno 111] Connection refused\n"
+    )
+    assert result.stderr == (
+        "Error: could not reach the server: [Errno 111] Connection refused "
+        "(check the endpoint with 'asst auth status')\n"
+    )
+
+
 FIX = " (give a URL such as https://HOST/v1)\n"
 
 

@@ -10,7 +10,7 @@ from harness import Runner
 
 ALLOWED = (
     "kind, name, model, description, instructions, instructions_file, tools, tool_resources, "
-    "temperature, top_p, response_format, metadata"
+    "temperature, top_p, response_format, metadata, display_name"
 )
 
 

@@ -117,6 +117,30 @@ def test_differences_exit_1_with_a_unified_diff_per_object(cli: Runner, cassette
     assert {call.split()[0] for call in requests(cassette, 6)} == {"GET"}
 
 
+def test_data_formats_give_one_object_per_difference(cli: Runner, cassette: Recorder) -> None:
+    _, bot = applied(cli)
+    write("defs/set.yaml", SET.replace("Cite the page.", "Cite the page and section."))
+    result = cli("diff", "-f", "defs", "-o", "json")
+    assert (result.exit_code, result.stderr) == (1, "")
+    [found] = result.json()
+    assert {key: found[key] for key in ("kind", "name", "action", "id", "changes")} == {
+        "kind": "assistant",
+        "name": "bot",
+        "action": "update",
+        "id": bot,
+        "changes": ["instructions"],
+    }
+    assert found["live"]["instructions"] == "Answer from the handbook.\nCite the page.\n"
+    assert found["definition"]["instructions"] == (
+        "Answer from the handbook.\nCite the page and section.\n"
+    )
+    tsv = cli("diff", "-f", "defs", "-o", "tsv")
+    assert (tsv.exit_code, tsv.stdout) == (1, f"assistant\tbot\tupdate\t{bot}\tinstructions\n")
+    write("defs/set.yaml", SET)
+    same = cli("diff", "-f", "defs", "-o", "json")
+    assert (same.exit_code, same.stdout, same.stderr) == (0, "[]\n", "")
+
+
 def test_prune_shows_what_would_be_deleted(cli: Runner, cassette: Recorder) -> None:
     write(
         "a.yaml",

@@ -117,6 +117,31 @@ def test_pages_and_all(cli: Runner, cassette: Recorder) -> None:
     assert bad.stderr == "Error: Invalid 'after': no object with id 'file-unknown' in this list\n"
 
 
+@pytest.mark.parametrize("dialect", ["openai", "azure"], indirect=True)
+def test_before_where_the_server_has_only_after(cli: Runner, cassette: Recorder) -> None:
+    ids = [upload(cli, f"f{i}.txt")["id"] for i in range(4)]
+    assert cli("files", "list", "--before", ids[1], "-o", "id").stdout == f"{ids[3]}\n{ids[2]}\n"
+    first = cli("files", "list", "--before", ids[3], "--order", "asc", "--limit", "2", "-o", "id")
+    assert first.stdout == f"{ids[1]}\n{ids[2]}\n"
+    assert first.stderr == (
+        f"More files exist: repeat with --before {ids[1]} for the next page, "
+        "or with --all for every page.\n"
+    )
+    every = cli("files", "list", "--before", ids[3], "--order", "asc", "--all", "-o", "id")
+    assert every.stdout == f"{ids[0]}\n{ids[1]}\n{ids[2]}\n"
+    queries = [r.uri.split("?", 1)[1] for r in cassette.requests[4:]]
+    assert [q.replace("api-version=2024-05-01-preview&", "") for q in queries] == [
+        f"order=asc&after={ids[1]}",
+        f"limit=2&order=desc&after={ids[3]}",
+        f"order=desc&after={ids[3]}&limit=100",
+    ]
+    both = cli("files", "list", "--before", ids[3], "--after", ids[0])
+    assert (both.exit_code, both.stderr) == (
+        2,
+        "Error: the files list takes --after or --before, not both (give one of them)\n",
+    )
+
+
 def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> None:
     a = upload(cli, "a.txt")["id"]
     b = upload(cli, "b.txt")["id"]
@@ -190,6 +215,10 @@ def test_one_failed_upload_does_not_stop_the_others(
             "Error: --dir a.txt: a.txt is not a directory (create it first)\n",
         ),
         (
+            ["download", "file-x", "--dir", "a.txt/sub"],
+            "Error: --dir a.txt/sub: a.txt is not a directory (create it first)\n",
+        ),
+        (
             ["download", "file-x", "-O", "b", "--dir", "folder"],
             "Error: -O and --dir both given (use one of them)\n",
         ),
@@ -233,6 +262,13 @@ def test_download_into_a_directory_under_the_server_name(cli: Runner, cassette: 
     assert Path("out/report.bin").read_bytes() == PAYLOAD
     assert entries("out") == ["report.bin"]
     assert [r.path.rsplit("/", 2)[-1] for r in cassette.requests[1:]] == [file_id, "content"]
+
+
+def test_download_into_a_missing_directory_makes_it(cli: Runner, cassette: Recorder) -> None:
+    file_id = upload(cli, "report.bin", PAYLOAD)["id"]
+    saved = ok(cli("files", "download", file_id, "--dir", "new/out", "-o", "json"))
+    assert saved == {"id": file_id, "path": "new/out/report.bin", "bytes": len(PAYLOAD)}
+    assert entries("new/out") == ["report.bin"]
 
 
 def test_download_to_a_named_file_and_force(cli: Runner, cassette: Recorder) -> None:

@@ -63,7 +63,7 @@ def test_list_and_get_through_a_tool_call(cli: Runner, cassette: Recorder) -> No
                 "submit-tool-outputs",
                 tid,
                 rid,
-                "--output",
+                "--tool-output",
                 f"{call_id}=sunny",
                 "-q",
                 "status",
@@ -101,7 +101,7 @@ def test_list_and_get_through_a_tool_call(cli: Runner, cassette: Recorder) -> No
 
 def test_pages(cli: Runner, cassette: Recorder) -> None:
     tid, rid, call_id = run_with_a_tool_call(cli)
-    cli("runs", "submit-tool-outputs", tid, rid, "--output", f"{call_id}=x")
+    cli("runs", "submit-tool-outputs", tid, rid, "--tool-output", f"{call_id}=x")
     cli("runs", "get", tid, rid)
     first = cli("steps", "list", tid, rid, "--limit", "1", "--order", "asc", "-o", "table")
     ids = ok(

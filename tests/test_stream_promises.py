@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from asst_cli import configfile
 from asst_cli.runs import sse
 
 from harness import Runner
@@ -100,7 +101,12 @@ STOPS = {"ctrl-c": (interrupt, 130, "interrupted"), "sigterm": (terminate, 143, 
 @pytest.mark.parametrize("cancel", [False, True], ids=["leave", "cancel"])
 @pytest.mark.parametrize("stop", STOPS)
 def test_a_stop_names_the_run_cancels_when_asked_and_remembers_the_thread(
-    cli: Runner, live_dialect: Any, monkeypatch: pytest.MonkeyPatch, stop: str, cancel: bool
+    cli: Runner,
+    live_dialect: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: str,
+    cancel: bool,
+    isolated_env: Path,
 ) -> None:
     action, code, word = STOPS[stop]
     aid = assistant(cli)
@@ -120,7 +126,8 @@ def test_a_stop_names_the_run_cancels_when_asked_and_remembers_the_thread(
     assert status(cli, (thread, run)) in (
         ("cancelling", "cancelled") if cancel else ("in_progress",)
     )
-    assert configfile.last_thread("default") == thread  # -c continues it
+    state = yaml.safe_load((isolated_env / "state.yaml").read_text())
+    assert [item["thread"] for item in state["last_run"].values()] == [thread]  # -c continues it
 
 
 def test_a_lost_connection_names_the_run_and_how_to_resume(

@@ -377,7 +377,7 @@ def test_invalid_thread_definition(cli: Runner, text: str, stderr: str) -> None:
         ),
         (
             ("show", "--steps"),
-            "Error: no earlier thread to show for profile 'default' "
+            "Error: no earlier thread to show at http://127.0.0.1:9/v1 (openai) "
             "(pass its ID: asst threads show ID)\n",
         ),
     ],

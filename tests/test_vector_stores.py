@@ -171,11 +171,18 @@ def test_list_update_and_delete(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_update_from_a_definition_file(cli: Runner, cassette: Recorder) -> None:
-    store = make(cli, "--name", "old")["id"]
+    store = make(cli, "--name", "old", "-m", "team=docs")["id"]
     Path("store.yaml").write_text("name: renamed\nmetadata: {tier: '2'}\n")
     updated = ok(cli("vector-stores", "update", store, "-f", "store.yaml", "-o", "json"))
-    assert sent(cassette, 1) == {"name": "renamed", "metadata": {"tier": "2"}}
-    assert (updated["name"], updated["metadata"]) == ("renamed", {"tier": "2"})
+    # Metadata merges into the live object's, as on every update.
+    assert requests(cassette)[1:3] == [
+        f"GET /vector_stores/{store}",
+        f"POST /vector_stores/{store}",
+    ]
+    assert sent(cassette, 2) == {"name": "renamed", "metadata": {"team": "docs", "tier": "2"}}
+    assert (updated["name"], updated["metadata"]) == ("renamed", {"team": "docs", "tier": "2"})
+    removed = ok(cli("vector-stores", "update", store, "-m", "team=", "-o", "json"))
+    assert removed["metadata"] == {"tier": "2"}
 
 
 def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
@@ -271,8 +278,8 @@ def test_batch_create_get_files_and_cancel(cli: Runner, cassette: Recorder) -> N
     Path("new.md").write_text("new")
     batch = ok(cli("vector-stores", "batches", "create", store, "new.md", known, "-o", "json"))
     assert BATCH_ID.match(batch["id"])
-    new = sent(cassette, 3)["file_ids"][0]
-    assert sent(cassette, 3) == {"file_ids": [new, known]}
+    new = sent(cassette, 4)["file_ids"][0]
+    assert sent(cassette, 4) == {"file_ids": [new, known]}
     assert (batch["status"], batch["file_counts"]) == ("in_progress", counts(0, 2, in_progress=2))
     assert cli("vector-stores", "batches", "get", store, batch["id"], "-o", "tsv").stdout == (
         f"{batch['id']}\tcompleted\t2/2\t2026-01-01T00:00:03Z\n"
@@ -322,14 +329,28 @@ def test_batch_create_wait_follows_the_batch(cli: Runner, cassette: Recorder) ->
         )
     )
     assert (batch["status"], batch["file_counts"]) == ("completed", counts(3, 3))
-    assert requests(cassette)[1:] == [
+    assert requests(cassette)[1:7] == [
+        f"GET /vector_stores/{store}/files",
         "POST /files",
         "POST /files",
         "POST /files",
         f"POST /vector_stores/{store}/file_batches",
         f"GET /vector_stores/{store}/file_batches/{batch['id']}",
     ]
-    assert len(set(sent(cassette, 4)["file_ids"])) == 3
+    assert len(set(sent(cassette, 5)["file_ids"])) == 3
+    # As files add does: what the store has is not added twice.
+    Path("d.md").write_text("d.md")
+    again = cli("vector-stores", "batches", "create", store, "a.md", "d.md", "-o", "json")
+    assert again.exit_code == 0
+    assert again.stderr == f"Skipped 1 file(s) already in {store} (same name and size): a.md\n"
+    batches = [i for i, r in enumerate(requests(cassette)) if r.endswith("/file_batches")]
+    assert [len(sent(cassette, i)["file_ids"]) for i in batches] == [3, 1]
+    same = cli("vector-stores", "batches", "create", store, "a.md", "b.md", "-o", "json")
+    assert (same.exit_code, same.stdout) == (0, "")
+    assert same.stderr == (
+        f"Skipped 2 file(s) already in {store} (same name and size): a.md, b.md\n"
+        f"Nothing to add: {store} has every file given.\n"
+    )
 
 
 def test_batch_of_a_missing_store_exits_3(cli: Runner, cassette: Recorder) -> None:
@@ -630,10 +651,6 @@ def test_cancelled_batch_fails_the_wait(cli: Runner, monkeypatch: pytest.MonkeyP
 
 
 def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    def store_file(file_id: str, status: str, error: Any = None) -> dict[str, Any]:
-        return {"id": file_id, "object": "vector_store.file", "status": status, "usage_bytes": 0,
-                "created_at": T0, "vector_store_id": "vs_1", "last_error": error}  # fmt: skip
-
     polls = [
         (store_file("file-a1", "completed"), None),
         (store_file("file-b2", "failed", UNSUPPORTED), None),
@@ -652,6 +669,62 @@ def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.M
         "Error: file-b2: The file type is not supported\n"
         "Error: 1 of 2 files failed (the errors above name each one)\n"
     )
+
+
+def store_file(file_id: str, status: str, error: Any = None) -> dict[str, Any]:
+    return {"id": file_id, "object": "vector_store.file", "status": status, "usage_bytes": 0,
+            "created_at": T0, "vector_store_id": "vs_1", "last_error": error}  # fmt: skip
+
+
+def test_files_add_again_indexes_the_files_that_failed(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.md", "b.md"):
+        Path(name).write_text("text")
+    fake = FakeServer(monkeypatch)
+    fake.lists["/vector_stores/vs_1/files"] = [
+        store_file("file-a1", "failed", UNSUPPORTED),
+        store_file("file-b2", "completed"),
+    ]
+    uploaded = [{"id": "file-a1", "filename": "a.md", "bytes": 4},
+                {"id": "file-b2", "filename": "b.md", "bytes": 4}]  # fmt: skip
+    fake.objects["/files"] = {"data": uploaded, "has_more": False}
+    fake.posted["files"] = lambda body: store_file(body["file_id"], "in_progress")
+    result = cli("vector-stores", "files", "add", "vs_1", "a.md", "b.md", "-o", "id")
+    assert (result.exit_code, result.stdout) == (0, "file-a1\n")
+    assert result.stderr == (
+        "Skipped 1 file(s) already in vs_1 (same name and size): b.md\n"
+        "Indexing 1 file(s) again that failed to index in vs_1: a.md\n"
+    )
+    assert fake.asked == [
+        "LIST /vector_stores/vs_1/files None",
+        "GET /files",
+        "DELETE /vector_stores/vs_1/files/file-a1",
+        "POST /vector_stores/vs_1/files",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("vector-stores", "create", "--file", "file-a1"),
+        ("vector-stores", "files", "add", "vs_1", "file-a1"),
+        ("vector-stores", "batches", "create", "vs_1", "file-a1"),
+    ],
+    ids=["create", "files-add", "batches-create"],
+)
+def test_wait_ends_at_the_deadline(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], slept: list[float]
+) -> None:
+    pending = {"id": "vs_1", "object": "vector_store", "status": "in_progress"}
+    fake = FakeServer(monkeypatch, polls=[(pending, "1000")] * 20)
+    for name in ("vector_stores", "files", "file_batches"):
+        fake.posted[name] = lambda body: pending
+    result = cli(*args, "--wait", "--timeout", "3", "-o", "id")
+    assert (result.exit_code, result.stdout) == (124, "")
+    assert result.stderr.startswith("Error: no end of indexing within 3 s; indexing goes on (")
+    assert sum(slept) <= 3
+    assert len(fake.asked) == 1 + len(slept)  # the create, then each poll
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,7 @@ def test_unanswered_tool_call_prints_the_calls_for_submit(cli: Runner, cassette:
         "submit-tool-outputs",
         run["thread_id"],
         run["id"],
-        "--output",
+        "--tool-output",
         f"{call['call_id']}=42",
         "-o",
         "id",
@@ -219,18 +219,31 @@ def test_produced_files_are_saved_and_named(cli: Runner, cassette: Recorder) -> 
         "out",
         "please make a file",
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # the reply is printed, one file was not saved
     lines = result.stdout.splitlines()
     assert lines[:3] == ["[image 1]", "", "Here is the data: Download data.csv[2]"]
     image_id, csv_id = (line.split("(")[1].split(")")[0] for line in lines[4:6])
     assert lines[4] == f"[1] image chart.png ({image_id}), saved to out/chart.png"
     assert lines[5] == f"[2] data.csv ({csv_id}), download with 'asst files download {csv_id}'"
-    assert (
-        result.stderr
-        == "Warning: out/data.csv: already exists; not saved (pass --force to replace it)\n"
+    assert result.stderr == (
+        "Warning: out/data.csv: already exists; not saved (pass --force to replace it)\n"
+        "Error: 1 produced file(s) not saved: a file of the same name is in out "
+        "(pass --force to replace them)\n"
     )
     assert Path("out/data.csv").read_text() == "mine\n"
     assert Path("out/chart.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("where", ["a.txt", "a.txt/sub"])
+def test_download_dir_is_checked_as_files_download_dir_is(
+    cli: Runner, unreachable: None, where: str
+) -> None:
+    Path("a.txt").write_text("keep")
+    result = cli("run", "-a", "asst_1", "--wait", "--download-dir", where, "hi")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: --download-dir {where}: a.txt is not a directory (create it first)\n"
+    )
 
 
 def test_thread_show_is_a_transcript(cli: Runner, cassette: Recorder) -> None:

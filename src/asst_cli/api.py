@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import client, limits, once, paths, polling, settings
-from .errors import AsstError, ExitCode
+from . import checks, client, ledger, limits, once, paths, polling, settings
+from .errors import AsstError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     import httpx2
@@ -99,9 +99,35 @@ def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
     settle = None
     if sent is not None and once.is_create(path):
         settle = once.settler(path, once.finder(path, sent, get))
-    return _send(
+    answer = _send(
         lambda o: _client().post(path, body=sent, cast_to=object, options=o), settle=settle
     )
+    created(path, answer)
+    return answer
+
+
+def update(path: str, body: Mapping[str, Any]) -> Any:
+    """POST an update. Metadata merges, as everywhere in asst: the keys given are set on the live
+    object's (a key given an empty value is removed), the others stay; the server alone would
+    replace the whole mapping, and with it the identity asst keeps there."""
+    sent = dict(body)
+    if isinstance(body.get("metadata"), dict):
+        live = get(path).get("metadata") or {}
+        merged = {**live, **body["metadata"]}
+        sent["metadata"] = {key: value for key, value in merged.items() if value != ""}
+        if len(sent["metadata"]) > checks.METADATA_MAX_KEYS:
+            raise UsageError(
+                f"metadata would have {len(sent['metadata'])} keys, more than "
+                f"{checks.METADATA_MAX_KEYS}",
+                "remove some with --metadata KEY= (an empty value)",
+            )
+    return post(path, sent)
+
+
+def created(path: str, answer: Any) -> None:
+    """Every answer to a POST passes here (streamed runs: their first run event), so that the
+    ledger records each thread asst creates, whichever command created it."""
+    ledger.notice(current_settings(), path, answer)
 
 
 def cancel(path: str) -> Any:

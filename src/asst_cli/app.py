@@ -56,11 +56,11 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
-        "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
+        "completion": _lazy("completion", "Print or install shell completion.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
             "threads",
-            "Create, inspect, update and delete threads; start a run on a new thread.",
+            "Create, list, inspect, update and delete threads; start a run on a new thread.",
         ),
         "messages": _lazy(
             "messages", "Add, list, inspect, update and delete the messages of a thread."
@@ -226,7 +226,8 @@ def _reader_gone() -> int:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
-    args = hoist_globals(sys.argv[1:] if argv is None else argv)
+    # A bare 'asst' is someone looking for what it can do.
+    args = hoist_globals(sys.argv[1:] if argv is None else argv) or ["--help"]
     render.remember_format(None)
     render.remember_profile_format(None)
     debug = "--debug" in args
@@ -262,8 +263,10 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
 
 def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
     """The command's exit code; every exception is mapped here and only here."""
+    errors.take_deferred()  # none left from an earlier command of this process
     try:
         result = _command().main(args=args, prog_name="asst", standalone_mode=False)
+        errors.raise_deferred(ended_well=result in (None, ExitCode.OK))
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
             print("Terminated." if terminated else "Interrupted.", file=sys.stderr)

@@ -136,16 +136,23 @@ def save_state(data: dict[str, Any]) -> None:
     _write_private(_state_path(), data)
 
 
-def last_thread(profile_name: str) -> str | None:
-    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
-    threads = load_state().get("last_thread", {})
-    found = threads.get(profile_name) if isinstance(threads, dict) else None
-    return found if isinstance(found, str) else None
+def last_run(where: str) -> dict[str, str] | None:
+    """The thread and assistant the last ``asst run`` at this backend and endpoint used (for
+    ``--continue``): ``{"thread": ID, "assistant": ID}``, or None."""
+    runs = load_state().get("last_run", {})
+    found = runs.get(where) if isinstance(runs, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("thread"), str):
+        return None
+    return {key: value for key, value in found.items() if isinstance(value, str)}
 
 
-def remember_thread(profile_name: str, thread_id: str) -> None:
+def remember_run(where: str, thread_id: str, assistant_id: str | None) -> None:
+    """Records the run for ``last_run``; the state file's other keys stay as they are."""
     data = load_state()
-    if not isinstance(data.get("last_thread"), dict):
-        data["last_thread"] = {}
-    data["last_thread"][profile_name] = thread_id
+    if not isinstance(data.get("last_run"), dict):
+        data["last_run"] = {}
+    remembered = {"thread": thread_id}
+    if assistant_id:
+        remembered["assistant"] = assistant_id
+    data["last_run"][where] = remembered
     save_state(data)

@@ -7,6 +7,7 @@ single place (``app.main`` is the only boundary that prints them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -167,6 +168,30 @@ def known(exc: Exception) -> AsstError:
 def about(label: str, failure: AsstError) -> AsstError:
     """The same failure with what it was about in front: ``a.txt: upload failed: ...``."""
     return AsstError(f"{label}: {failure.message}", failure.hint, failure.code)
+
+
+# Failures that must not stop the command, only its exit code: the command finishes (a run's
+# reply is printed), then the error boundary ends with the first of these (app._invoke).
+# Each is built when the command ends, so it can count what happened along the way.
+_deferred: list[Callable[[], AsstError]] = []
+
+
+def defer(failure: Callable[[], AsstError]) -> None:
+    _deferred.append(failure)
+
+
+def take_deferred() -> list[AsstError]:
+    found = [build() for build in _deferred]
+    _deferred.clear()
+    return found
+
+
+def raise_deferred(ended_well: bool) -> None:
+    """The first deferred failure, raised once a command that ended well is done (one that did
+    not keeps its own code)."""
+    found = take_deferred()
+    if found and ended_well:
+        raise found[0]
 
 
 EACH_NAMED = "the errors above name each one"

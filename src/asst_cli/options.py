@@ -124,6 +124,16 @@ Order = Annotated[
     typer.Option("--order", help="Sort by creation time: asc or desc (server default: desc)"),
 ]
 After = Annotated[str | None, typer.Option("--after", metavar="ID", help="Start after this id")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Deadline for the whole command from its start: every request, poll, upload and "
+        "tool round (exit 124)",
+    ),
+]
 Before = Annotated[str | None, typer.Option("--before", metavar="ID", help="End before this id")]
 All = Annotated[
     bool, typer.Option("--all", "-A", help="Follow every page (streams output as it arrives)")
@@ -171,20 +181,5 @@ Attach = Annotated[
         metavar="PATH_OR_FILE_ID[:TOOL]",
         help="Attach a file (local files are uploaded) for file_search (default) or "
         "code_interpreter; repeatable",
-    ),
-]
-
-
-# submit-tool-outputs takes the tool outputs as --output (a contract), so its format is -o only.
-OutputShort = Annotated[
-    str | None,
-    typer.Option(
-        "-o",
-        metavar="FORMAT",
-        help=f"{', '.join(render.FORMATS)} (default: table on a terminal, else json; "
-        "env: ASST_OUTPUT)",
-        callback=check_output,
-        autocompletion=complete_output,
-        show_default=False,
     ),
 ]

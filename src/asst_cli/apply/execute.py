@@ -55,7 +55,12 @@ class Done:
 def _upload(sync: Sync, concurrency: int) -> dict[str, str]:
     """Upload the files whose content the server lacks: their ids, by label."""
     results = uploads.upload_many([u.path for u in sync.uploads], "assistants", concurrency)
-    uploads.report_failures(results)
+    try:
+        uploads.report_failures(results)
+    except AsstError as failure:
+        # Its hint is files upload's (reuse the ids, --skip-existing); apply's own comes with
+        # the part-way report: run the same apply again, which uploads only what is missing.
+        raise AsstError(failure.message, None, failure.code, failure.status) from None
     return {
         local.label: str(result.file["id"])
         for local, result in zip(sync.uploads, results, strict=True)

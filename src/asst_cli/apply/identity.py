@@ -26,7 +26,8 @@ _NOT_DEFINED = frozenset(
 
 
 def identity_of(body: dict[str, Any]) -> str:
-    name = body.get("name")
+    """The definition's identity: its name, unless a display_name put it in the metadata."""
+    name = (body.get("metadata") or {}).get(IDENTITY_KEY) or body.get("name")
     if not isinstance(name, str) or not name:
         raise UsageError("the definition needs a name", "add 'name:' to the file")
     return name
@@ -102,6 +103,21 @@ def with_identity(body: dict[str, Any]) -> dict[str, Any]:
 def differs(body: dict[str, Any], live: dict[str, Any]) -> bool:
     """True if sending ``body`` would change ``live`` (fields the body leaves out are kept)."""
     return any(live.get(key) != value for key, value in body.items())
+
+
+def create_managed(path: str, body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Create an object from a definition file, carrying its identity as apply and run -f do;
+    one that already carries it is refused (a second would make every later apply an error)."""
+    wanted = with_identity(body)
+    name = identity_of(body)
+    live = find(path, name)
+    if live is not None:
+        raise UsageError(
+            f"{kind}/{name} exists already ({live.get('id')})",
+            "bring it in line with 'asst apply -f FILE', or pass --name to create another",
+        )
+    created: dict[str, Any] = api.post(path, wanted)
+    return created
 
 
 def ensure_assistant(body: dict[str, Any]) -> dict[str, Any]:

@@ -95,19 +95,36 @@ def _headers(step: Step) -> tuple[str, str]:
     return live, wanted
 
 
-def diff(plan: Plan) -> bool:
-    """Print a unified diff for every object that differs; True if any does."""
-    differs = False
-    for step in plan.steps:
-        if step.action == "unchanged":
-            continue
-        differs = True
+DIFF_COLUMNS = (*COLUMNS, render.Column("CHANGES", lambda item: ", ".join(item["changes"])))
+
+
+def diff(plan: Plan, choice: render.Choice) -> bool:
+    """Print how each object differs (a unified diff, unless -o asks for a data format: then
+    ``{kind, name, action, id, changes, live, definition}`` objects); True if any does."""
+    differing = [step for step in plan.steps if step.action != "unchanged"]
+    # Only an explicit -o: a piped diff is still a diff (CI logs), not the usual JSON default.
+    if choice.format is not None and not choice.reads_as_text():
+        render.emit([_difference(step) for step in differing], DIFF_COLUMNS, choice)
+        return bool(differing)
+    for step in differing:
         before, after = _headers(step)
         lines = difflib.unified_diff(
             _lines(step.current), _lines(step.wanted), before, after, lineterm=""
         )
         render.text("".join(f"{text}\n" for text in lines))
-    return differs
+    return bool(differing)
+
+
+def _difference(step: Step) -> dict[str, Any]:
+    return {
+        "kind": step.kind,
+        "name": step.name,
+        "action": step.action,
+        "id": step.id,
+        "changes": step.changes(),
+        "live": step.current,
+        "definition": None if step.action == "delete" else step.wanted,
+    }
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, paths, render
+from ..apply import identity
 from ..definitions import assistant_flags
 from ..options import (
     DefinitionFile,
@@ -108,10 +109,17 @@ def create(
 ) -> None:
     """Create an assistant from flags or a YAML definition (flags override the file).
 
+    With -f the assistant carries its name as its identity (metadata asst-name), as with
+    'asst apply' and 'asst run -f'; an assistant that carries it already is not created twice.
+
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
-    render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
+    if file is None:
+        render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
+        return
+    created = identity.create_managed(paths.ASSISTANTS, body, "assistant")
+    render.emit(created, COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
@@ -158,7 +166,7 @@ def update(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = paths.assistant(assistant_id)
-    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()

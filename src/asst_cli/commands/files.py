@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from .. import api, listing, paths, render
-from ..options import After, All, Concurrency, Limit, Order, Output, Query, group
+from ..options import Concurrency, Output, Query, group
 from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
@@ -75,14 +75,12 @@ def upload(
 
 
 @app.command("list")
+@listing.paged
 def list_(
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="Only files with this purpose")
     ] = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -90,15 +88,16 @@ def list_(
 
     Example: asst files list --purpose assistants -o tsv
     """
-    # Not listing.paged: the files list has no 'before' cursor in any dialect's spec.
-    paging = listing.Paging(limit=limit, order=order, after=after, every=every)
+    # No dialect's files list has a 'before' cursor: listing asks the opposite order instead.
+    extra = {"purpose": purpose}
     listing.list_objects(
         paths.FILES,
         COLUMNS,
         paging,
         render.Choice(output, query),
         what="files",
-        extra={"purpose": purpose},
+        extra=extra,
+        native_before=False,
     )
 
 

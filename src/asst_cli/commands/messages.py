@@ -108,9 +108,8 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(
-        api.post(paths.message(thread_id, message_id), body), COLUMNS, render.Choice(output, query)
-    )
+    path = paths.message(thread_id, message_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()

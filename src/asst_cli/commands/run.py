@@ -45,6 +45,7 @@ def run(
 
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
+    oneshot.refuse_unfollowed(follow, wait or stream)
     request = by_name(oneshot.Request, locals())
     plan = oneshot.plan(request, run, follow.tool_config)
     oneshot.run(plan, follow, wait, stream, render.Choice(output, query))

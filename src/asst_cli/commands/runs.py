@@ -8,8 +8,8 @@ import typer
 
 from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import Metadata, Output, OutputShort, Query, group
-from ..runs import follow_options, outcome, start_options, waiting
+from ..options import Metadata, Output, Query, group
+from ..runs import follow_options, outcome, start_options, submission, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = start_options.COLUMNS
@@ -20,12 +20,12 @@ RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 @app.command()
 @start_options.run_flags
-@follow_options.stream_flags
+@follow_options.answer_flags
 def create(
     thread_id: ThreadId,
     assistant: start_options.Assistant,
     run: start_options.RunOptions = start_options.NOT_GIVEN,
-    streamed: outcome.Follow | None = None,
+    answer: follow_options.Answering | None = None,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -33,6 +33,8 @@ def create(
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
+    assert answer is not None  # built by answer_flags
+    streamed = answer.only_streamed()
     body = start_options.run_body(assistant, run)
     outcome.post_run(paths.runs(thread_id), body, streamed, render.Choice(output, query))
 
@@ -76,7 +78,8 @@ def update(
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(paths.run(thread_id, run_id), body), COLUMNS, render.Choice(output, query))
+    path = paths.run(thread_id, run_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -91,23 +94,27 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 
 
 @app.command("submit-tool-outputs")
-@follow_options.stream_flags
+@follow_options.answer_flags
 def submit_tool_outputs(
     thread_id: ThreadId,
     run_id: RunId,
     tool_output: start_options.ToolOutput = None,
-    file: start_options.ToolOutputsFile = None,
-    streamed: outcome.Follow | None = None,
-    output: OutputShort = None,
+    outputs_file: start_options.ToolOutputsFile = None,
+    answer: follow_options.Answering | None = None,
+    output: Output = None,
     query: Query = None,
 ) -> None:
-    """Answer the tool calls a run in requires_action waits for; the run then continues.
+    """Answer the tool calls a run in requires_action waits for (given, or by running
+    --tool/--tool-handler commands); the run then continues.
 
-    Example: asst runs submit-tool-outputs thread_abc123 run_abc123 --output call_abc=42
+    Example: asst runs submit-tool-outputs thread_abc123 run_abc123 --tool-output call_abc=42
     """
-    body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
+    assert answer is not None  # built by answer_flags
+    given = start_options.tool_outputs(tool_output, outputs_file)
+    found = submission.outputs(paths.run(thread_id, run_id), given, answer.follow, answer.stream)
     path = paths.submit_tool_outputs(paths.run(thread_id, run_id))
-    outcome.post_run(path, body, streamed, render.Choice(output, query))
+    choice = render.Choice(output, query)
+    outcome.post_run(path, {"tool_outputs": found}, answer.streamed(), choice)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, oneshot, outcome, start_options
 
-app = group("Create, inspect, update and delete threads; start a run on a new thread.")
+app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -33,6 +33,21 @@ VectorStore = Annotated[
     list[str] | None,
     typer.Option("--vector-store", metavar="VS_ID", help="Vector store id for file_search"),
 ]
+
+
+@app.command("list")
+@listing.paged
+def list_(
+    paging: listing.Paging = listing.FIRST_PAGE,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List threads, newest first: the server's own list where it has one (Foundry), else the
+    threads asst created at this backend and endpoint, from its local ledger (stderr says which).
+
+    Example: asst threads list --all -o id
+    """
+    listing.list_threads(COLUMNS, paging, render.Choice(output, query))
 
 
 @app.command()
@@ -60,7 +75,7 @@ def create(
 def show(
     thread_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="Thread id; the last thread run uses if omitted"),
+        typer.Argument(metavar="[ID]", help="Thread id; the last run's thread if omitted"),
     ] = None,
     with_steps: Annotated[
         bool,
@@ -77,11 +92,11 @@ def show(
     """The whole conversation, oldest first: role, time, text, files and footnotes.
 
     On a terminal the text is rendered as Markdown; -o json gives the message list. Without an
-    ID, the thread the last 'asst run' of this profile used (the one -c continues).
+    ID, the thread of the last 'asst run' at this backend and endpoint (what -c continues).
 
     Example: asst threads show thread_abc123 --steps --download-dir out
     """
-    thread = thread_id or oneshot.last_thread("pass its ID: asst threads show ID", "to show")
+    thread = thread_id or oneshot.last_run("pass its ID: asst threads show ID", "to show")["thread"]
     messages = api.iterate(paths.messages(thread), {"order": "asc"})
 
     def steps_of(run_id: str) -> list[dict[str, Any]]:
@@ -116,7 +131,7 @@ def update(
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
     path = paths.thread(thread_id)
-    render.emit(api.post(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()

@@ -52,6 +52,7 @@ ExpiresAfterDays = Annotated[
 
 
 @app.command()
+@indexing.wait_flags
 def create(
     file: Definition = None,
     name: Name = None,
@@ -67,7 +68,7 @@ def create(
     chunking: indexing.Chunking = None,
     metadata: Metadata = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -82,10 +83,10 @@ def create(
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
     store = api.post(paths.VECTOR_STORES, body)
     store_path = paths.vector_store(store["id"])
-    if wait:
-        store = indexing.follow(store_path, store["id"], _again(store))
+    if waiting.wait:
+        store = indexing.follow(store_path, store["id"], _again(store), waiting.deadline)
     render.emit(store, COLUMNS, render.Choice(output, query))
-    if wait:
+    if waiting.wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
         indexing.check_indexed(store, paths.files_of(store_path), listed_by)
 
@@ -135,7 +136,8 @@ def update(
     """
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    render.emit(api.post(paths.vector_store(store_id), body), COLUMNS, render.Choice(output, query))
+    path = paths.vector_store(store_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()

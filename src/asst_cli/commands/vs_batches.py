@@ -9,7 +9,7 @@ import typer
 from .. import api, listing, paths, render
 from ..definitions import vector_stores
 from ..options import Concurrency, Output, Query, group
-from ..transfer import indexing, uploads
+from ..transfer import indexing, store_add, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
 
@@ -24,16 +24,20 @@ BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
 
 
 @app.command()
+@indexing.wait_flags
 def create(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Add files in one batch (local ones are uploaded first, several at a time).
+
+    As with 'files add', a local file the store has (same name and size) is skipped, and one
+    whose indexing failed is indexed again.
 
     Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
     """
@@ -41,15 +45,20 @@ def create(
     local = uploads.resolve(refs)
     body: dict[str, Any] = {}
     strategy = vector_stores.chunking_flag(chunking)
-    body["file_ids"] = uploads.file_ids(local, concurrency=concurrency)
+    needed = store_add.still_needed(paths.files_of(paths.vector_store(store_id)), local, store_id)
+    if not needed:
+        render.progress(f"Nothing to add: {store_id} has every file given.")
+        return
+    body["file_ids"] = uploads.file_ids(needed, concurrency=concurrency)
     if strategy is not None:
         body["chunking_strategy"] = strategy
     batch = api.post(path, body)
-    if wait:
+    if waiting.wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
-        batch = indexing.follow(paths.batch(store_id, batch["id"]), batch["id"], again)
+        where = paths.batch(store_id, batch["id"])
+        batch = indexing.follow(where, batch["id"], again, waiting.deadline)
     render.emit(batch, COLUMNS, render.Choice(output, query))
-    if wait:
+    if waiting.wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
         indexing.check_indexed(batch, paths.files_of(paths.batch(store_id, batch["id"])), listed_by)
 

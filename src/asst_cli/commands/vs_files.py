@@ -16,12 +16,13 @@ app = group("Add files to a vector store, list, inspect and remove them.")
 
 
 @app.command()
+@indexing.wait_flags
 def add(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -47,10 +48,11 @@ def add(
     outcomes = store_add.add(path, local, attach, concurrency)
     failures = store_add.report(outcomes, store_id)
     added = [o.added for o in outcomes if o.added is not None]
-    if wait:
+    if waiting.wait:
         again = f"asst vector-stores files list {store_id}"
         added = [
-            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again) for f in added
+            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again, waiting.deadline)
+            for f in added
         ]
         failures += indexing.settled(added)
     render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))

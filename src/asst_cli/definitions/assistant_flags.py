@@ -54,6 +54,25 @@ def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
     return tools
 
 
+def _tool_key(tool: dict[str, Any]) -> str:
+    """What a tool flag replaces in a file: the tool of its type, or the function of its name."""
+    if tool.get("type") == "function":
+        return "function:" + str((tool.get("function") or {}).get("name"))
+    return str(tool.get("type"))
+
+
+def _merged_tools(
+    from_file: list[dict[str, Any]] | None, from_flags: list[dict[str, Any]] | None
+) -> list[dict[str, Any]] | None:
+    """Flags merge into the file's tools as -m merges into its metadata: each flag's tool takes
+    the place of the file's tool with the same key, the others stay (in the file's order)."""
+    if from_flags is None:
+        return None
+    merged = {_tool_key(tool): tool for tool in from_file or []}
+    merged.update({_tool_key(tool): tool for tool in from_flags})
+    return list(merged.values())
+
+
 def assistant_body(
     file: str | None, flags: AssistantFlags, *, require_model: bool
 ) -> dict[str, Any]:
@@ -64,7 +83,7 @@ def assistant_body(
         "model": flags.model,
         "description": flags.description,
         "instructions": _instructions(flags),
-        "tools": _tools(flags),
+        "tools": _merged_tools(body.get("tools"), _tools(flags)),
         "temperature": flags.temperature,
         "top_p": flags.top_p,
         "response_format": (

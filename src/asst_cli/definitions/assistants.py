@@ -34,6 +34,7 @@ ASSISTANT_KEYS = (
     "top_p",
     "response_format",
     "metadata",
+    "display_name",
 )
 TOOL_TYPES = ("code_interpreter", "file_search", "function")
 RESPONSE_FORMATS = ("auto", "text", "json_object")
@@ -206,13 +207,30 @@ def response_format_flag(value: str) -> Any:
 
 def assistant_from_document(doc: Document, *, for_apply: bool = False) -> Assistant:
     reader = Reader(doc)
+    if isinstance(doc.data, dict) and "id" in doc.data:
+        raise doc.error(
+            ("id",), "pins an existing assistant, which only 'asst apply' adopts", "remove 'id:'"
+        )
     data = reader.mapping(doc.data, (), ASSISTANT_KEYS)
     if "instructions" in data and "instructions_file" in data:
         raise doc.error(("instructions_file",), "give instructions or instructions_file, not both")
     out = Assistant()
     for key, value in data.items():
-        _field(reader, key, value, out, for_apply)
+        if key != "display_name":
+            _field(reader, key, value, out, for_apply)
+    if "display_name" in data:
+        _display_name(reader, data["display_name"], out)
     return out
+
+
+def _display_name(reader: Reader, value: Any, out: Assistant) -> None:
+    """``name`` is the identity, ``display_name`` the name the server shows (as export writes
+    them for an object adopted under another name): the identity goes where asst keeps it."""
+    shown = None if value is None else reader.text(value, ("display_name",))
+    identity = out.body.get("name")
+    if isinstance(identity, str):
+        out.body["metadata"] = {**out.body.get("metadata", {}), "asst-name": identity}
+    out.body["name"] = shown
 
 
 def load_assistant(path: str) -> Assistant:

@@ -29,6 +29,21 @@ class Follow:
     tool_config: handlers.ToolConfig = field(default_factory=handlers.ToolConfig)
     save: mentioned.Saver | None = None
 
+    def given_flag(self) -> str | None:
+        """The first flag given that only a followed run uses (None: none was). Not --timeout:
+        it bounds the whole command, the thread, message and run creates (and their retries)
+        included, followed or not."""
+        for flag, given in (
+            ("--interval", self.interval is not None),
+            ("--cancel-on-timeout", self.cancel_on_timeout),
+            ("--cancel-on-interrupt", self.cancel_on_interrupt),
+            ("--tool or --tool-handler", not self.tool_config.empty()),
+            ("--download-dir", self.save is not None),
+        ):
+            if given:
+                return flag
+        return None
+
     def wait_options(self) -> waiting.WaitOptions:
         options = waiting.WaitOptions(
             self.deadline, self.interval, self.cancel_on_timeout, self.cancel_on_interrupt

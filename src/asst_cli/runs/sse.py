@@ -164,6 +164,8 @@ class _Stream:
                 if event.data.get("object") == "thread.run":
                     first = not self.run
                     self.run = event.data
+                    if first:
+                        api.created(path, self.run)
                     if first and self.on_run is not None:
                         self.on_run(self.run)  # e.g. -c remembers the thread at once
             elif event.name == "error":

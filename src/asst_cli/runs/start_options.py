@@ -208,34 +208,37 @@ def run_body(assistant_id: str, options: RunOptions) -> dict[str, Any]:
 ToolOutput = Annotated[
     list[str] | None,
     typer.Option(
-        "--output",
-        metavar="CALL_ID=TEXT",
-        help="The output of one tool call; repeatable (the format is -o here)",
+        "--tool-output", metavar="CALL_ID=TEXT", help="The output of one tool call; repeatable"
     ),
 ]
 ToolOutputsFile = Annotated[
     str | None,
     typer.Option(
-        "--file",
-        "-f",
+        "--outputs-file",
         metavar="FILE",
         help="JSON list of {tool_call_id, output}, or a mapping call id to output ('-': stdin)",
     ),
 ]
+NO_OUTPUTS_HINT = (
+    "pass --tool-output CALL_ID=TEXT (repeatable), --outputs-file FILE, or --tool-handler "
+    "COMMAND to answer them by running it"
+)
 
 
-def tool_outputs(pairs: list[str] | None, file: str | None) -> list[dict[str, str]]:
-    """The ``tool_outputs`` of a submission, from ``--output`` flags or a JSON file, checked."""
+def tool_outputs(pairs: list[str] | None, file: str | None) -> list[dict[str, str]] | None:
+    """The ``tool_outputs`` of a submission, from ``--tool-output`` flags or a JSON file,
+    checked; None when neither was given."""
     if pairs and file is not None:
-        raise UsageError("--output and --file both given", "give the tool outputs one way")
+        raise UsageError(
+            "--tool-output and --outputs-file both given", "give the tool outputs one way"
+        )
     if file is not None:
-        found = _outputs_from_json(_read_json(file), lambda m: UsageError(f"--file {file}: {m}"))
+        where = f"--outputs-file {file}"
+        found = _outputs_from_json(_read_json(file), lambda m: UsageError(f"{where}: {m}"))
     elif pairs:
         found = [_output_pair(pair) for pair in pairs]
     else:
-        raise UsageError(
-            "no tool outputs given", "pass --output CALL_ID=TEXT (repeatable) or -f FILE"
-        )
+        return None
     seen: set[str] = set()
     for call_id, _ in found:
         if call_id in seen:
@@ -248,18 +251,19 @@ def _output_pair(pair: str) -> tuple[str, str]:
     call_id, sep, output = pair.partition("=")
     if not sep or not call_id:
         raise UsageError(
-            f"--output expects CALL_ID=TEXT, got '{pair}'", "e.g. --output call_abc123=42"
+            f"--tool-output expects CALL_ID=TEXT, got '{pair}'",
+            "e.g. --tool-output call_abc123=42",
         )
     return call_id, output
 
 
 def _read_json(file: str) -> Any:
     if file != "-":
-        return assistants.load_json_file(file, "--file")
+        return assistants.load_json_file(file, "--outputs-file")
     try:
         return json.loads(sys.stdin.read())
     except json.JSONDecodeError as exc:
-        raise UsageError(f"--file -: stdin is not JSON ({exc})") from None
+        raise UsageError(f"--outputs-file -: stdin is not JSON ({exc})") from None
 
 
 def _outputs_from_json(data: Any, fail: Callable[[str], UsageError]) -> list[tuple[str, str]]:

@@ -76,8 +76,19 @@ def target(output_file: str | None, directory: str | None, force: bool) -> Targe
         check_free(path, force)
         return Target(path=path)
     folder = Path(directory).expanduser() if directory is not None else Path()
-    writable_directory(folder, f"--dir {directory}" if directory is not None else "the directory")
+    usable_directory(folder, f"--dir {directory}" if directory is not None else "the directory")
     return Target(directory=folder)
+
+
+def usable_directory(folder: Path, label: str) -> None:
+    """A directory to save into: one that is there and writable, or one that can be made (it is
+    made when the first file is saved). ``files download --dir`` and ``--download-dir`` agree."""
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        if len(existing.name.encode()) > MAX_NAME_BYTES:
+            raise UsageError(f"{label}: the name {existing.name[:20]}... is too long")
+        existing = existing.parent
+    writable_directory(existing, label)
 
 
 def writable_directory(folder: Path, label: str) -> None:
@@ -202,7 +213,9 @@ def fetch(file_id: str, where: Target, force: bool) -> tuple[Path, int]:
     target = where.path
     if target is None:
         name = api.get(path).get("filename")
-        target = (where.directory or Path()) / safe_name(name, file_id)
+        folder = where.directory or Path()
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_name(name, file_id)
         check_free(target, force)
     with api.stream_get(paths.content(path)) as response:
         return target, save(response.iter_bytes(), target, force)

@@ -1,19 +1,21 @@
 """What the vector-store commands share: their options and columns, and following indexing.
 
-``--wait`` polls the store, batch or store file (GET) until it leaves ``in_progress``, with the
-one polling loop runs use (polling.py: the server's hint, else 0.5 s backing off to 5 s). It then
-fails (exit 1) when files did not index, naming each on stderr; the data still goes to stdout.
+``--wait`` polls the store, batch or store file (GET) until it leaves ``in_progress`` or the
+command's deadline (``--timeout``) passes, with the one polling loop runs use (polling.py: the
+server's hint, else 0.5 s backing off to 5 s). It then fails (exit 1) when files did not index,
+naming each on stderr; the data still goes to stdout.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, errors, polling, progress, render
-from ..errors import AsstError
+from .. import api, errors, options, polling, progress, render
+from ..errors import AsstError, ExitCode
 
 PENDING = "in_progress"
 
@@ -21,6 +23,23 @@ Wait = Annotated[
     bool,
     typer.Option("--wait", "-w", help="Follow indexing to its end; exit 1 if any file failed"),
 ]
+
+
+@dataclass
+class Waiting:
+    """--wait and the command's deadline (--timeout), started as the command starts."""
+
+    wait: bool = False
+    deadline: polling.Deadline = field(default_factory=lambda: polling.Deadline(None))
+
+
+def waiting(wait: bool = False, timeout: float | None = None) -> Waiting:
+    return Waiting(wait, api.start_deadline(timeout))
+
+
+NO_WAIT = Waiting()
+# The flags of the commands that may follow indexing, in place of their ``waiting`` parameter.
+wait_flags = options.bundled("waiting", waiting, {"wait": Wait, "timeout": options.Timeout})
 Chunking = Annotated[
     str | None,
     typer.Option(
@@ -68,12 +87,13 @@ FILE_COLUMNS = (
 )
 
 
-def follow(path: str, label: str, check_again: str) -> dict[str, Any]:
-    """GET ``path`` until it is no longer in progress; Ctrl-C stops waiting, not the indexing."""
+def follow(path: str, label: str, check_again: str, deadline: polling.Deadline) -> dict[str, Any]:
+    """GET ``path`` until it is no longer in progress; Ctrl-C or the deadline stops waiting, not
+    the indexing."""
     fetch = functools.partial(api.get_polled, path)
     try:
         with progress.spinner(f"Indexing {label}") as status:
-            for found in polling.poll(fetch, polling.Deadline(None)):
+            for found in polling.poll(fetch, deadline):
                 if found.get("status") != PENDING:
                     return found
                 shown = f": {counts(found)} files" if "file_counts" in found else ""
@@ -81,7 +101,13 @@ def follow(path: str, label: str, check_again: str) -> dict[str, Any]:
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (errors.Terminated)
         word, code = errors.stopped_by(stop)
         raise AsstError(f"{word}; indexing goes on", f"check with '{check_again}'", code) from None
-    raise AssertionError("polling.poll without a deadline ends only by raising")
+    except polling.DeadlinePassed:
+        raise AsstError(
+            f"no end of indexing within {deadline.seconds:g} s; indexing goes on",
+            f"check with '{check_again}'",
+            ExitCode.DEADLINE,
+        ) from None
+    raise AssertionError("polling.poll ends only by raising")
 
 
 def _file_problem(file: dict[str, Any]) -> AsstError:
