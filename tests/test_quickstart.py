@@ -85,14 +85,7 @@ def test_the_readme_has_the_three_commands() -> None:
             '"Create a visualization of a sinewave"',
         ],
         ["threads", "show", "--steps"],
-        [
-            "run",
-            "--wait",
-            "-f",
-            "data-viz.yaml",
-            "-c",
-            '"Show me the code you used to generate the sinewave"',
-        ],
+        ["run", "--wait", "-c", '"Show me the code you used to generate the sinewave"'],
     ]
 
 
