@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from . import api, errors, ledger, options, paths, render
 from .errors import AsstError
@@ -203,3 +205,19 @@ def delete_objects(path_of: Callable[[str], str], ids: list[str], choice: render
             render.error(failures[-1])
     render.emit(results, DELETE_COLUMNS, choice)
     errors.raise_if_failed(failures, len(ids), "deletions")
+
+
+def add_delete_command(
+    app: typer.Typer, path_of: Callable[[str], str], *, ids_help: str, doc: str
+) -> None:
+    """Give ``app`` a ``delete ID...`` command: the same outline in every top-level group."""
+
+    def delete(ids: list[str], output: options.Output = None, query: options.Query = None) -> None:
+        delete_objects(path_of, ids, render.Choice(output, query))
+
+    # The argument's help differs per group, so its annotation is made here, not written out.
+    delete.__annotations__["ids"] = Annotated[
+        list[str], typer.Argument(metavar="ID...", help=ids_help)
+    ]
+    delete.__doc__ = doc
+    app.command()(delete)

@@ -169,14 +169,12 @@ def update(
     render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
-@app.command()
-def delete(
-    assistant_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Assistant ids")],
-    output: Output = None,
-    query: Query = None,
-) -> None:
-    """Delete assistants; every id is tried, and the exit code reports the first failure.
+listing.add_delete_command(
+    app,
+    paths.assistant,
+    ids_help="Assistant ids",
+    doc="""Delete assistants; every id is tried, and the exit code reports the first failure.
 
     Example: asst assistants list --all -o id | xargs asst assistants delete
-    """
-    listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))
+    """,
+)

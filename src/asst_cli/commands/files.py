@@ -110,17 +110,15 @@ def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
     render.emit(api.get(paths.file(file_id)), COLUMNS, render.Choice(output, query))
 
 
-@app.command()
-def delete(
-    file_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="File ids")],
-    output: Output = None,
-    query: Query = None,
-) -> None:
-    """Delete files; every id is tried, and the exit code reports the first failure.
+listing.add_delete_command(
+    app,
+    paths.file,
+    ids_help="File ids",
+    doc="""Delete files; every id is tried, and the exit code reports the first failure.
 
     Example: asst files list --purpose assistants --all -o id | xargs asst files delete
-    """
-    listing.delete_objects(paths.file, file_ids, render.Choice(output, query))
+    """,
+)
 
 
 @app.command()

@@ -134,17 +134,15 @@ def update(
     render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
-@app.command()
-def delete(
-    thread_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Thread ids")],
-    output: Output = None,
-    query: Query = None,
-) -> None:
-    """Delete threads with their messages and runs; every id is tried.
+listing.add_delete_command(
+    app,
+    paths.thread,
+    ids_help="Thread ids",
+    doc="""Delete threads with their messages and runs; every id is tried.
 
     Example: asst threads delete thread_abc123 thread_def456
-    """
-    listing.delete_objects(paths.thread, thread_ids, render.Choice(output, query))
+    """,
+)
 
 
 # Every run flag but --additional-instructions: the protocol's create-and-run has no such field.

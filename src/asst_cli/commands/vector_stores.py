@@ -140,14 +140,12 @@ def update(
     render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
-@app.command()
-def delete(
-    store_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Vector store ids")],
-    output: Output = None,
-    query: Query = None,
-) -> None:
-    """Delete vector stores (their files stay); the exit code reports the first failure.
+listing.add_delete_command(
+    app,
+    paths.vector_store,
+    ids_help="Vector store ids",
+    doc="""Delete vector stores (their files stay); the exit code reports the first failure.
 
     Example: asst vector-stores list --all -o id | xargs asst vector-stores delete
-    """
-    listing.delete_objects(paths.vector_store, store_ids, render.Choice(output, query))
+    """,
+)
