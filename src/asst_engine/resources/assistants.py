@@ -8,7 +8,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources.accepts import Accepts
-from asst_engine.resources.common import deleted, lookup, merge, page_of
+from asst_engine.resources.common import deleted, lookup, merge, new_object, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 
 MAX_TOOLS = 128
@@ -37,9 +37,7 @@ def create(engine: Engine, body: JSON, accepts: Accepts) -> JSON:
     fields = v.check_body(body, _fields(engine, accepts), required=("model",))
     create_helper_stores(engine, fields)
     assistant: JSON = {
-        "id": engine.new_id("asst_"),
-        "object": "assistant",
-        "created_at": engine.now(),
+        **new_object(engine, "asst_", "assistant"),
         "name": None,
         "description": None,
         "model": fields.pop("model"),

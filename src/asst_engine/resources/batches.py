@@ -19,6 +19,7 @@ from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files
 from asst_engine.resources.accepts import Accepts
+from asst_engine.resources.common import new_object
 
 MAX_FILES = 2000
 _NONE = object()  # no attributes given (null is a value: it clears them)
@@ -41,9 +42,7 @@ def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     fields = v.check_body(body, _fields(accepts))
     entries = _entries(engine, fields)
     batch: JSON = {
-        "id": engine.new_id("vsfb_"),
-        "object": "vector_store.files_batch",
-        "created_at": engine.now(),
+        **new_object(engine, "vsfb_", "vector_store.files_batch"),
         "vector_store_id": store_id,
         "status": "in_progress",
         "file_counts": {},

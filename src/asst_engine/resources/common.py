@@ -1,13 +1,18 @@
-"""Small helpers every resource module shares: lookups that 404, paging, the deleted envelope."""
+"""Small helpers every resource module shares: new objects' heads, lookups that 404, paging,
+the deleted envelope."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from asst_engine.errors import not_found
 from asst_engine.json_types import JSON
 from asst_engine.store import pagination
 from asst_engine.store.base import Collection
+
+if TYPE_CHECKING:
+    from asst_engine.engine import Engine
 
 
 def lookup(collection: Collection, object_id: str, kind: str, parent: str | None = None) -> JSON:
@@ -31,3 +36,16 @@ def merge(target: JSON, changes: JSON) -> JSON:
     """Apply an update as the API does: given fields replace wholesale, absent ones stay."""
     target.update(changes)
     return target
+
+
+def new_object(engine: Engine, prefix: str, kind: str, created: int | None = None) -> JSON:
+    """The head every stored object starts with: a fresh id, its kind, when it was made.
+
+    ``created``: a time the caller has already read (and uses again, e.g. for an expiry).
+    """
+    object_id = engine.new_id(prefix)
+    return {
+        "id": object_id,
+        "object": kind,
+        "created_at": engine.now() if created is None else created,
+    }

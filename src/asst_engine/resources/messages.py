@@ -13,7 +13,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
-from asst_engine.resources.common import deleted, lookup, merge
+from asst_engine.resources.common import deleted, lookup, merge, new_object
 from asst_engine.resources.tool_resources import existing
 from asst_engine.store import pagination
 
@@ -99,9 +99,7 @@ def add(
     """Store an already-validated message; runs pass their ids for the replies they write."""
     created = engine.now()
     message: JSON = {
-        "id": engine.new_id("msg_"),
-        "object": "thread.message",
-        "created_at": created,
+        **new_object(engine, "msg_", "thread.message", created),
         "assistant_id": assistant_id,
         "thread_id": thread_id,
         "run_id": run_id,

@@ -10,7 +10,7 @@ from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages
 from asst_engine.resources.accepts import Accepts
-from asst_engine.resources.common import deleted, merge, page_of
+from asst_engine.resources.common import deleted, merge, new_object, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 
 MAX_MESSAGES = 32
@@ -39,9 +39,7 @@ def add(engine: Engine, fields: JSON) -> JSON:
     """Store an already-validated thread and its initial messages."""
     create_helper_stores(engine, fields)
     thread: JSON = {
-        "id": engine.new_id("thread_"),
-        "object": "thread",
-        "created_at": engine.now(),
+        **new_object(engine, "thread_", "thread"),
         "tool_resources": fields.get("tool_resources") or {},
         "metadata": fields.get("metadata") or {},
     }

@@ -9,7 +9,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files
-from asst_engine.resources.common import deleted, merge, page_of
+from asst_engine.resources.common import deleted, merge, new_object, page_of
 
 DAY = 86_400
 _expires_after = v.fields_of(
@@ -46,9 +46,7 @@ def create(engine: Engine, body: JSON) -> JSON:
     chunking = fields.pop("chunking_strategy", None)
     now = engine.now()
     store: JSON = {
-        "id": engine.new_id("vs_"),
-        "object": "vector_store",
-        "created_at": now,
+        **new_object(engine, "vs_", "vector_store", now),
         # The spec types name as a string (never null), so an unnamed store is "".
         "name": "",
         "usage_bytes": 0,

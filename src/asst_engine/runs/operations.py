@@ -17,7 +17,7 @@ from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages, threads
 from asst_engine.resources.accepts import Accepts
-from asst_engine.resources.common import lookup, merge, page_of
+from asst_engine.resources.common import lookup, merge, new_object, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 from asst_engine.runs import calls, lifecycle, plans, steps
 from asst_engine.runs.lifecycle import Emit, silent
@@ -109,9 +109,7 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: 
     extra = fields.pop("additional_instructions", None)
     created = engine.now()
     run: JSON = {
-        "id": engine.new_id("run_"),
-        "object": "thread.run",
-        "created_at": created,
+        **new_object(engine, "run_", "thread.run", created),
         "assistant_id": assistant["id"],
         "thread_id": thread_id,
         "status": "queued",

@@ -6,16 +6,14 @@ from collections.abc import Mapping
 
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.resources.common import lookup, page_of
+from asst_engine.resources.common import lookup, new_object, page_of
 from asst_engine.tools.file_search import CONTENT, without_content
 
 
 def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:
     created = engine.now()
     step: JSON = {
-        "id": engine.new_id("step_"),
-        "object": "thread.run.step",
-        "created_at": created,
+        **new_object(engine, "step_", "thread.run.step", created),
         "run_id": run["id"],
         "assistant_id": run["assistant_id"],
         "thread_id": run["thread_id"],
