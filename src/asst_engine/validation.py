@@ -91,17 +91,24 @@ def nullable(check: Check) -> Check:
     return run
 
 
+def _check_length(param: str, kind: str, value: str | list[Any], most: int | None) -> None:
+    """The API's "too long" 400 for a string or an array longer than ``most``."""
+    if most is None or len(value) <= most:
+        return
+    article = "an" if kind == "array" else "a"
+    raise bad_request(
+        f"Invalid '{param}': {kind} too long. Expected {article} {kind} with maximum length "
+        f"{most}, but got {article} {kind} with length {len(value)} instead.",
+        param,
+        f"{kind}_above_max_length",
+    )
+
+
 def string(max_length: int | None = None) -> Check:
     def run(param: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise wrong_type(param, "a string", value)
-        if max_length is not None and len(value) > max_length:
-            raise bad_request(
-                f"Invalid '{param}': string too long. Expected a string with maximum length "
-                f"{max_length}, but got a string with length {len(value)} instead.",
-                param,
-                "string_above_max_length",
-            )
+        _check_length(param, "string", value, max_length)
         return value
 
     return run
@@ -134,10 +141,18 @@ def number(low: float, high: float | None = None, integer: bool = False) -> Chec
     return run
 
 
-def boolean(param: str, value: Any) -> Any:
-    if not isinstance(value, bool):
-        raise wrong_type(param, "a boolean", value)
-    return value
+def _instance_of(kind: type, expected: str) -> Check:
+    """A check that the value is a ``kind``, taken as it is."""
+
+    def run(param: str, value: Any) -> Any:
+        if not isinstance(value, kind):
+            raise wrong_type(param, expected, value)
+        return value
+
+    return run
+
+
+boolean = _instance_of(bool, "a boolean")
 
 
 def choice(*allowed: str) -> Check:
@@ -151,23 +166,14 @@ def choice(*allowed: str) -> Check:
     return run
 
 
-def obj(param: str, value: Any) -> Any:
-    if not isinstance(value, dict):
-        raise wrong_type(param, "an object", value)
-    return value
+obj = _instance_of(dict, "an object")
 
 
 def array(item: Check, max_items: int | None = None) -> Check:
     def run(param: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise wrong_type(param, "an array", value)
-        if max_items is not None and len(value) > max_items:
-            raise bad_request(
-                f"Invalid '{param}': array too long. Expected an array with maximum length "
-                f"{max_items}, but got an array with length {len(value)} instead.",
-                param,
-                "array_above_max_length",
-            )
+        _check_length(param, "array", value, max_items)
         return [item(f"{param}[{index}]", element) for index, element in enumerate(value)]
 
     return run
