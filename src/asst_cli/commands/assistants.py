@@ -20,20 +20,13 @@ from ..options import (
     bundled,
     group,
 )
+from ..present.steps import tool_names
 
 app = group("Create, list, inspect, update and delete assistants.")
 
 
 def _tools(assistant: dict[str, Any]) -> str:
-    tools = assistant.get("tools") or []
-    names = [
-        t.get("function", {}).get("name", "function")
-        if t.get("type") == "function"
-        else t.get("type")
-        for t in tools
-        if isinstance(t, dict)
-    ]
-    return ", ".join(str(n) for n in names)
+    return tool_names(assistant.get("tools"), "function")
 
 
 COLUMNS = (

@@ -8,6 +8,7 @@ import typer
 
 from .. import api, listing, paths, render
 from ..options import Output, Query, group
+from ..present.steps import tool_names
 
 app = group("List and inspect the steps of a run.")
 
@@ -18,13 +19,7 @@ def _details(step: dict[str, Any]) -> str:
     created = details.get("message_creation")
     if isinstance(created, dict):
         return f"message {created.get('message_id')}"
-    calls = details.get("tool_calls") or []
-    names = [
-        c.get("function", {}).get("name") if c.get("type") == "function" else c.get("type")
-        for c in calls
-        if isinstance(c, dict)
-    ]
-    return ", ".join(str(name) for name in names)
+    return tool_names(details.get("tool_calls"), None)
 
 
 COLUMNS = (

@@ -41,3 +41,14 @@ def _code(code: dict[str, Any]) -> str:
         elif output.get("type") == "image":
             parts.append(f"\nimage: {(output.get('image') or {}).get('file_id', '')}\n")
     return "".join(parts)
+
+
+def tool_names(entries: Any, unnamed: str | None) -> str:
+    """An assistant's tools or a step's tool calls as one cell: a function's name (``unnamed``
+    where it has none), any other tool's type."""
+    names = [
+        e.get("function", {}).get("name", unnamed) if e.get("type") == "function" else e.get("type")
+        for e in entries or []
+        if isinstance(e, dict)
+    ]
+    return ", ".join(str(name) for name in names)
