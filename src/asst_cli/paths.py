@@ -37,16 +37,21 @@ def segment(value: str, what: str) -> str:
     return quote(cleaned, safe="")
 
 
+def _child(parent: str, value: str, what: str) -> str:
+    """The path of the object ``value`` (an id) under ``parent``."""
+    return f"{parent}/{segment(value, what)}"
+
+
 def assistant(assistant_id: str) -> str:
-    return f"{ASSISTANTS}/{segment(assistant_id, 'assistant id')}"
+    return _child(ASSISTANTS, assistant_id, "assistant id")
 
 
 def file(file_id: str) -> str:
-    return f"{FILES}/{segment(file_id, 'file id')}"
+    return _child(FILES, file_id, "file id")
 
 
 def thread(thread_id: str) -> str:
-    return f"{THREADS}/{segment(thread_id, 'thread id')}"
+    return _child(THREADS, thread_id, "thread id")
 
 
 def messages(thread_id: str) -> str:
@@ -54,7 +59,7 @@ def messages(thread_id: str) -> str:
 
 
 def message(thread_id: str, message_id: str) -> str:
-    return f"{messages(thread_id)}/{segment(message_id, 'message id')}"
+    return _child(messages(thread_id), message_id, "message id")
 
 
 def runs(thread_id: str) -> str:
@@ -62,7 +67,7 @@ def runs(thread_id: str) -> str:
 
 
 def run(thread_id: str, run_id: str) -> str:
-    return f"{runs(thread_id)}/{segment(run_id, 'run id')}"
+    return _child(runs(thread_id), run_id, "run id")
 
 
 def steps(thread_id: str, run_id: str) -> str:
@@ -70,15 +75,15 @@ def steps(thread_id: str, run_id: str) -> str:
 
 
 def step(thread_id: str, run_id: str, step_id: str) -> str:
-    return f"{steps(thread_id, run_id)}/{segment(step_id, 'step id')}"
+    return _child(steps(thread_id, run_id), step_id, "step id")
 
 
 def vector_store(store_id: str) -> str:
-    return f"{VECTOR_STORES}/{segment(store_id, 'vector store id')}"
+    return _child(VECTOR_STORES, store_id, "vector store id")
 
 
 def store_file(store_id: str, file_id: str) -> str:
-    return f"{files_of(vector_store(store_id))}/{segment(file_id, 'file id')}"
+    return _child(files_of(vector_store(store_id)), file_id, "file id")
 
 
 def batches(store_id: str) -> str:
@@ -86,7 +91,7 @@ def batches(store_id: str) -> str:
 
 
 def batch(store_id: str, batch_id: str) -> str:
-    return f"{batches(store_id)}/{segment(batch_id, 'batch id')}"
+    return _child(batches(store_id), batch_id, "batch id")
 
 
 def cancel(object_path: str) -> str:
