@@ -138,6 +138,9 @@ Before = Annotated[str | None, typer.Option("--before", metavar="ID", help="End 
 All = Annotated[
     bool, typer.Option("--all", "-A", help="Follow every page (streams output as it arrives)")
 ]
+# The ids of a run's place, for the commands that address one (messages, runs, steps).
+ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
+RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 Metadata = Annotated[
     list[str] | None,
     typer.Option(

@@ -9,14 +9,13 @@ import typer
 
 from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import Attach, Metadata, Output, Query, group
+from ..options import Attach, Metadata, Output, Query, ThreadId, group
 from ..present import transcript
 from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
 COLUMNS = transcript.MESSAGE_COLUMNS
 
-ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
 
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import Metadata, Output, Query, group
+from ..options import Metadata, Output, Query, RunId, ThreadId, group
 from ..runs import follow_options, outcome, start_options, submission, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = start_options.COLUMNS
-
-ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
-RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, paths, render
-from ..options import Output, Query, group
+from ..options import Output, Query, RunId, ThreadId, group
 from ..present.steps import tool_names
 
 app = group("List and inspect the steps of a run.")
@@ -31,9 +31,6 @@ COLUMNS = (
     render.Column("DETAILS", _details, detail=True),
     render.Column("USAGE", "usage", detail=True),
 )
-
-ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
-RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 
 @app.command("list")
