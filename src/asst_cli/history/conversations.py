@@ -34,21 +34,16 @@ def _part(role: str, part: dict[str, Any]) -> dict[str, Any] | None:
         return {"type": "input_text", "text": text}
     if role != "user":
         return None
-    if kind == "image_file":
-        image = part.get("image_file") or {}
-        return {
-            "type": "input_image",
-            "file_id": image.get("file_id"),
-            "detail": image.get("detail") or "auto",
-        }
-    if kind == "image_url":
-        image = part.get("image_url") or {}
-        return {
-            "type": "input_image",
-            "image_url": image.get("url"),
-            "detail": image.get("detail") or "auto",
-        }
-    return None
+    if kind not in ("image_file", "image_url"):
+        return None
+    image = part.get(kind) or {}
+    # A stored file goes by its id, a web image by its address; both keep their detail.
+    source = (
+        {"file_id": image.get("file_id")}
+        if kind == "image_file"
+        else {"image_url": image.get("url")}
+    )
+    return {"type": "input_image", **source, "detail": image.get("detail") or "auto"}
 
 
 def message_item(obj: dict[str, Any], lost: list[dict[str, Any]]) -> dict[str, Any]:
