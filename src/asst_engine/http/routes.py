@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from asst_engine.engine import Engine
@@ -35,6 +36,8 @@ from asst_engine.runs import operations as runs
 
 Handler = Callable[[Engine, Request], Any]
 POLL_HINT = "openai-poll-after-ms"
+# A template's {name} segment: the path parameter ``name``.
+PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def _download(engine: Engine, request: Request) -> Reply:
@@ -59,6 +62,27 @@ def _upload(engine: Engine, request: Request) -> Any:
     return files.upload(engine, request.form(), dialect.file_purposes, named)
 
 
+def _item(
+    template: str, resource: ModuleType, *, dialect_body: bool = False
+) -> tuple[str, dict[str, Handler]]:
+    """Retrieve, update and delete one object of ``resource``, which takes the template's ids
+    in order; ``dialect_body``: its update is told what the dialect's bodies may carry."""
+    names = PARAMETER.findall(template)
+
+    def ids(request: Request) -> list[str]:
+        return [request.params[name] for name in names]
+
+    def update(engine: Engine, request: Request) -> Any:
+        accepts = (request.dialect.accepts,) if dialect_body else ()
+        return resource.update(engine, *ids(request), request.json(), *accepts)
+
+    return template, {
+        "GET": lambda e, r: resource.retrieve(e, *ids(r)),
+        "POST": update,
+        "DELETE": lambda e, r: resource.delete(e, *ids(r)),
+    }
+
+
 # (template, {method: handler}); a template's {name} segments become ``request.params``.
 # Order matters: "/threads/runs" must win over "/threads/{thread_id}".
 TABLE: list[tuple[str, dict[str, Handler]]] = [
@@ -67,13 +91,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         "GET": lambda e, r: assistants.listing(e, r.query),
         "POST": lambda e, r: assistants.create(e, r.json(), r.dialect.accepts),
     }),
-    ("/assistants/{assistant_id}", {
-        "GET": lambda e, r: assistants.retrieve(e, r.params["assistant_id"]),
-        "POST": lambda e, r: assistants.update(
-            e, r.params["assistant_id"], r.json(), r.dialect.accepts
-        ),
-        "DELETE": lambda e, r: assistants.delete(e, r.params["assistant_id"]),
-    }),
+    _item("/assistants/{assistant_id}", assistants, dialect_body=True),
     ("/files", {
         "GET": lambda e, r: files.listing(e, r.query),
         "POST": _upload,
@@ -92,24 +110,12 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         "GET": lambda e, r: threads.listing(e, r.query),
         "POST": lambda e, r: threads.create(e, r.json(), r.dialect.accepts),
     }),
-    ("/threads/{thread_id}", {
-        "GET": lambda e, r: threads.retrieve(e, r.params["thread_id"]),
-        "POST": lambda e, r: threads.update(
-            e, r.params["thread_id"], r.json(), r.dialect.accepts
-        ),
-        "DELETE": lambda e, r: threads.delete(e, r.params["thread_id"]),
-    }),
+    _item("/threads/{thread_id}", threads, dialect_body=True),
     ("/threads/{thread_id}/messages", {
         "GET": lambda e, r: messages.listing(e, r.params["thread_id"], r.query),
         "POST": lambda e, r: messages.create(e, r.params["thread_id"], r.json()),
     }),
-    ("/threads/{thread_id}/messages/{message_id}", {
-        "GET": lambda e, r: messages.retrieve(e, r.params["thread_id"], r.params["message_id"]),
-        "POST": lambda e, r: messages.update(
-            e, r.params["thread_id"], r.params["message_id"], r.json()
-        ),
-        "DELETE": lambda e, r: messages.delete(e, r.params["thread_id"], r.params["message_id"]),
-    }),
+    _item("/threads/{thread_id}/messages/{message_id}", messages),
     ("/threads/{thread_id}/runs", {
         "GET": lambda e, r: runs.listing(e, r.params["thread_id"], r.query),
         "POST": streamed(
@@ -142,24 +148,14 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
         "GET": lambda e, r: vector_stores.listing(e, r.query),
         "POST": lambda e, r: vector_stores.create(e, r.json()),
     }),
-    ("/vector_stores/{vs_id}", {
-        "GET": lambda e, r: vector_stores.retrieve(e, r.params["vs_id"]),
-        "POST": lambda e, r: vector_stores.update(e, r.params["vs_id"], r.json()),
-        "DELETE": lambda e, r: vector_stores.delete(e, r.params["vs_id"]),
-    }),
+    _item("/vector_stores/{vs_id}", vector_stores),
     ("/vector_stores/{vs_id}/files", {
         "GET": lambda e, r: store_files.listing(e, r.params["vs_id"], r.query),
         "POST": lambda e, r: store_files.create(
             e, r.params["vs_id"], r.json(), r.dialect.accepts
         ),
     }),
-    ("/vector_stores/{vs_id}/files/{file_id}", {
-        "GET": lambda e, r: store_files.retrieve(e, r.params["vs_id"], r.params["file_id"]),
-        "POST": lambda e, r: store_files.update(
-            e, r.params["vs_id"], r.params["file_id"], r.json()
-        ),
-        "DELETE": lambda e, r: store_files.delete(e, r.params["vs_id"], r.params["file_id"]),
-    }),
+    _item("/vector_stores/{vs_id}/files/{file_id}", store_files),
     ("/vector_stores/{vs_id}/files/{file_id}/content", {
         "GET": lambda e, r: search.content(e, r.params["vs_id"], r.params["file_id"]),
     }),
@@ -182,7 +178,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
 
 
 def _compile(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
+    return re.compile("^" + PARAMETER.sub(r"(?P<\1>[^/]+)", template) + "$")
 
 
 ROUTES = [(_compile(template), methods) for template, methods in TABLE]
