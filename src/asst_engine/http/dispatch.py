@@ -4,7 +4,11 @@ Injected faults (``Engine.faults``, see ``testing/faults.py``) come first; then 
 checks is the real services': dialect prefix → credential → dialect rules (``api-version``,
 ``OpenAI-Beta``) → route → method → body → handler. Every handler runs under the engine's lock
 and in one unit of work of its store, so the state is consistent for concurrent requests.
-Keeping this free of ``http.server`` lets an embedded backend call ``dispatch`` directly.
+Keeping this free of sockets lets any HTTP adapter (``http/asgi.py`` for ``asst serve``, the
+stdlib test server) and an embedded backend call ``dispatch`` directly.
+
+With ``keys`` (``http/keys.py``) a request's credential must be one of them, and its handler
+works in the unit of work of that key's owner, so each key sees only its own objects.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
 from asst_engine.http.dialects import OPENAI, Dialect, authenticate, check_request, detect
 from asst_engine.http.exchange import EventStream, Reply, Request
+from asst_engine.http.keys import Keys
 from asst_engine.http.routes import match
 
 
@@ -34,7 +39,12 @@ class Response:
 
 
 def dispatch(
-    engine: Engine, method: str, target: str, headers: Mapping[str, str], raw: bytes
+    engine: Engine,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    raw: bytes,
+    keys: Keys | None = None,
 ) -> Response:
     """Answer one request; ``headers`` may use any case.
 
@@ -52,7 +62,7 @@ def dispatch(
         if found is None:
             raise EngineError(404, f"Invalid URL ({method} {url.path})")
         request = Request(dialect, method, found[1], {}, query, lowered, raw)
-        reply = _handle(engine, request, url.path)
+        reply = _handle(engine, request, url.path, keys)
     except EngineError as error:
         reply = Reply(error.envelope(), error.status, error.headers)
     except Exception:
@@ -63,12 +73,21 @@ def dispatch(
     return _encode(dialect, reply)
 
 
-def _handle(engine: Engine, request: Request, full_path: str) -> Reply:
+def refuse(target: str, error: EngineError) -> Response:
+    """``error`` in the shape of the dialect ``target`` speaks: for what an HTTP adapter refuses
+    before dispatching (a body over its limit)."""
+    found = detect(urlsplit(target).path)
+    dialect = found[0] if found else OPENAI
+    return _encode(dialect, Reply(error.envelope(), error.status, error.headers))
+
+
+def _handle(engine: Engine, request: Request, full_path: str, keys: Keys | None) -> Reply:
     authenticate(request.dialect, request.headers)
+    owner = keys.owner(request.dialect.credential(request.headers)) if keys else None
     check_request(request.dialect, request.path, request.query, request.headers)
     handler, params = match(request.method, request.path, full_path)
     request.params = params
-    with engine.lock, engine.store.unit_of_work():
+    with engine.lock, engine.store.unit_of_work(owner):
         result = handler(engine, request)
         reply = result if isinstance(result, Reply) else Reply(result)
         if not isinstance(reply.body, (bytes, EventStream)):

@@ -145,8 +145,11 @@ class Store(Protocol):
         """Children of vector stores: ``{"id": <batch id>, "file_ids": [...]}``, never sent."""
         ...
 
-    def unit_of_work(self) -> AbstractContextManager[None]:
-        """Everything one request (or one worker step) reads and changes, saved together."""
+    def unit_of_work(self, owner: str | None = None) -> AbstractContextManager[None]:
+        """Everything one request (or one worker step) reads and changes, saved together.
+
+        With an ``owner`` (an API key's hash), reads see only that owner's objects and writes
+        are stamped with it; None sees and writes everything unscoped."""
         ...
 
     def clear(self) -> None:

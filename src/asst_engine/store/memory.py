@@ -1,7 +1,8 @@
 """The in-memory ``Store``: dicts in insertion order, the very objects handed out and kept.
 
-Being live, objects need no saving: the unit of work only marks where one would happen. The
-engine's lock (held around every request) is what keeps concurrent requests consistent.
+Being live, objects need no saving: the unit of work only sets whose objects are seen (its
+owner). The engine's lock (held around every request) is what keeps concurrent requests
+consistent, and so also what lets one scope serve every collection at a time.
 """
 
 from __future__ import annotations
@@ -29,13 +30,25 @@ class MemoryBlobs:
         self.data.pop(key, None)
 
 
+class Scope:
+    """The owner of the current unit of work (None: unscoped)."""
+
+    owner: str | None = None
+
+
 class MemoryCollection:
     """One kind: a dict per parent (None for top-level kinds), each in storage order."""
 
     def __init__(
-        self, children: tuple[MemoryCollection, ...] = (), blobs: MemoryBlobs | None = None
+        self,
+        children: tuple[MemoryCollection, ...] = (),
+        blobs: MemoryBlobs | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.items: dict[str | None, dict[str, JSON]] = {}
+        # Who stored each object (by parent and id), when stored in an owner's unit of work.
+        self.owners: dict[tuple[str | None, str], str] = {}
+        self.scope = scope or Scope()
         # What a deleted object takes with it: its children's objects, its bytes.
         self.children = children
         self.blobs = blobs
@@ -48,17 +61,27 @@ class MemoryCollection:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def visible(self, object_id: str, parent: str | None) -> bool:
+        owner = self.scope.owner
+        return owner is None or self.owners.get((parent, object_id)) == owner
+
     def get(self, object_id: str, parent: str | None = None) -> JSON | None:
-        return self.items.get(parent, {}).get(object_id)
+        found = self.items.get(parent, {}).get(object_id)
+        return found if found is not None and self.visible(object_id, parent) else None
 
     def put(self, obj: JSON, parent: str | None = None) -> JSON:
-        self.items.setdefault(parent, {})[str(obj["id"])] = obj
+        object_id = str(obj["id"])
+        siblings = self.items.setdefault(parent, {})
+        if object_id not in siblings and self.scope.owner is not None:
+            self.owners[(parent, object_id)] = self.scope.owner
+        siblings[object_id] = obj
         return obj
 
     def delete(self, object_id: str, parent: str | None = None) -> None:
         siblings = self.items.get(parent, {})
-        if siblings.pop(object_id, None) is None:
+        if not self.visible(object_id, parent) or siblings.pop(object_id, None) is None:
             return
+        self.owners.pop((parent, object_id), None)
         if not siblings:
             del self.items[parent]
         for child in self.children:
@@ -71,7 +94,8 @@ class MemoryCollection:
             self.delete(object_id, parent)
 
     def list(self, parent: str | None = None) -> list[JSON]:
-        return list(self.items.get(parent, {}).values())
+        siblings = self.items.get(parent, {})
+        return [obj for key, obj in siblings.items() if self.visible(key, parent)]
 
     def page(
         self,
@@ -93,24 +117,31 @@ class MemoryStore:
     """Every kind in memory, wired for the cascades ``Store`` promises."""
 
     def __init__(self) -> None:
+        self.scope = scope = Scope()
         self.blobs = MemoryBlobs()
-        self.assistants = MemoryCollection()
-        self.messages = MemoryCollection()
-        self.steps = MemoryCollection()
-        self.runs = MemoryCollection(children=(self.steps,))
-        self.threads = MemoryCollection(children=(self.messages, self.runs))
-        self.files = MemoryCollection(blobs=self.blobs)
-        self.vector_store_files = MemoryCollection()
-        self.file_batches = MemoryCollection()
-        self.batch_members = MemoryCollection()
+        self.assistants = MemoryCollection(scope=scope)
+        self.messages = MemoryCollection(scope=scope)
+        self.steps = MemoryCollection(scope=scope)
+        self.runs = MemoryCollection(children=(self.steps,), scope=scope)
+        self.threads = MemoryCollection(children=(self.messages, self.runs), scope=scope)
+        self.files = MemoryCollection(blobs=self.blobs, scope=scope)
+        self.vector_store_files = MemoryCollection(scope=scope)
+        self.file_batches = MemoryCollection(scope=scope)
+        self.batch_members = MemoryCollection(scope=scope)
         self.vector_stores = MemoryCollection(
-            children=(self.vector_store_files, self.file_batches, self.batch_members)
+            children=(self.vector_store_files, self.file_batches, self.batch_members),
+            scope=scope,
         )
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[None]:
-        """Nothing to begin or save: the objects handed out are the stored ones."""
-        yield
+    def unit_of_work(self, owner: str | None = None) -> Iterator[None]:
+        """Nothing to begin or save (the objects handed out are the stored ones): only whose
+        objects are seen. Callers hold the engine's lock, so one scope at a time is enough."""
+        outer, self.scope.owner = self.scope.owner, owner
+        try:
+            yield
+        finally:
+            self.scope.owner = outer
 
     def clear(self) -> None:
         kinds = (
@@ -119,4 +150,5 @@ class MemoryStore:
         )  # fmt: skip
         for kind in kinds:
             kind.items.clear()
+            kind.owners.clear()
         self.blobs.data.clear()
