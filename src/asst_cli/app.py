@@ -73,6 +73,10 @@ class Root(LazyGroup):
             "Manage profiles: named sets of backend, endpoint and credential settings.",
         ),
         "auth": _lazy("auth", "Inspect the resolved backend and credential."),
+        "serve": _lazy(
+            "serve",
+            "Serve the Assistants API (OpenAI /v1, Azure /openai, Foundry /api/projects/P) here.",
+        ),
     }
 
 
