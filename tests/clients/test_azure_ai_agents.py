@@ -6,7 +6,7 @@ protected (non-https) URLs."). Its documented opt-out is the per-request keyword
 ``enforce_https=False``, but it only reaches the request it is passed to: the SDK's own helpers
 (``runs.create_and_process`` polling with ``runs.get``, ``runs.stream`` submitting tool outputs)
 send follow-up requests without it, so those flows would fail on the policy, not on the server.
-The engine cannot serve TLS itself yet, so the ``tls_url`` fixture terminates TLS in front of it
+So the ``tls_url`` fixture's server serves https itself (``asst serve --tls-cert --tls-key``)
 with a certificate from a throw-away authority (trustme), handed to the client as
 ``connection_verify``. The client then runs exactly as against Foundry, with no keyword added.
 """
