@@ -79,7 +79,8 @@ class Server(uvicorn.Server):
     async def on_tick(self, counter: int) -> bool:
         idle = self.app.activity.idle_for(time.monotonic())
         if self.idle_timeout is not None and idle >= self.idle_timeout:
-            logging.getLogger("asst.serve").info("idle for %.0f s: stopping", idle)
+            message = "no request for %g s (--idle-timeout): stopping"
+            logging.getLogger("asst.serve").info(message, self.idle_timeout)
             self.should_exit = True
         return await super().on_tick(counter)
 
