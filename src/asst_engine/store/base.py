@@ -31,7 +31,7 @@ from collections.abc import Collection as Container
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 from asst_engine.json_types import JSON
 
@@ -86,13 +86,29 @@ class Collection(Protocol):
 
 
 class Blobs(Protocol):
-    """Bytes by key: the content of files (on disk or in a table for a persistent store)."""
+    """Bytes by key: the content of files (on disk or in a table for a persistent store).
+
+    Files may be large (512 MB): uploads go in through ``writer`` and downloads out through
+    ``reader``, a piece at a time, never whole in memory."""
 
     def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes | None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def writer(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """A file to write ``key``'s bytes to; they appear under ``key`` only when the block
+        exits without an error (until then, and after an error, ``key`` is as it was)."""
+        ...
+
+    def reader(self, key: str) -> BinaryIO | None:
+        """``key``'s bytes to read (the caller closes it), or None."""
+        ...
+
+    def size(self, key: str) -> int | None:
+        """How many bytes ``key`` holds, or None."""
+        ...
 
 
 class Store(Protocol):

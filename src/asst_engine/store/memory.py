@@ -7,9 +7,11 @@ consistent, and so also what lets one scope serve every collection at a time.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection as Container
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import BinaryIO
 
 from asst_engine.json_types import JSON
 from asst_engine.store.base import Page, PageRequest
@@ -28,6 +30,20 @@ class MemoryBlobs:
 
     def delete(self, key: str) -> None:
         self.data.pop(key, None)
+
+    @contextmanager
+    def writer(self, key: str) -> Iterator[BinaryIO]:
+        buffer = io.BytesIO()
+        yield buffer
+        self.data[key] = buffer.getvalue()
+
+    def reader(self, key: str) -> BinaryIO | None:
+        found = self.data.get(key)
+        return None if found is None else io.BytesIO(found)
+
+    def size(self, key: str) -> int | None:
+        found = self.data.get(key)
+        return None if found is None else len(found)
 
 
 class Scope:
