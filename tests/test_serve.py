@@ -223,3 +223,64 @@ def test_a_stale_server_json_is_not_a_running_server(cli: Runner, tmp_path: Path
     assert (tmp_path / "server.json").exists()
     result = cli("serve", "status", "--data-dir", str(tmp_path))
     assert result.exit_code == 3
+
+
+def multipart(boundary: str, fields: dict[str, str], name: str, data: bytes) -> bytes:
+    parts = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    )
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    return parts + head + data + f"\r\n--{boundary}--\r\n".encode()
+
+
+def test_a_file_goes_up_and_comes_down_byte_for_byte(keyed: Served) -> None:
+    data = bytes(range(256)) * (3 * 4096 + 7)  # 3 MB and a bit: many pieces each way
+    body = multipart("b0undary", {"purpose": "assistants"}, "blob.bin", data)
+    where = urlsplit(keyed.url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=10)
+    headers = {**bearer(KEYS[0]), "Content-Type": "multipart/form-data; boundary=b0undary"}
+    connection.request("POST", "/v1/files", body, headers)
+    response = connection.getresponse()
+    made = json.loads(response.read())
+    assert response.status == 200, made
+    assert (made["bytes"], made["filename"], made["purpose"]) == (
+        len(data),
+        "blob.bin",
+        "assistants",
+    )
+    connection.request("GET", f"/v1/files/{made['id']}/content", headers=bearer(KEYS[0]))
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Content-Length")) == (200, str(len(data)))
+    assert response.read() == data
+    connection.close()
+
+
+def test_an_upload_missing_its_purpose_is_400(keyed: Served) -> None:
+    body = multipart("xyz", {}, "a.txt", b"hello")
+    status, _, answer = call_raw(keyed.url, "/v1/files", body, "multipart/form-data; boundary=xyz")
+    assert (status, answer) == (400, {"error": {
+        "message": "Missing required parameter: 'purpose'.", "type": "invalid_request_error",
+        "param": "purpose", "code": "missing_required_parameter",
+    }})  # fmt: skip
+
+
+def test_a_multipart_body_without_a_boundary_is_400(keyed: Served) -> None:
+    status, _, answer = call_raw(keyed.url, "/v1/files", b"--x--", "multipart/form-data")
+    assert (status, answer) == (400, {"error": {
+        "message": "Expected a multipart/form-data body with a boundary.",
+        "type": "invalid_request_error", "param": None, "code": "invalid_body",
+    }})  # fmt: skip
+
+
+def call_raw(url: str, path: str, body: bytes, content_type: str) -> tuple[int, Any, Any]:
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=10)
+    connection.request("POST", path, body, {**bearer(KEYS[0]), "Content-Type": content_type})
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    return response.status, response.getheaders(), answer

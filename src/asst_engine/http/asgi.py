@@ -3,6 +3,7 @@
 Served by uvicorn (``process/``), it does what a production server needs around the protocol:
 - ``dispatch`` (which takes the engine's lock) runs in a thread pool, never on the event loop;
   a ``text/event-stream`` answer is sent as its events come, each awaited in the pool too;
+- uploads stream to temporary files as they arrive (``uploads``), never whole in memory;
 - bodies are bounded (files up to 512 MB like the service, other bodies ``JSON_LIMIT``): a
   bigger one is a 413 in the dialect's error shape, refused before it is read when its
   ``Content-Length`` says so;
@@ -19,15 +20,17 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
+from asst_engine.http.dialects import detect
 from asst_engine.http.dispatch import Response, dispatch, refuse
 from asst_engine.http.keys import Keys
+from asst_engine.http.uploads import StreamedForm
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -120,15 +123,35 @@ class App:
             body = json.dumps({"status": "ok"}).encode()
             response = Response(200, {"Content-Type": "application/json"}, body)
             return await _send(send, response, request_id, self._call)
-        limit = FILE_LIMIT if _is_multipart(headers) else JSON_LIMIT
         try:
-            raw = await _read_body(receive, headers, limit)
+            if _is_upload(scope, headers):
+                response = await self._upload(receive, target, headers)
+            else:
+                raw = await _read_body(receive, headers, JSON_LIMIT)
+                response = await self._call(
+                    dispatch, self.engine, scope["method"], target, headers, raw, self.keys
+                )
         except TooLarge as error:
-            return await _send(send, _too_large(target, error.limit), request_id, self._call)
-        response = await self._call(
-            dispatch, self.engine, scope["method"], target, headers, raw, self.keys
-        )
+            response = _too_large(target, error.limit)
         return await _send(send, response, request_id, self._call)
+
+    async def _upload(self, receive: Receive, target: str, headers: dict[str, str]) -> Response:
+        """A file upload: its parts streamed to temporary files, then dispatched."""
+        try:
+            form = StreamedForm(headers.get("content-type", ""))
+        except EngineError as error:
+            return refuse(target, error)
+        try:
+            async for piece in _body(receive, headers, FILE_LIMIT):
+                await self._call(form.write, piece)
+            parsed = await self._call(form.finish)
+            return await self._call(
+                dispatch, self.engine, "POST", target, headers, b"", self.keys, parsed
+            )
+        except EngineError as error:
+            return refuse(target, error)
+        finally:
+            form.close()
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in the pool: it may block (the engine's lock, a waiting stream)."""
@@ -141,8 +164,15 @@ def _target(scope: Scope) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _is_multipart(headers: dict[str, str]) -> bool:
-    return headers.get("content-type", "").lower().startswith("multipart/form-data")
+def _is_upload(scope: Scope, headers: dict[str, str]) -> bool:
+    """A multipart POST to ``/files``, the one multipart operation, streamed to disk."""
+    found = detect(scope["path"])
+    return (
+        scope["method"] == "POST"
+        and found is not None
+        and found[1] == "/files"
+        and headers.get("content-type", "").lower().startswith("multipart/form-data")
+    )
 
 
 def _too_large(target: str, limit: int) -> Response:
@@ -150,39 +180,45 @@ def _too_large(target: str, limit: int) -> Response:
     return refuse(target, EngineError(413, message, code="request_too_large"))
 
 
-async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
-    """The whole body, refused (``TooLarge``) as soon as it is known to pass ``limit``."""
+async def _body(receive: Receive, headers: dict[str, str], limit: int) -> AsyncIterator[bytes]:
+    """The body as it arrives, refused (``TooLarge``) as soon as it is known to pass ``limit``."""
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(limit)
-    body = bytearray()
+    received = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
-        body += message.get("body", b"")
-        if len(body) > limit:
+            return
+        piece = message.get("body", b"")
+        received += len(piece)
+        if received > limit:
             raise TooLarge(limit)
+        if piece:
+            yield piece
         if not message.get("more_body", False):
-            break
-    return bytes(body)
+            return
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    return b"".join([piece async for piece in _body(receive, headers, limit)])
 
 
 Call = Callable[..., Awaitable[Any]]
 
 
 async def _send(send: Send, response: Response, request_id: str, call: Call) -> int:
-    """Headers, the body, then (for an event stream) each later event as it comes."""
+    """Headers, the body, then what comes later (events of a stream, pieces of a download)."""
     headers = [
         (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
     ]
     headers.append((b"x-request-id", request_id.encode("latin-1")))
     # An event stream goes out chunked, as from the service, even when all its events are known.
     streamed = response.headers.get("Content-Type", "").startswith("text/event-stream")
-    if not streamed:
+    if not streamed and all(name != b"content-length" for name, _ in headers):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    if not streamed:
+    if response.later is None and not streamed:
         await send({"type": "http.response.body", "body": response.body})
         return response.status
     await send({"type": "http.response.body", "body": response.body, "more_body": True})

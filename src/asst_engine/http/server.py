@@ -91,9 +91,11 @@ class EngineHandler(BaseHTTPRequestHandler):
         if response.headers.get("Content-Type", "").startswith("text/event-stream"):
             self._send_chunked(response)
             return
-        self.send_header("Content-Length", str(len(response.body)))
+        if "Content-Length" not in response.headers:  # a download sends its own
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        for piece in itertools.chain([response.body], response.later or ()):
+            self.wfile.write(piece)
 
     def _send_chunked(self, response: Response) -> None:
         """An event stream goes out chunked, as from the real service: its length is unknown
