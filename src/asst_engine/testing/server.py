@@ -1,6 +1,9 @@
-"""The HTTP layer: a ``ThreadingHTTPServer`` that hands each request to ``dispatch``.
+"""A test server: a stdlib ``ThreadingHTTPServer`` that hands each request to ``dispatch``.
 
-``serve()`` starts a server in a background thread (tests use port 0 and ``server.url``) and
+Never the server path (``asst serve`` runs ``http/asgi`` on uvicorn). Tests keep it for what an
+ASGI application cannot do: drop a connection without an answer (the ``drop_every`` fault), and
+record cassettes from a server in the test's own thread whose ``Date`` follows the engine's
+stepping clock. ``serve()`` starts one in a background thread (port 0 and ``server.url``) and
 ``server.stop()`` shuts it down; ``python -m asst_engine`` serves in the foreground instead.
 """
 
