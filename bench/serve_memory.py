@@ -1,0 +1,107 @@
+"""Server memory while a large file goes up and down through `asst serve` (issue 11: RSS <= 150
+MB while a 64 MB file goes up and down).
+
+Starts `asst serve --scripted --port 0` in a fresh data dir, uploads a generated file as a
+streamed multipart body (the client never holds it whole either), downloads it back, and reads
+the server's resident-set size from /proc: at rest before, and its high-water mark (VmHWM)
+after. Linux only (/proc).
+
+python bench/serve_memory.py [--megabytes 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PIECE = 1024 * 1024
+BOUNDARY = "bench-boundary"
+TARGET_MB = 150
+
+
+def _memory(pid: int, field: str) -> float:
+    """A /proc/<pid>/status field (VmRSS, VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _body(megabytes: int) -> tuple[Iterator[bytes], int]:
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+    piece = bytes(range(256)) * (PIECE // 256)
+
+    def pieces() -> Iterator[bytes]:
+        yield head
+        for _ in range(megabytes):
+            yield piece
+        yield tail
+
+    return pieces(), len(head) + megabytes * PIECE + len(tail)
+
+
+def _start(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    command = [sys.executable, "-m", "asst_cli", "serve", "--scripted", "--port", "0",
+               "--data-dir", str(data_dir), "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command)
+    info = data_dir / "server.json"
+    while not info.exists():
+        time.sleep(0.05)
+    return process, str(json.loads(info.read_text())["url"])
+
+
+def _transfer(url: str, megabytes: int) -> int:
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=120)
+    headers = {"Authorization": "Bearer bench", "OpenAI-Beta": "assistants=v2"}
+    body, length = _body(megabytes)
+    form = {
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Content-Length": str(length),
+    }
+    connection.request("POST", "/v1/files", body, {**headers, **form})
+    made = json.loads(connection.getresponse().read())
+    assert "id" in made, made
+    connection.request("GET", f"/v1/files/{made['id']}/content", headers=headers)
+    response, received = connection.getresponse(), 0
+    while piece := response.read(PIECE):
+        received += len(piece)
+    connection.close()
+    return received
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=int, default=64)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = _start(Path(folder))
+        try:
+            at_rest = _memory(process.pid, "VmRSS")
+            started = time.monotonic()
+            received = _transfer(url, args.megabytes)
+            elapsed = time.monotonic() - started
+            peak = _memory(process.pid, "VmHWM")
+        finally:
+            process.terminate()
+            process.wait()
+    assert received == args.megabytes * PIECE, received
+    print(f"file: {args.megabytes} MB up and down in {elapsed:.2f} s")
+    print(f"server RSS at rest: {at_rest:.0f} MB; peak: {peak:.0f} MB (target <= {TARGET_MB} MB)")
+
+
+if __name__ == "__main__":
+    main()
