@@ -90,11 +90,15 @@ class App:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def close(self) -> None:
-        """End open event streams and wait for the requests still in the pool."""
+    def end_streams(self) -> None:
+        """End the event streams still open (a stopping server does not wait on hung runs)."""
         with self.engine.lock:
             # A stream waiting on a hung run ends when the epoch moves, as after a reset.
             self.engine.epoch += 1
+
+    def close(self) -> None:
+        """End open event streams and wait for the requests still in the pool."""
+        self.end_streams()
         self.pool.shutdown(wait=True)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -76,6 +76,11 @@ class Server(uvicorn.Server):
         if self.started:
             self.ready()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # First, so the grace period is not spent waiting on streams of hung runs.
+        self.app.end_streams()
+        await super().shutdown(sockets)
+
     async def on_tick(self, counter: int) -> bool:
         idle = self.app.activity.idle_for(time.monotonic())
         if self.idle_timeout is not None and idle >= self.idle_timeout:
