@@ -23,6 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from asst_engine.engine import Engine
@@ -68,9 +69,11 @@ class Activity:
 class App:
     """The ASGI application serving one engine."""
 
-    def __init__(self, engine: Engine, keys: Keys | None = None) -> None:
+    def __init__(self, engine: Engine, keys: Keys | None = None, spool: Path | None = None) -> None:
         self.engine = engine
         self.keys = keys or None
+        # Where uploads wait to be stored (the data dir: /tmp may be memory); None: the default.
+        self.spool = spool
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="asst-serve")
         self.activity = Activity(last=time.monotonic())
 
@@ -142,7 +145,7 @@ class App:
     async def _upload(self, receive: Receive, target: str, headers: dict[str, str]) -> Response:
         """A file upload: its parts streamed to temporary files, then dispatched."""
         try:
-            form = StreamedForm(headers.get("content-type", ""))
+            form = StreamedForm(headers.get("content-type", ""), self.spool)
         except EngineError as error:
             return refuse(target, error)
         try:

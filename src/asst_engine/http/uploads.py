@@ -1,13 +1,15 @@
 """Multipart uploads streamed to temporary files as they arrive, for ``asst serve``.
 
 python-multipart's push parser takes the body a piece at a time: each file part goes to its
-own temporary file (deleted when closed), each plain field is kept (they are short: a purpose,
-a name). The result is the same ``Form`` the whole-body parser makes, so handlers cannot tell.
+own temporary file (in the server's data dir, deleted when closed), each plain field is kept
+(they are short: a purpose, a name). The result is the same ``Form`` the whole-body parser
+makes, so handlers cannot tell.
 """
 
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from typing import IO
 
 from python_multipart.exceptions import MultipartParseError
@@ -22,7 +24,7 @@ FIELD_LIMIT = 64 * 1024  # a plain field (purpose, filename) is never near this
 class StreamedForm:
     """Feed the body with ``write``, then ``finish`` for the form; ``close`` drops the files."""
 
-    def __init__(self, content_type: str) -> None:
+    def __init__(self, content_type: str, spool: Path | None = None) -> None:
         _, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
         if not boundary:
@@ -30,6 +32,7 @@ class StreamedForm:
                 "Expected a multipart/form-data body with a boundary.", None, "invalid_body"
             )
         self.form = Form()
+        self.spool = spool  # the folder of the temporary files (None: the system's)
         self.files: list[IO[bytes]] = []
         self.header_name = b""
         self.header_value = b""
@@ -83,7 +86,7 @@ class StreamedForm:
         if not isinstance(name, str):
             raise bad_request("Malformed multipart part: no field name.")
         if isinstance(filename, str):
-            self.file = tempfile.TemporaryFile()  # noqa: SIM115 (``close`` closes it)
+            self.file = tempfile.TemporaryFile(dir=self.spool)  # noqa: SIM115 (``close`` closes it)
             self.files.append(self.file)
             self.form.files[name] = Upload(filename, self.file, 0)
         else:

@@ -36,7 +36,7 @@ def serve(config: ServeConfig, version: str) -> None:
     data_dir.lock()
     try:
         listener = _bind(config.host, config.port)
-        app = App(build_engine(config), Keys(config.keys))
+        app = App(build_engine(config), Keys(config.keys), config.data_dir)
         url = _url(config, listener.getsockname()[1])
 
         def ready() -> None:
