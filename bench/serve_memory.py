@@ -1,12 +1,13 @@
 """Server memory while a large file goes up and down through `asst serve` (issue 11: RSS <= 150
-MB while a 64 MB file goes up and down).
+MB while a 64 MB file goes up and down), and the time of one small request on a reused
+connection (what keep-alive clients such as the SDKs pay per call).
 
 Starts `asst serve --scripted --port 0` in a fresh data dir, uploads a generated file as a
 streamed multipart body (the client never holds it whole either), downloads it back, and reads
 the server's resident-set size from /proc: at rest before, and its high-water mark (VmHWM)
 after. Linux only (/proc).
 
-python bench/serve_memory.py [--megabytes 64]
+python bench/serve_memory.py [--megabytes 64] [--requests 200]
 """
 
 from __future__ import annotations
@@ -83,9 +84,24 @@ def _transfer(url: str, megabytes: int) -> int:
     return received
 
 
+def _per_request(url: str, count: int) -> float:
+    """Seconds per ``POST /v1/assistants`` on one kept-alive connection."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=10)
+    headers = {"Authorization": "Bearer bench", "OpenAI-Beta": "assistants=v2",
+               "Content-Type": "application/json"}  # fmt: skip
+    started = time.monotonic()
+    for _ in range(count):
+        connection.request("POST", "/v1/assistants", b'{"model": "m"}', headers)
+        connection.getresponse().read()
+    connection.close()
+    return (time.monotonic() - started) / count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, default=64)
+    parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         process, url = _start(Path(folder))
@@ -95,12 +111,14 @@ def main() -> None:
             received = _transfer(url, args.megabytes)
             elapsed = time.monotonic() - started
             peak = _memory(process.pid, "VmHWM")
+            per_request = _per_request(url, args.requests)
         finally:
             process.terminate()
             process.wait()
     assert received == args.megabytes * PIECE, received
     print(f"file: {args.megabytes} MB up and down in {elapsed:.2f} s")
     print(f"server RSS at rest: {at_rest:.0f} MB; peak: {peak:.0f} MB (target <= {TARGET_MB} MB)")
+    print(f"POST /v1/assistants on a reused connection: {per_request * 1000:.2f} ms")
 
 
 if __name__ == "__main__":
