@@ -284,3 +284,21 @@ def call_raw(url: str, path: str, body: bytes, content_type: str) -> tuple[int, 
     answer = json.loads(response.read())
     connection.close()
     return response.status, response.getheaders(), answer
+
+
+def test_an_unreadable_key_file_is_a_usage_error(cli: Runner, tmp_path: Path) -> None:
+    result = cli("serve", "--api-key-file", "absent.txt", "--data-dir", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: cannot read the key file absent.txt: No such file or directory\n"
+    )
+
+
+def test_keys_from_the_environment_and_a_file_each_open_the_server(tmp_path: Path) -> None:
+    key_file = tmp_path / "keys.txt"
+    key_file.write_text("sk-from-the-file-0003\n\n")
+    env = {**scrubbed_env(), "ASST_SERVE_API_KEYS": "sk-from-the-env-0001, sk-from-the-env-0002"}
+    with serve(tmp_path / "data", "--api-key-file", str(key_file), env=env) as served:
+        for key in ("sk-from-the-env-0001", "sk-from-the-env-0002", "sk-from-the-file-0003"):
+            assert call(served.url, "GET", "/v1/assistants", bearer(key))[0] == 200
+        assert call(served.url, "GET", "/v1/assistants", bearer("sk-other-key-0004"))[0] == 401
