@@ -156,7 +156,9 @@ def test_status_prints_the_running_server(cli: Runner, keyed: Served) -> None:
 
 
 def test_a_second_server_on_the_same_data_dir_is_refused(cli: Runner, keyed: Served) -> None:
-    result = cli("serve", "--scripted", "--port", "0", "--data-dir", str(keyed.data_dir))
+    # --idle-timeout: should the refusal fail, this server stops by itself, and the test fails.
+    args = ("--scripted", "--port", "0", "--idle-timeout", "5", "--data-dir", str(keyed.data_dir))
+    result = cli("serve", *args)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         f"Error: another server is using the data dir {keyed.data_dir} at {keyed.url} "
@@ -166,7 +168,8 @@ def test_a_second_server_on_the_same_data_dir_is_refused(cli: Runner, keyed: Ser
 
 
 def test_a_non_loopback_address_without_keys_is_refused(cli: Runner, tmp_path: Path) -> None:
-    result = cli("serve", "--host", "0.0.0.0", "--port", "0", "--data-dir", str(tmp_path))
+    args = ("--host", "0.0.0.0", "--port", "0", "--idle-timeout", "5", "--data-dir", str(tmp_path))
+    result = cli("serve", *args)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "Error: refusing to serve 0.0.0.0 without API keys: anyone who reaches it could use it; "
@@ -287,7 +290,8 @@ def call_raw(url: str, path: str, body: bytes, content_type: str) -> tuple[int, 
 
 
 def test_an_unreadable_key_file_is_a_usage_error(cli: Runner, tmp_path: Path) -> None:
-    result = cli("serve", "--api-key-file", "absent.txt", "--data-dir", str(tmp_path))
+    args = ("--api-key-file", "absent.txt", "--idle-timeout", "5", "--data-dir", str(tmp_path))
+    result = cli("serve", *args)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "Error: cannot read the key file absent.txt: No such file or directory\n"
