@@ -17,9 +17,15 @@ OPENAI = [(b"authorization", b"Bearer sk-test"), (b"openai-beta", b"assistants=v
 
 
 async def exchange(
-    app: asgi.App, method: str, path: str, headers: list[tuple[bytes, bytes]], pieces: list[bytes]
+    app: asgi.App,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    pieces: list[bytes],
+    started: asyncio.Event | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One request, its body sent in ``pieces`` without a Content-Length (as chunked)."""
+    """One request, its body sent in ``pieces`` without a Content-Length (as chunked);
+    ``started`` is set once the answer's headers are out."""
     queue = [{"type": "http.request", "body": piece, "more_body": True} for piece in pieces]
     queue.append({"type": "http.request", "body": b"", "more_body": False})
     sent: list[dict[str, Any]] = []
@@ -29,6 +35,8 @@ async def exchange(
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
+        if started is not None:
+            started.set()
 
     path, _, query = path.partition("?")
     scope = {"type": "http", "method": method, "path": path, "query_string": query.encode(),
@@ -114,16 +122,14 @@ def test_closing_the_app_ends_a_hung_stream(app: asgi.App) -> None:
     }).encode()  # fmt: skip
 
     async def hang_then_close() -> tuple[int, dict[str, str], bytes]:
+        started = asyncio.Event()
         streaming = asyncio.create_task(
-            exchange(app, "POST", "/v1/threads/runs", OPENAI, [request])
+            exchange(app, "POST", "/v1/threads/runs", OPENAI, [request], started)
         )
-        for _ in range(200):  # 10 s at most: a stream that never ends fails, not hangs
-            if streaming.done():
-                break
-            # Again until the stream, waiting in the pool, has seen it (it may not have started).
-            app.end_streams()
-            await asyncio.sleep(0.05)
-        return await asyncio.wait_for(streaming, 1)
+        await started.wait()  # the run is hung: its stream waits for it in the pool
+        app.end_streams()
+        # Bounded: a stream that never ends fails the test instead of hanging it.
+        return await asyncio.wait_for(streaming, 10)
 
     status, got, body = asyncio.run(hang_then_close())
     names = [
