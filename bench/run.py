@@ -18,6 +18,7 @@ from pathlib import Path
 
 import calls
 import downloads
+import knowledge
 import listing
 import startup
 import uploads
@@ -31,6 +32,7 @@ SECTIONS = {
     "listing": listing.measure,
     "uploads": uploads.measure,
     "downloads": downloads.measure,
+    "knowledge": knowledge.measure,
 }
 
 

@@ -13,14 +13,30 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from asst_cli import polling
+
 import harness
+from loopback import Stub
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
+
+# Property tests drive the real CLI once per example. "fast", the default (and CI's), tries a few
+# dozen inputs per test; "deep" (pytest --hypothesis-profile=deep) a thousand, for a long search.
+# Either way a failing example is kept in .hypothesis/ and tried first the next time.
+PROPERTY_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("fast", max_examples=50, **PROPERTY_SETTINGS)
+settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
+settings.load_profile("fast")
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +52,29 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     time.tzset()
     monkeypatch.chdir(tmp_path)
     yield config
+
+
+class SkippingClock:
+    """Real time, plus every sleep asst asks for, skipped at once: a deadline still passes
+    while a live server is slow, and no test waits out a polling interval."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.skipped += seconds
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> SkippingClock:
+    skipping = SkippingClock()
+    monkeypatch.setattr(polling, "CLOCK", skipping)
+    return skipping
 
 
 @pytest.fixture
@@ -55,3 +94,59 @@ def dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def cassette(request: pytest.FixtureRequest, dialect: str) -> Iterator[harness.Recorder]:
     with harness.recording(request.node) as recorder:
         yield recorder
+
+
+@pytest.fixture
+def rejected_credential(dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialect's credential is one the server refuses (401: exit 4)."""
+    monkeypatch.setenv(harness.CREDENTIAL[dialect], "rejected")
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any request would fail with exit 75, so exit 2 proves a check came before it."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
+    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+
+
+def _live_engine(monkeypatch: pytest.MonkeyPatch, dialect: str) -> Iterator[Any]:
+    from asst_engine import Engine, serve
+
+    server = serve("127.0.0.1", 0, Engine())
+    # A client that gave up (a deadline) leaves the handler writing to a closed socket, perhaps
+    # after this test: that is expected here, and must not print into a later test's stderr.
+    server.handle_error = lambda *_: None
+    env = {key: value.replace(harness.BASE, server.url) for key, value in
+           harness.DIALECT_ENV[dialect].items()}  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An engine on 127.0.0.1 (free port) for faults a cassette cannot hold (slow answers,
+    dropped connections); the openai dialect points at it."""
+    yield from _live_engine(monkeypatch, "openai")
+
+
+@pytest.fixture(params=harness.DIALECTS)
+def live_dialect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The same, once per dialect."""
+    yield from _live_engine(monkeypatch, request.param)
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
+    """A server on 127.0.0.1 whose answers each test sets with ``stub.answer`` (loopback.py)."""
+    server = Stub(lambda method, path: {})
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
+    try:
+        yield server
+    finally:
+        server.stop()

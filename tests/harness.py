@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ HOST, PORT = "127.0.0.1", 8787
 RECORD = os.environ.get("ASST_RECORD") == "1"
 BASE = f"http://{HOST}:{PORT}"
 DIALECTS = ("openai", "azure", "foundry")
+# The variable holding each dialect's credential (a key, or Foundry's bearer token).
+CREDENTIAL = {"openai": "OPENAI_API_KEY", "azure": "AZURE_OPENAI_API_KEY", "foundry": "ASST_TOKEN"}
 DIALECT_ENV = {
     "openai": {"OPENAI_BASE_URL": f"{BASE}/v1", "OPENAI_API_KEY": "sk-test-openai-key-0000"},
     "azure": {
@@ -218,3 +220,66 @@ def recording(node: pytest.Item) -> Iterator[Recorder]:
     # With repeats, identical requests replay the first recording, so later ones stay unplayed.
     if not record and not repeats:
         assert cassette.all_played, f"{path.name}: some recorded requests were never sent"
+
+
+class FakeServer:
+    """Stands in for api.py where the engine cannot give the answer a test needs (a file that
+    fails to index, a hostile file name, the fields another service adds): each request is
+    answered from what the test set and recorded in ``asked``.
+
+    ``lists`` answers lists by path (an exception is raised instead); ``polls`` answers polls
+    in turn as (body, openai-poll-after-ms); ``posted`` answers POSTs by the path's last
+    segment; ``objects`` answers GETs and ``contents`` downloads, by path.
+    """
+
+    def __init__(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        *,
+        lists: dict[str, list[dict[str, Any]] | Exception] | None = None,
+        polls: list[tuple[dict[str, Any], str | None]] | None = None,
+    ) -> None:
+        from asst_cli import api
+
+        self.asked: list[str] = []
+        self.lists = dict(lists or {})
+        self.polls = list(polls or [])
+        self.posted: dict[str, Callable[[Any], dict[str, Any]]] = {}
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.contents: dict[str, bytes] = {}
+        for name in ("get", "get_response", "post", "delete", "iterate", "stream_get"):
+            monkeypatch.setattr(api, name, getattr(self, name))
+
+    def get(self, path: str, params: Any = None) -> Any:
+        self.asked.append(f"GET {path}")
+        return self.objects[path]
+
+    def get_response(self, path: str, params: Any = None, within: float | None = None) -> Any:
+        import httpx2
+
+        self.asked.append(f"GET {path}")
+        body, hint = self.polls.pop(0)
+        headers = {"openai-poll-after-ms": hint} if hint else {}
+        return httpx2.Response(200, json=body, headers=headers)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        self.asked.append(f"POST {path}")
+        return self.posted[path.rsplit("/", 1)[-1]](body)
+
+    def delete(self, path: str) -> Any:
+        self.asked.append(f"DELETE {path}")
+        return {"id": path.rsplit("/", 1)[-1], "deleted": True}
+
+    def iterate(self, path: str, params: Any = None) -> Any:
+        self.asked.append(f"LIST {path} {params}")
+        found = self.lists.get(path, [])
+        if isinstance(found, Exception):
+            raise found
+        return iter(found)
+
+    @contextlib.contextmanager
+    def stream_get(self, path: str) -> Iterator[Any]:
+        import httpx2
+
+        self.asked.append(f"GET {path}")
+        yield httpx2.Response(200, content=self.contents[path])

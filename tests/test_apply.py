@@ -353,10 +353,42 @@ def test_two_live_objects_with_one_identity_exit_2(cli: Runner, cassette: Record
     result = cli("apply", "-f", "bot.yaml", "-o", "text")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        f"Error: several assistants carry asst-name=bot: {second}, {first} "
-        "(delete or rename all but one; asst will not guess)\n"
+        f"Error: several assistants carry asst-name=bot with different content: {first}, "
+        f"{second} (keep one, e.g. the oldest: asst assistants delete {second})\n"
     )
     assert requests(cassette, 2) == ["GET /assistants"]
+
+
+def _twins(cli: Runner) -> tuple[str, str]:
+    """Two assistants of one definition, as a lost answer or two applies at once leave them."""
+    made = [
+        cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-m", "asst-name=bot")
+        for _ in range(2)
+    ]
+    assert [m.exit_code for m in made] == [0, 0]
+    first, second = (m.json()["id"] for m in made)
+    return first, second
+
+
+def test_twins_asst_left_are_settled_by_apply(cli: Runner, cassette: Recorder) -> None:
+    first, second = _twins(cli)
+    write("bot.yaml", "kind: assistant\nname: bot\nmodel: gpt-4o\n")
+    result = cli("apply", "-f", "bot.yaml", "-o", "text")
+    assert (result.exit_code, result.stdout) == (0, f"assistant/bot unchanged ({first})\n")
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=bot, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )
+    assert cli("assistants", "list", "-o", "id").stdout == f"{first}\n"
+
+
+def test_a_dry_run_leaves_twins_alone(cli: Runner, cassette: Recorder) -> None:
+    first, second = _twins(cli)
+    write("bot.yaml", "kind: assistant\nname: bot\nmodel: gpt-4o\n")
+    result = cli("apply", "-f", "bot.yaml", "--dry-run", "-o", "text")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"(keep one, e.g. the oldest: asst assistants delete {second})\n")
+    assert sorted(cli("assistants", "list", "-o", "id").stdout.split()) == sorted([first, second])
 
 
 @pytest.mark.engine(fail_every_500=5)
@@ -371,7 +403,7 @@ def test_a_failure_part_way_reports_and_a_rerun_converges(
     [a] = ids_in(result.stdout.splitlines())
     assert (result.exit_code, result.stdout) == (75, f"assistant/a created ({a})\n")
     assert result.stderr == (
-        "Error: assistant/b: server answered 500 after retries: The server had an error while "
+        "Error: assistant/b: server answered 500: The server had an error while "
         "processing your request. Sorry about that! (try again later, or raise --max-retries; "
         "not applied: assistant/b, assistant/c; run the same apply again to finish)\n"
     )
@@ -395,19 +427,27 @@ def test_a_failure_part_way_still_prints_valid_json(
     assert result.exit_code == 75
     assert [(r["name"], r["action"]) for r in result.json()] == [("a", "created"), ("b", "created")]
     error = json.loads(result.stderr)["error"]
-    assert error["message"].startswith("assistant/c: server answered 500 after retries")
+    assert error["message"].startswith("assistant/c: server answered 500: ")
     assert error["hint"].endswith("not applied: assistant/c; run the same apply again to finish")
 
 
-# -- bad definitions: exit 2 (file:line) before any request ----------------------------------
-
-
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
+@pytest.mark.engine(fail_every_500=3)
+def test_a_failed_upload_hints_only_at_what_apply_has(
+    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+    write("docs/a.md", "a")
+    write("docs/b.md", "b")
+    write("set.yaml", "kind: vector_store\nname: docs\nfiles: [docs/a.md, docs/b.md]\n")
+    result = cli("apply", "-f", "set.yaml", "-o", "text")
+    assert (result.exit_code, result.stdout) == (75, "")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: vector_store/docs: 1 of 2 uploads failed "
+        "(not applied: vector_store/docs; run the same apply again to finish)"
+    )
+
+
+# -- bad definitions: exit 2 (file:line) before any request ----------------------------------
 
 
 BOT = "kind: assistant\nname: bot\nmodel: m\n"
@@ -447,7 +487,7 @@ MANY = "".join(f"  k{i}: v\n" for i in range(15))
             {"a.yaml": BOT + "temprature: 1\n"},
             [],
             "a.yaml:4: temprature: unknown key (allowed keys: kind, name, model, "
-            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata)",
+            "description, instructions, instructions_file, tools, tool_resources, temperature, top_p, response_format, metadata, display_name)",
         ),
         (
             {"a.yaml": BOT, "b.yaml": "x: 1\n---\n" + BOT},

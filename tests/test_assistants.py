@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 ID = re.compile(r"^asst_[A-Za-z0-9]{24}$")
 T0 = 1767225600  # the engine's deterministic clock starts at 2026-01-01T00:00:00Z
@@ -101,7 +101,8 @@ def test_create_from_yaml_flags_win_and_commands_stay_local(
             "json",
         )
     )
-    assert sent(cassette, 0) == {
+    assert [r.method for r in cassette.requests] == ["GET", "POST"]  # is the identity free?
+    assert sent(cassette, 1) == {
         "name": "from-flag",
         "model": "gpt-4o-mini",
         "instructions": "Use the weather tool.",
@@ -120,10 +121,57 @@ def test_create_from_yaml_flags_win_and_commands_stay_local(
                 },
             },
         ],
-        "metadata": {"team": "ops", "env": "ci"},
+        "metadata": {"team": "ops", "env": "ci", "asst-name": "from-flag"},
     }
     assert created["name"] == "from-flag"
     assert [t["type"] for t in created["tools"]] == ["file_search", "function"]
+
+
+def test_create_from_a_file_is_the_assistant_run_f_and_apply_find(
+    cli: Runner, cassette: Recorder
+) -> None:
+    Path("bot.yaml").write_text("name: data-viz\nmodel: gpt-4o\n")
+    created = ok(cli("assistants", "create", "-f", "bot.yaml", "-o", "json"))
+    assert created["metadata"] == {"asst-name": "data-viz"}
+    again = cli("assistants", "create", "-f", "bot.yaml")
+    assert (again.exit_code, again.stdout) == (2, "")
+    assert again.stderr == (
+        f"Error: assistant/data-viz exists already ({created['id']}) (bring it in line with "
+        "'asst apply -f FILE', or pass --name to create another)\n"
+    )
+    ran = cli("run", "-f", "bot.yaml", "hello", "-o", "json")
+    assert (ran.exit_code, ran.json()["assistant_id"]) == (0, created["id"])
+    Path("set.yaml").write_text("kind: assistant\nname: data-viz\nmodel: gpt-4o\n")
+    applied = cli("apply", "-f", "set.yaml", "-o", "text")
+    assert (applied.exit_code, applied.stdout) == (
+        0,
+        f"assistant/data-viz unchanged ({created['id']})\n",
+    )
+    listed = cli("assistants", "list", "-o", "id")
+    assert listed.stdout == f"{created['id']}\n"
+
+
+def test_flags_merge_into_the_file_by_key(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("bot.yaml").write_text(
+        "name: bot\nmodel: m\ntools: [file_search, {type: function, function: {name: f}}]\n"
+        "metadata: {team: ops, tier: '1'}\n"
+    )
+    Path("f.json").write_text('{"name": "f", "description": "new"}')
+    fake = FakeServer(monkeypatch)
+    bodies: list[Any] = []
+    fake.posted["assistants"] = lambda body: bodies.append(body) or {"id": "asst_1", **body}
+    flags = ("--tool", "code_interpreter", "--function", "f.json", "-m", "tier=2")
+    result = cli("assistants", "create", "-f", "bot.yaml", *flags, "-o", "id")
+    assert (result.exit_code, result.stdout) == (0, "asst_1\n")
+    [body] = bodies
+    # Each flag takes the place of the file's entry with its key (tool type, function name,
+    # metadata key); the file's other entries stay.
+    assert body["tools"] == [
+        {"type": "file_search"},
+        {"type": "function", "function": {"name": "f", "description": "new"}},
+        {"type": "code_interpreter"},
+    ]
+    assert body["metadata"] == {"team": "ops", "tier": "2", "asst-name": "bot"}
 
 
 def test_list_in_every_format(cli: Runner, cassette: Recorder) -> None:
@@ -220,14 +268,8 @@ def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> No
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("assistants", "list")
     assert result.exit_code == 4
     assert result.stdout == ""

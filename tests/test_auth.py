@@ -57,7 +57,7 @@ def test_foundry_inferred_from_endpoint_with_token_command(
         "foundry",
         "v1",
         "bearer token (token command)",
-        "az account get-access-token --query accessToken",
+        "az …",
     )
 
 
@@ -188,6 +188,26 @@ def test_secrets_never_printed_in_table(cli: Runner, monkeypatch: pytest.MonkeyP
     )
 
 
+def test_failed_check_still_prints_what_was_resolved(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, unreachable: None
+) -> None:
+    result = cli("auth", "status", "--check", "-o", "table")
+    assert result.exit_code == 75
+    assert result.stdout == (
+        "backend      openai\n"
+        "endpoint     http://127.0.0.1:9/v1\n"
+        "api-version\n"
+        "auth         bearer api key\n"
+        "credential   ****0000\n"
+        "profile      default\n"
+        "check        failed: could not reach the server: [Errno 111] Connection refused\n"
+    )
+    assert result.stderr == (
+        "Error: could not reach the server: [Errno 111] Connection refused "
+        "(check the endpoint with 'asst auth status')\n"
+    )
+
+
 FIX = " (give a URL such as https://HOST/v1)\n"
 
 
@@ -219,8 +239,29 @@ FIX = " (give a URL such as https://HOST/v1)\n"
             "x" * 100,
             f"Error: the endpoint '{'x' * 57}...' (from command line) has no scheme",
         ),
+        (
+            "http://a..b/v1",
+            "Error: the endpoint 'http://a..b/v1' (from command line) has a host name with an "
+            "empty label or one over 63 characters",
+        ),
+        (
+            f"http://{'a' * 64}.com/v1",
+            f"Error: the endpoint 'http://{'a' * 50}...' (from command line) has a host name "
+            "with an empty label or one over 63 characters",
+        ),
     ],
-    ids=["control", "space", "bidi", "no-scheme", "scheme", "no-host", "not-a-url", "long"],
+    ids=[
+        "control",
+        "space",
+        "bidi",
+        "no-scheme",
+        "scheme",
+        "no-host",
+        "not-a-url",
+        "long",
+        "empty-label",
+        "long-label",
+    ],
 )
 def test_malformed_endpoint_is_a_usage_error(cli: Runner, endpoint: str, stderr: str) -> None:
     result = cli("--endpoint", endpoint, "--api-version", "x", "auth", "status")

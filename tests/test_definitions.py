@@ -10,16 +10,12 @@ from harness import Runner
 
 ALLOWED = (
     "kind, name, model, description, instructions, instructions_file, tools, tool_resources, "
-    "temperature, top_p, response_format, metadata"
+    "temperature, top_p, response_format, metadata, display_name"
 )
 
 
-@pytest.fixture(autouse=True)
-def unreachable_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves validation happened first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
+# Every test here checks what is refused before a request (see the unreachable fixture).
+pytestmark = pytest.mark.usefixtures("unreachable")
 
 
 def create(cli: Runner, text: str, *flags: str) -> tuple[int, str, str]:
@@ -155,3 +151,15 @@ def test_stdin_definition_errors_name_stdin(cli: Runner) -> None:
     result = cli("assistants", "create", "-f", "-", stdin="model: m\nbogus: 1\n")
     assert result.exit_code == 2
     assert result.stderr == f"Error: <stdin>:2: bogus: unknown key (allowed keys: {ALLOWED})\n"
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(cli: Runner) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    Path("bomb.yaml").write_text("\n".join(lines) + "\nname: *a9\n")
+    result = cli("assistants", "create", "-f", "bomb.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: bomb.yaml: more than 100,000 values (YAML aliases that expand without end?) "
+        "(write the values out instead of repeating aliases)\n"
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 SET = """\
 kind: vector_store
@@ -117,6 +117,30 @@ def test_differences_exit_1_with_a_unified_diff_per_object(cli: Runner, cassette
     assert {call.split()[0] for call in requests(cassette, 6)} == {"GET"}
 
 
+def test_data_formats_give_one_object_per_difference(cli: Runner, cassette: Recorder) -> None:
+    _, bot = applied(cli)
+    write("defs/set.yaml", SET.replace("Cite the page.", "Cite the page and section."))
+    result = cli("diff", "-f", "defs", "-o", "json")
+    assert (result.exit_code, result.stderr) == (1, "")
+    [found] = result.json()
+    assert {key: found[key] for key in ("kind", "name", "action", "id", "changes")} == {
+        "kind": "assistant",
+        "name": "bot",
+        "action": "update",
+        "id": bot,
+        "changes": ["instructions"],
+    }
+    assert found["live"]["instructions"] == "Answer from the handbook.\nCite the page.\n"
+    assert found["definition"]["instructions"] == (
+        "Answer from the handbook.\nCite the page and section.\n"
+    )
+    tsv = cli("diff", "-f", "defs", "-o", "tsv")
+    assert (tsv.exit_code, tsv.stdout) == (1, f"assistant\tbot\tupdate\t{bot}\tinstructions\n")
+    write("defs/set.yaml", SET)
+    same = cli("diff", "-f", "defs", "-o", "json")
+    assert (same.exit_code, same.stdout, same.stderr) == (0, "[]\n", "")
+
+
 def test_prune_shows_what_would_be_deleted(cli: Runner, cassette: Recorder) -> None:
     write(
         "a.yaml",
@@ -150,47 +174,42 @@ def test_two_live_objects_with_one_identity_exit_2(cli: Runner, cassette: Record
     write("docs.yaml", "kind: vector_store\nname: docs\n")
     result = cli("diff", "-f", "docs.yaml")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr.startswith("Error: several vector stores carry asst-name=docs: vs_")
+    assert result.stderr.startswith(
+        "Error: several vector stores carry asst-name=docs with different content: vs_"
+    )
+    assert "(keep one, e.g. the oldest: asst vector-stores delete vs_" in result.stderr
+
+
+def test_twins_asst_left_are_settled_by_diff(cli: Runner, cassette: Recorder) -> None:
+    made = [
+        cli("vector-stores", "create", "--name", "docs", "-m", "asst-name=docs", "-o", "id")
+        for _ in range(2)
+    ]
+    first, second = (m.stdout.strip() for m in made)
+    write("docs.yaml", "kind: vector_store\nname: docs\n")
+    result = cli("diff", "-f", "docs.yaml")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=docs, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )
+    assert cli("vector-stores", "list", "-o", "id").stdout == f"{first}\n"
 
 
 def test_a_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     write("a.yaml", "kind: assistant\nname: a\nmodel: gpt-4o\n")
     result = cli("diff", "-f", "a.yaml")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.startswith("Error: Incorrect API key provided: rejected")
 
 
-class FakeServer:
-    """Stands in for api.py: answers every list with objects shaped as a real service sends."""
-
-    def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, lists: dict[str, list[dict[str, Any]]]
-    ) -> None:
-        from asst_cli import api
-
-        self.lists = lists
-        monkeypatch.setattr(api, "iterate", self.iterate)
-
-    def iterate(self, path: str, params: Any = None) -> Any:
-        found = self.lists[path]
-        if isinstance(found, Exception):
-            raise found
-        return iter(found)
-
-
 def test_a_server_refusal_exits_2_not_1(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     from asst_cli import errors
 
     refusal = errors.from_status(400, {"error": {"message": "Invalid limit."}}, "Bad Request")
-    FakeServer(monkeypatch, {"/assistants": refusal})  # type: ignore[dict-item]
+    FakeServer(monkeypatch, lists={"/assistants": refusal})
     write("a.yaml", "kind: assistant\nname: a\nmodel: gpt-4o\n")
     result = cli("diff", "-f", "a.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", "Error: Invalid limit\n")
@@ -267,7 +286,7 @@ AZURE_TOOLS = [
 def test_what_servers_fill_in_is_no_difference(
     cli: Runner, monkeypatch: pytest.MonkeyPatch, live: dict[str, Any]
 ) -> None:
-    FakeServer(monkeypatch, {"/assistants": [live]})
+    FakeServer(monkeypatch, lists={"/assistants": [live]})
     write("bot.yaml", DEFINITION)
     result = cli("diff", "-f", "bot.yaml")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
@@ -276,7 +295,7 @@ def test_what_servers_fill_in_is_no_difference(
 def test_a_server_default_the_definition_sets_is_a_difference(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    FakeServer(monkeypatch, {"/assistants": [{**LIVE, "tools": AZURE_TOOLS}]})
+    FakeServer(monkeypatch, lists={"/assistants": [{**LIVE, "tools": AZURE_TOOLS}]})
     write(
         "bot.yaml",
         DEFINITION.replace(

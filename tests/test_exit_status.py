@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def _interrupted(cli: Runner) -> int:
         return _run("hello")(cli)
 
 
+def _terminated(cli: Runner) -> int:
+    def terminate(*_: object, **__: object) -> None:
+        signal.raise_signal(signal.SIGTERM)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("asst_cli.api.get_response", terminate)
+        return _run("hello")(cli)
+
+
 SCENARIOS: dict[ExitCode, Callable[[Runner], int]] = {
     ExitCode.OK: lambda cli: cli("assistants", "list").exit_code,
     ExitCode.ERROR: lambda cli: (
@@ -61,6 +71,7 @@ SCENARIOS: dict[ExitCode, Callable[[Runner], int]] = {
     ),
     ExitCode.DEADLINE: _run("please hang", "--timeout", "0.4"),
     ExitCode.INTERRUPTED: _interrupted,
+    ExitCode.TERMINATED: _terminated,
 }
 ENGINE = {ExitCode.TEMPORARY: {"fail_every_500": 1}}
 

@@ -135,11 +135,13 @@ def test_objects_asst_does_not_manage_are_adopted(cli: Runner, cassette: Recorde
     second = run(cli, "assistants", "create", "--name", "helper", "--model", "gpt-4o", "-o", "id")
     store = run(cli, "vector-stores", "create", "-o", "id")
     a, b, s = (r.stdout.strip() for r in (first, second, store))
+    nameless = run(cli, "vector-stores", "get", s, "-q", "name").stdout
     exported = run(cli, "export").stdout
+    # Where the identity is not the object's own name, display_name keeps that name.
     assert exported == (
-        f"---\nkind: vector_store\nname: {s}\nid: {s}\n"
+        f"---\nkind: vector_store\nname: {s}\nid: {s}\ndisplay_name: null\n"
         f"---\nkind: assistant\nname: helper\nid: {a}\nmodel: gpt-4o\n"
-        f"---\nkind: assistant\nname: helper-2\nid: {b}\nmodel: gpt-4o\n"
+        f"---\nkind: assistant\nname: helper-2\nid: {b}\ndisplay_name: helper\nmodel: gpt-4o\n"
     )
     write("all.yaml", exported)
     assert run(cli, "apply", "-f", "all.yaml", "-o", "text").stdout == (
@@ -153,8 +155,12 @@ def test_objects_asst_does_not_manage_are_adopted(cli: Runner, cassette: Recorde
         f"assistant/helper-2 unchanged ({b})\n"
     )
     assert run(cli, "export", "assistants", b).stdout == (
-        "---\nkind: assistant\nname: helper-2\nmodel: gpt-4o\n"
+        "---\nkind: assistant\nname: helper-2\ndisplay_name: helper\nmodel: gpt-4o\n"
     )
+    # Adopting renamed nothing.
+    names = run(cli, "assistants", "list", "-o", "json", "-q", "[].name").stdout
+    assert json.loads(names) == ["helper", "helper"]
+    assert run(cli, "vector-stores", "get", s, "-q", "name").stdout == nameless
 
 
 def test_one_kind_and_chosen_ids(cli: Runner, cassette: Recorder) -> None:
@@ -208,13 +214,6 @@ def test_dir_writes_a_file_per_object_and_keeps_existing_ones(
     )
 
 
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
-
-
 @pytest.mark.parametrize(
     ("args", "stderr"),
     [
@@ -237,3 +236,30 @@ def test_bad_targets_exit_2_before_any_request(
     result = cli("export", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
     assert Path("taken.yaml").read_text() == "mine\n"
+
+
+def test_run_and_create_read_what_export_writes(cli: Runner, cassette: Recorder) -> None:
+    run(cli, "assistants", "create", "--name", "helper", "--model", "gpt-4o")
+    twin = run(cli, "assistants", "create", "--name", "helper", "--model", "gpt-4o", "-o", "id")
+    b = twin.stdout.strip()
+    write("all.yaml", run(cli, "export", "assistants").stdout)
+    run(cli, "apply", "-f", "all.yaml")
+    assert cli("export", "assistants", b, "-O", "b.yaml").exit_code == 0
+    assert Path("b.yaml").read_text() == (
+        "---\nkind: assistant\nname: helper-2\ndisplay_name: helper\nmodel: gpt-4o\n"
+    )
+    ran = cli("run", "-f", "b.yaml", "hi", "-o", "json")
+    assert (ran.exit_code, ran.json()["assistant_id"]) == (0, b)
+    again = cli("assistants", "create", "-f", "b.yaml")
+    assert (again.exit_code, again.stderr) == (
+        2,
+        f"Error: assistant/helper-2 exists already ({b}) (bring it in line with "
+        "'asst apply -f FILE', or pass --name to create another)\n",
+    )
+    write("pinned.yaml", "kind: assistant\nname: x\nid: asst_1\nmodel: m\n")
+    pinned = cli("run", "-f", "pinned.yaml", "hi")
+    assert (pinned.exit_code, pinned.stdout) == (2, "")
+    assert pinned.stderr == (
+        "Error: pinned.yaml:3: id: pins an existing assistant, which only 'asst apply' adopts "
+        "(remove 'id:')\n"
+    )

@@ -10,27 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from asst_engine import Engine, EngineServer, serve
+from asst_engine import EngineServer
 from asst_engine.options import Options
 
 from harness import Recorder, Runner
 
 FAST = ("--interval", "0.05")
-
-
-@pytest.fixture
-def instant_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK's backoff between its own retries (~0.5-1 s) would only make these tests slow;
-    what is tested is where the retries lead, not how long the SDK sleeps."""
-    from openai._base_client import BaseClient
-
-    monkeypatch.setattr(BaseClient, "_calculate_retry_timeout", lambda *_, **__: 0.0)
 
 
 def ok(result: Any) -> Any:
@@ -62,9 +52,7 @@ def statuses(cassette: Recorder) -> list[int]:
 
 
 @pytest.mark.engine(fail_every_429=4, fail_every_500=7)
-def test_run_wait_completes_through_429s_and_500s(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_run_wait_completes_through_429s_and_500s(cli: Runner, cassette: Recorder) -> None:
     aid = assistant(cli)
     result = cli("run", "--wait", *FAST, "-o", "text", "-a", aid, "please queue for 6 polls")
     assert (result.exit_code, result.stdout) == (0, "You said: please queue for 6 polls\n")
@@ -73,9 +61,7 @@ def test_run_wait_completes_through_429s_and_500s(
 
 
 @pytest.mark.engine(fail_every_429=3, fail_every_500=5)
-def test_runs_wait_reports_a_failed_run_as_5_not_75(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_runs_wait_reports_a_failed_run_as_5_not_75(cli: Runner, cassette: Recorder) -> None:
     thread, run = started(cli, assistant(cli), "please queue for 4 polls, then please fail")
     result = cli("--max-retries", "0", "runs", "wait", thread, run, *FAST, "-o", "id")
     assert (result.exit_code, result.stdout) == (5, f"{run}\n")
@@ -84,9 +70,7 @@ def test_runs_wait_reports_a_failed_run_as_5_not_75(
 
 
 @pytest.mark.engine(fail_every_500=4)
-def test_runs_wait_reports_an_expired_run_as_6(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
-) -> None:
+def test_runs_wait_reports_an_expired_run_as_6(cli: Runner, cassette: Recorder) -> None:
     thread, run = started(cli, assistant(cli), "please queue for 3 polls, then please expire")
     result = cli("--max-retries", "0", "runs", "wait", thread, run, *FAST, "-o", "id")
     assert (result.exit_code, result.stdout) == (6, f"{run}\n")
@@ -111,21 +95,6 @@ def test_a_server_that_keeps_rate_limiting_exits_75_within_the_deadline(
 # -- live: dropped connections and slow answers ------------------------------------------------
 
 
-@pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[EngineServer]:
-    """An engine on 127.0.0.1 (free port) for faults a cassette cannot hold."""
-    server = serve("127.0.0.1", 0, Engine())
-    # A client that gave up (a deadline) leaves the handler writing to a closed socket, perhaps
-    # after this test: that is expected here, and must not print into a later test's stderr.
-    server.handle_error = lambda *_: None  # type: ignore[method-assign]
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-test-0000")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def faults(server: EngineServer, **options: int) -> None:
     """Switch the live engine's faults on (after the set-up requests, which must not fail)."""
     server.engine.options = Options(**options)
@@ -139,9 +108,7 @@ def test_dropped_connections_do_not_end_a_wait(cli: Runner, live: EngineServer) 
     assert (result.exit_code, result.stdout, result.stderr) == (0, f"{run}\n", "")
 
 
-def test_dropped_connections_are_retried_by_run_wait(
-    cli: Runner, live: EngineServer, instant_sdk_retries: None
-) -> None:
+def test_dropped_connections_are_retried_by_run_wait(cli: Runner, live: EngineServer) -> None:
     aid = assistant(cli)
     faults(live, drop_every=3)
     result = cli("run", "--wait", *FAST, "-o", "text", "-a", aid, "please queue for 3 polls")
@@ -196,7 +163,7 @@ def _files(*names: str) -> list[str]:
 
 @pytest.mark.engine(fail_every_500=3)
 def test_files_upload_names_the_failed_file_and_a_rerun_uploads_only_it(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
+    cli: Runner, cassette: Recorder
 ) -> None:
     names = _files("a.txt", "b.txt", "c.txt")
     first = cli("--max-retries", "0", "files", "upload", *names, "-j", "1", "-o", "json")
@@ -205,7 +172,7 @@ def test_files_upload_names_the_failed_file_and_a_rerun_uploads_only_it(
     kept = ", ".join(f"{f['id']} ({f['filename']})" for f in first.json())
     assert errors(first.stderr) == [
         {
-            "message": "c.txt: upload failed: server answered 500 after retries: The server had "
+            "message": "c.txt: upload failed: server answered 500: The server had "
             "an error while processing your request. Sorry about that!",
             "exit_code": 75,
             "hint": "try again later, or raise --max-retries",
@@ -232,7 +199,7 @@ def test_files_upload_names_the_failed_file_and_a_rerun_uploads_only_it(
 
 @pytest.mark.engine(fail_every_500=4)
 def test_vector_store_files_add_rerun_adds_exactly_what_failed(
-    cli: Runner, cassette: Recorder, instant_sdk_retries: None
+    cli: Runner, cassette: Recorder
 ) -> None:
     store = ok(cli("vector-stores", "create", "--name", "docs", "-o", "id")).stdout.strip()
     names = _files("a.txt", "b.txt", "c.txt", "d.txt")

@@ -18,7 +18,7 @@ from asst_cli import api
 from asst_cli.app import run
 from asst_cli.errors import AsstError
 
-from harness import Recorder, Runner
+from harness import FakeServer, Recorder, Runner
 
 FILE_ID = re.compile(r"^file-[A-Za-z0-9]{24}$")
 T0 = 1767225600  # the engine's deterministic clock starts at 2026-01-01T00:00:00Z
@@ -54,14 +54,6 @@ def run_binary(*args: str) -> tuple[int, bytes, str]:
         code = run(list(args))
     out.flush()
     return int(code), raw.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
 
 
 # -- uploads -----------------------------------------------------------------------------------
@@ -125,6 +117,31 @@ def test_pages_and_all(cli: Runner, cassette: Recorder) -> None:
     assert bad.stderr == "Error: Invalid 'after': no object with id 'file-unknown' in this list\n"
 
 
+@pytest.mark.parametrize("dialect", ["openai", "azure"], indirect=True)
+def test_before_where_the_server_has_only_after(cli: Runner, cassette: Recorder) -> None:
+    ids = [upload(cli, f"f{i}.txt")["id"] for i in range(4)]
+    assert cli("files", "list", "--before", ids[1], "-o", "id").stdout == f"{ids[3]}\n{ids[2]}\n"
+    first = cli("files", "list", "--before", ids[3], "--order", "asc", "--limit", "2", "-o", "id")
+    assert first.stdout == f"{ids[1]}\n{ids[2]}\n"
+    assert first.stderr == (
+        f"More files exist: repeat with --before {ids[1]} for the next page, "
+        "or with --all for every page.\n"
+    )
+    every = cli("files", "list", "--before", ids[3], "--order", "asc", "--all", "-o", "id")
+    assert every.stdout == f"{ids[0]}\n{ids[1]}\n{ids[2]}\n"
+    queries = [r.uri.split("?", 1)[1] for r in cassette.requests[4:]]
+    assert [q.replace("api-version=2024-05-01-preview&", "") for q in queries] == [
+        f"order=asc&after={ids[1]}",
+        f"limit=2&order=desc&after={ids[3]}",
+        f"order=desc&after={ids[3]}&limit=100",
+    ]
+    both = cli("files", "list", "--before", ids[3], "--after", ids[0])
+    assert (both.exit_code, both.stderr) == (
+        2,
+        "Error: the files list takes --after or --before, not both (give one of them)\n",
+    )
+
+
 def test_delete_many_reports_each_failure(cli: Runner, cassette: Recorder) -> None:
     a = upload(cli, "a.txt")["id"]
     b = upload(cli, "b.txt")["id"]
@@ -144,14 +161,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     Path("a.txt").write_text("a")
     result = cli("files", "upload", "a.txt")
     assert (result.exit_code, result.stdout) == (4, "[]\n")
@@ -204,14 +215,18 @@ def test_one_failed_upload_does_not_stop_the_others(
             "Error: --dir a.txt: a.txt is not a directory (create it first)\n",
         ),
         (
+            ["download", "file-x", "--dir", "a.txt/sub"],
+            "Error: --dir a.txt/sub: a.txt is not a directory (create it first)\n",
+        ),
+        (
             ["download", "file-x", "-O", "b", "--dir", "folder"],
             "Error: -O and --dir both given (use one of them)\n",
         ),
         (
             ["download", " ", "-O", "-"],
-            "Error: the id is empty (pass the id of an existing object)\n",
+            "Error: the file id is empty (pass the file id of an existing object)\n",
         ),
-        (["get", ""], "Error: the id is empty (pass the id of an existing object)\n"),
+        (["get", ""], "Error: the file id is empty (pass the file id of an existing object)\n"),
     ],
 )
 def test_bad_local_input_exits_2_before_any_request(
@@ -247,6 +262,13 @@ def test_download_into_a_directory_under_the_server_name(cli: Runner, cassette: 
     assert Path("out/report.bin").read_bytes() == PAYLOAD
     assert entries("out") == ["report.bin"]
     assert [r.path.rsplit("/", 2)[-1] for r in cassette.requests[1:]] == [file_id, "content"]
+
+
+def test_download_into_a_missing_directory_makes_it(cli: Runner, cassette: Recorder) -> None:
+    file_id = upload(cli, "report.bin", PAYLOAD)["id"]
+    saved = ok(cli("files", "download", file_id, "--dir", "new/out", "-o", "json"))
+    assert saved == {"id": file_id, "path": "new/out/report.bin", "bytes": len(PAYLOAD)}
+    assert entries("new/out") == ["report.bin"]
 
 
 def test_download_to_a_named_file_and_force(cli: Runner, cassette: Recorder) -> None:
@@ -387,25 +409,15 @@ def test_server_file_names_cannot_escape(
     server_name: str | None,
     saved_as: str,
 ) -> None:
-    asked: list[str] = []
-
-    def fake_get(path: str, params: Any = None) -> dict[str, Any]:
-        asked.append(path)
-        return {"id": "file-abc123", "filename": server_name}
-
-    @contextlib.contextmanager
-    def fake_stream(path: str) -> Iterator[httpx2.Response]:
-        asked.append(path)
-        yield httpx2.Response(200, content=b"data")
-
-    monkeypatch.setattr(api, "get", fake_get)
-    monkeypatch.setattr(api, "stream_get", fake_stream)
+    fake = FakeServer(monkeypatch)
+    fake.objects["/files/file-abc123"] = {"id": "file-abc123", "filename": server_name}
+    fake.contents["/files/file-abc123/content"] = b"data"
     Path("out").mkdir()
     result = cli("files", "download", "file-abc123", "--dir", "out", "-o", "json")
     assert result.exit_code == 0, result.stderr
     assert result.json() == {"id": "file-abc123", "path": f"out/{saved_as}", "bytes": 4}
     assert entries("out") == [saved_as]
-    assert asked == ["/files/file-abc123", "/files/file-abc123/content"]
+    assert fake.asked == ["GET /files/file-abc123", "GET /files/file-abc123/content"]
     assert entries(".") == ["out"]
 
 

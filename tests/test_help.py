@@ -57,6 +57,13 @@ def test_missing_command_is_a_one_line_usage_error(cli: Runner) -> None:
     )
 
 
+def test_no_arguments_prints_the_help(cli: Runner) -> None:
+    result = cli()
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == cli("--help").stdout
+    assert result.stdout.startswith("Usage: asst [OPTIONS] COMMAND [ARGS]...\n")
+
+
 def test_version(cli: Runner) -> None:
     from asst_cli import __version__
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import typer
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from asst_cli import render
@@ -197,11 +197,6 @@ def argvs(draw: st.DrawFn) -> list[str]:
     return argv
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(argv=argvs(), stdin=st.sampled_from(["", "-", "hello\n", "\x00\xff"]))
 # Found by this test: the SDK raised an unmapped InvalidURL for an endpoint of control characters.
 @example(argv=["--endpoint", "\r", "threads", "delete", "-"], stdin="hello\n")
@@ -272,11 +267,6 @@ def definitions(draw: st.DrawFn) -> tuple[tuple[str, ...], bytes]:
     return command, data
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(case=definitions(), via_stdin=st.booleans())
 def test_mutated_definition_files(case: tuple[tuple[str, ...], bytes], via_stdin: bool) -> None:
     command, data = case
@@ -330,8 +320,21 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
             ["threads", "create", "-m", "novalue"],
             "Error: --metadata expects KEY=VALUE, got 'novalue'",
         ),
+        (
+            ["--endpoint", "\r", "threads", "create"],
+            "Error: the endpoint (from command line) contains the character '\\r' "
+            "(give a URL such as https://HOST/v1)\n",
+        ),
     ],
-    ids=["format", "jmespath", "metadata-key", "metadata-value", "metadata-count", "metadata-pair"],
+    ids=[
+        "format",
+        "jmespath",
+        "metadata-key",
+        "metadata-value",
+        "metadata-count",
+        "metadata-pair",
+        "endpoint",
+    ],
 )
 def test_bad_input_is_refused_before_any_request(
     cli: Runner, unreachable: None, args: list[str], stderr: str

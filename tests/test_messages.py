@@ -192,14 +192,8 @@ def test_get_in_a_missing_thread_exits_3(cli: Runner, cassette: Recorder) -> Non
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("messages", "list", "thread_abc")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.endswith("(check the credential with 'asst auth status --check')\n")

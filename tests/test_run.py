@@ -36,6 +36,9 @@ def script(name: str, body: str) -> str:
     return str(path.resolve())
 
 
+UNFOLLOWED = "applies only to a run asst follows (add --wait (or --stream), or drop it)\n"
+
+
 def sent_bodies(recorder: Recorder, suffix: str) -> list[Any]:
     return [
         json.loads(r.body)
@@ -53,6 +56,26 @@ def test_without_wait_prints_the_run(cli: Runner, cassette: Recorder) -> None:
     assert sent_bodies(cassette, "/threads/runs") == [
         {"assistant_id": aid, "thread": {"messages": [{"role": "user", "content": "hello"}]}}
     ]
+
+
+@pytest.mark.parametrize("mode", ["--wait", "--stream"])
+def test_additional_instructions_on_a_new_thread(
+    cli: Runner, cassette: Recorder, mode: str
+) -> None:
+    aid = assistant(cli, "--instructions", "Be kind.")
+    flags = ("--additional-instructions", "Be brief.", "-o", "json")
+    result = cli("run", mode, *FAST, "-a", aid, *flags, "hello")
+    assert (result.exit_code, result.stderr) == (0, "")
+    found = result.json()
+    thread = found["thread_id"]
+    assert found["run"]["instructions"] == "Be kind.\n\nBe brief."
+    assert sent_bodies(cassette, "/threads") == [
+        {"messages": [{"role": "user", "content": "hello"}]}
+    ]
+    runs = sent_bodies(cassette, f"/threads/{thread}/runs")
+    extra = {"stream": True} if mode == "--stream" else {}
+    assert runs == [{"assistant_id": aid, "additional_instructions": "Be brief.", **extra}]
+    assert sent_bodies(cassette, "/threads/runs") == []
 
 
 def test_wait_prints_the_reply_as_text(cli: Runner, cassette: Recorder) -> None:
@@ -268,14 +291,24 @@ def test_tool_errors_abort_cancels_the_run(cli: Runner, cassette: Recorder) -> N
         ),
         (
             ("-a", "asst_1", "-c", "x"),
-            "Error: no earlier thread to continue for profile 'default' (drop --continue, or pass --thread ID)\n",
+            "Error: no earlier thread to continue at http://127.0.0.1:9/v1 (openai) (drop --continue, or pass --thread ID)\n",
         ),
         (
             ("-a", "asst_1", "--attach", "missing.csv", "x"),
             "Error: --attach missing.csv: no such file (check the path)\n",
         ),
         (
-            ("-a", "asst_1", "--tool", "noequals", "x"),
+            ("-a", "asst_1", "--tool", "f=./f.sh", "x"),
+            f"Error: --tool or --tool-handler {UNFOLLOWED}",
+        ),
+        (("-a", "asst_1", "--interval", "5", "x"), f"Error: --interval {UNFOLLOWED}"),
+        (("-a", "asst_1", "--download-dir", "out", "x"), f"Error: --download-dir {UNFOLLOWED}"),
+        (
+            ("-a", "asst_1", "--cancel-on-interrupt", "x"),
+            f"Error: --cancel-on-interrupt {UNFOLLOWED}",
+        ),
+        (
+            ("-a", "asst_1", "--wait", "--tool", "noequals", "x"),
             "Error: --tool expects NAME=COMMAND, got 'noequals' (e.g. --tool get_weather=./weather.sh)\n",
         ),
         (
@@ -292,3 +325,19 @@ def test_bad_input_exits_2_before_any_request(
     monkeypatch.setenv("ASST_MAX_RETRIES", "0")
     result = cli("run", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
+
+
+def test_twins_asst_left_are_settled_by_run_f(cli: Runner, cassette: Recorder) -> None:
+    made = [
+        cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-m", "asst-name=bot")
+        for _ in range(2)
+    ]
+    first, second = (m.json()["id"] for m in made)
+    Path("bot.yaml").write_text("name: bot\nmodel: gpt-4o\n")
+    result = cli("run", "-f", "bot.yaml", "hello", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["assistant_id"] == first
+    assert result.stderr == (
+        f"Deleted {second}: a newer twin of {first} (asst-name=bot, same definition), left by a "
+        "lost answer or two applies at once\n"
+    )

@@ -36,6 +36,12 @@ def ok(result: Result) -> Any:
     return result.json()
 
 
+NOT_FOLLOWED = (
+    "applies only to a run asst follows (add --stream, or start the run and follow it with "
+    "'asst runs wait' and the same flag)\n"
+)
+
+
 def posted(recorder: Recorder, suffix: str) -> list[Any]:
     """JSON bodies POSTed to paths ending in ``suffix`` (replaying: all the cassette holds)."""
     bodies = [r.body for r in recorder.requests if r.method == "POST" and r.path.endswith(suffix)]
@@ -234,7 +240,7 @@ def test_submit_tool_outputs_from_flags(cli: Runner, cassette: Recorder) -> None
             "submit-tool-outputs",
             tid,
             rid,
-            "--output",
+            "--tool-output",
             f"{call['id']}=sunny, 21 C",
             "-o",
             "json",
@@ -266,7 +272,16 @@ def test_run_table_shows_the_tool_calls(cli: Runner, cassette: Recorder) -> None
     ]
     Path("outputs.json").write_text(json.dumps({first: "cold", second: "warm"}))
     resumed = ok(
-        cli("runs", "submit-tool-outputs", tid, run["id"], "-f", "outputs.json", "-o", "json")
+        cli(
+            "runs",
+            "submit-tool-outputs",
+            tid,
+            run["id"],
+            "--outputs-file",
+            "outputs.json",
+            "-o",
+            "json",
+        )
     )
     assert resumed["status"] == "in_progress"
     assert posted(cassette, "/submit_tool_outputs") == [
@@ -279,6 +294,36 @@ def test_run_table_shows_the_tool_calls(cli: Runner, cassette: Recorder) -> None
     ]
 
 
+def test_submit_tool_outputs_runs_the_tool_handler(cli: Runner, cassette: Recorder) -> None:
+    aid = weather_assistant(cli)
+    tid = thread(cli, 'call get_weather {"city": "Oslo"} and call get_weather {"city": "Rome"}')
+    rid = ok(cli("runs", "create", tid, "-a", aid, "-o", "json"))["id"]
+    assert status(cli, tid, rid) == "in_progress"
+    calls = ok(cli("runs", "get", tid, rid, "-q", "required_action.submit_tool_outputs.tool_calls"))
+    Path("answer.sh").write_text(
+        '#!/bin/sh\nprintf \'%s in %s\' "$ASST_TOOL_NAME" "$ASST_TOOL_ARGUMENTS"\n'
+    )
+    Path("answer.sh").chmod(0o755)
+    resumed = cli(
+        "runs", "submit-tool-outputs", tid, rid, "--tool-handler", "./answer.sh", "-q", "status"
+    )
+    assert (resumed.exit_code, resumed.stdout, resumed.stderr) == (0, '"in_progress"\n', "")
+    assert posted(cassette, "/submit_tool_outputs") == [
+        {
+            "tool_outputs": [
+                {"tool_call_id": c["id"], "output": f"get_weather in {c['function']['arguments']}"}
+                for c in calls
+            ]
+        }
+    ]
+    again = cli("runs", "submit-tool-outputs", tid, rid, "--tool-handler", "./answer.sh")
+    assert (again.exit_code, again.stdout) == (1, "")
+    assert again.stderr == (
+        f"Error: run {rid} waits for no tool calls (it is completed) "
+        "(see 'asst runs get' for its state)\n"
+    )
+
+
 def test_submit_tool_outputs_from_stdin(cli: Runner, cassette: Recorder) -> None:
     aid = weather_assistant(cli)
     tid = thread(cli, "call get_weather")
@@ -288,10 +333,12 @@ def test_submit_tool_outputs_from_stdin(cli: Runner, cassette: Recorder) -> None
         cli("runs", "get", tid, rid, "-q", "required_action.submit_tool_outputs.tool_calls[0].id")
     )
     outputs = json.dumps([{"tool_call_id": call_id, "output": '{"temp": 3}'}])
-    resumed = cli("runs", "submit-tool-outputs", tid, rid, "-f", "-", "-o", "tsv", stdin=outputs)
+    resumed = cli(
+        "runs", "submit-tool-outputs", tid, rid, "--outputs-file", "-", "-o", "tsv", stdin=outputs
+    )
     assert (resumed.exit_code, resumed.stderr) == (0, "")
     assert resumed.stdout.startswith(f"{rid}\tin_progress\t{aid}\tgpt-4o\t")
-    late = cli("runs", "submit-tool-outputs", tid, rid, "--output", f"{call_id}=again")
+    late = cli("runs", "submit-tool-outputs", tid, rid, "--tool-output", f"{call_id}=again")
     assert (late.exit_code, late.stderr) == (
         1,
         'Error: Runs in status "in_progress" do not accept tool outputs\n',
@@ -306,14 +353,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("runs", "create", "thread_abc", "-a", "asst_abc")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.endswith("(check the credential with 'asst auth status --check')\n")
@@ -382,6 +423,10 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
             f"Error: --metadata: key '{'x' * 20}...' is longer than 64 characters\n",
         ),
         (("-a", " "), "Error: --assistant is empty (pass the id of an existing assistant)\n"),
+        (("--tool", "f=./f.sh"), f"Error: --tool {NOT_FOLLOWED}"),
+        (("--tool-handler", "./f.sh"), f"Error: --tool-handler {NOT_FOLLOWED}"),
+        (("--tool-errors", "abort"), f"Error: --tool-errors {NOT_FOLLOWED}"),
+        (("--timeout", "5"), f"Error: --timeout {NOT_FOLLOWED}"),
     ],
 )
 def test_bad_run_options(cli: Runner, flags: tuple[str, ...], stderr: str) -> None:
@@ -402,55 +447,77 @@ def test_bad_run_options(cli: Runner, flags: tuple[str, ...], stderr: str) -> No
         (
             (),
             "",
-            "Error: no tool outputs given (pass --output CALL_ID=TEXT (repeatable) or -f FILE)\n",
+            "Error: no tool outputs given (pass --tool-output CALL_ID=TEXT (repeatable), "
+            "--outputs-file FILE, or --tool-handler COMMAND to answer them by running it)\n",
         ),
         (
-            ("--output", "call_1"),
+            ("--tool-output", "call_1"),
             "",
-            "Error: --output expects CALL_ID=TEXT, got 'call_1' (e.g. --output call_abc123=42)\n",
+            "Error: --tool-output expects CALL_ID=TEXT, got 'call_1' "
+            "(e.g. --tool-output call_abc123=42)\n",
         ),
         (
-            ("--output", "=x"),
+            ("--tool-output", "=x"),
             "",
-            "Error: --output expects CALL_ID=TEXT, got '=x' (e.g. --output call_abc123=42)\n",
+            "Error: --tool-output expects CALL_ID=TEXT, got '=x' (e.g. --tool-output call_abc123=42)\n",
         ),
         (
-            ("--output", "call_1=a", "--output", "call_1=b"),
+            ("--tool-output", "call_1=a", "--tool-output", "call_1=b"),
             "",
             "Error: tool call 'call_1' is answered twice (give each output once)\n",
         ),
         (
-            ("--output", "call_1=a", "-f", "out.json"),
+            ("--tool-output", "call_1=a", "--outputs-file", "out.json"),
             "",
-            "Error: --output and --file both given (give the tool outputs one way)\n",
+            "Error: --tool-output and --outputs-file both given (give the tool outputs one way)\n",
         ),
-        (("-f", "missing.json"), "", "Error: --file missing.json: no such file (check the path)\n"),
         (
-            ("-f", "-"),
+            ("--outputs-file", "missing.json"),
+            "",
+            "Error: --outputs-file missing.json: no such file (check the path)\n",
+        ),
+        (
+            ("--outputs-file", "-"),
             "not json",
-            "Error: --file -: stdin is not JSON (Expecting value: line 1 column 1 (char 0))\n",
+            "Error: --outputs-file -: stdin is not JSON (Expecting value: line 1 column 1 (char 0))\n",
         ),
-        (("-f", "-"), "42", "Error: --file -: expected a list or a mapping, got a whole number\n"),
-        (("-f", "-"), "[]", "Error: --file -: no tool outputs in the file\n"),
         (
-            ("-f", "-"),
+            ("--outputs-file", "-"),
+            "42",
+            "Error: --outputs-file -: expected a list or a mapping, got a whole number\n",
+        ),
+        (("--outputs-file", "-"), "[]", "Error: --outputs-file -: no tool outputs in the file\n"),
+        (
+            ("--outputs-file", "-"),
             '{"call_1": {"temp": 3}}',
-            "Error: --file -: the output for 'call_1' must be a string, got a mapping\n",
+            "Error: --outputs-file -: the output for 'call_1' must be a string, got a mapping\n",
         ),
         (
-            ("-f", "-"),
+            ("--outputs-file", "-"),
             '[{"tool_call_id": "call_1"}]',
-            "Error: --file -: item 0: expected a mapping with exactly tool_call_id and output\n",
+            "Error: --outputs-file -: item 0: expected a mapping with exactly tool_call_id and output\n",
         ),
         (
-            ("-f", "-"),
+            ("--outputs-file", "-"),
             '[{"tool_call_id": "", "output": "x"}]',
-            "Error: --file -: item 0: tool_call_id must be a non-empty string\n",
+            "Error: --outputs-file -: item 0: tool_call_id must be a non-empty string\n",
         ),
         (
-            ("-f", "-"),
+            ("--outputs-file", "-"),
             '[{"tool_call_id": "c", "output": "x"}, {"tool_call_id": "c", "output": "y"}]',
             "Error: tool call 'c' is answered twice (give each output once)\n",
+        ),
+        (
+            ("--tool-output", "call_1=a", "--tool-handler", "./answer.sh"),
+            "",
+            "Error: --tool and --tool-handler answer the pending calls only when no "
+            "--tool-output or --outputs-file is given (drop one of them, or add --stream to "
+            "answer later calls with the handler)\n",
+        ),
+        (
+            ("-f", "out.json"),
+            "",
+            "Error: No such option: -f (see 'asst runs submit-tool-outputs --help')\n",
         ),
     ],
 )

@@ -63,7 +63,7 @@ def test_list_and_get_through_a_tool_call(cli: Runner, cassette: Recorder) -> No
                 "submit-tool-outputs",
                 tid,
                 rid,
-                "--output",
+                "--tool-output",
                 f"{call_id}=sunny",
                 "-q",
                 "status",
@@ -101,7 +101,7 @@ def test_list_and_get_through_a_tool_call(cli: Runner, cassette: Recorder) -> No
 
 def test_pages(cli: Runner, cassette: Recorder) -> None:
     tid, rid, call_id = run_with_a_tool_call(cli)
-    cli("runs", "submit-tool-outputs", tid, rid, "--output", f"{call_id}=x")
+    cli("runs", "submit-tool-outputs", tid, rid, "--tool-output", f"{call_id}=x")
     cli("runs", "get", tid, rid)
     first = cli("steps", "list", tid, rid, "--limit", "1", "--order", "asc", "-o", "table")
     ids = ok(
@@ -146,14 +146,8 @@ def test_get_missing_step_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("steps", "list", "thread_abc", "run_abc")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.endswith("(check the credential with 'asst auth status --check')\n")

@@ -100,7 +100,7 @@ def test_runs_create_and_submit_stream(cli: Runner, cassette: Recorder) -> None:
         "submit-tool-outputs",
         thread,
         call["run_id"],
-        "--output",
+        "--tool-output",
         f"{call['call_id']}=7",
         "--stream",
         "-o",

@@ -102,9 +102,7 @@ def test_create_from_yaml_uploads_attachments_once(cli: Runner, cassette: Record
     uploads = [r for r in cassette.requests if r.path.endswith("/files")]
     assert len(uploads) == 1
     assert b'filename="notes.txt"' in uploads[0].body
-    attached = cli(
-        "messages", "list", thread["id"], "--limit", "1", "-q", "[0].attachments[0].file_id"
-    )
+    attached = cli("messages", "list", thread["id"], "-q", "[0].attachments[0].file_id")
     file_id = ok(attached)
     assert posted(cassette, "/threads")[0] == {
         "messages": [
@@ -217,15 +215,19 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
     assert result.stderr == f"Error: No thread found with id 'thread_missing' {NOT_FOUND_HINT}\n"
 
 
+def test_an_id_stays_one_path_segment(cli: Runner, cassette: Recorder) -> None:
+    # "/", "?" and "#" in an id are escaped: the request reaches the thread's own path.
+    result = cli("threads", "get", "thread_x/runs?limit=1#top")
+    assert (result.exit_code, result.stdout) == (3, "")
+    escaped = "thread_x%2Fruns%3Flimit%3D1%23top"
+    assert result.stderr == f"Error: No thread found with id '{escaped}' {NOT_FOUND_HINT}\n"
+    (request,) = cassette.requests
+    assert request.path.endswith(f"/threads/{escaped}")
+
+
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }[dialect]
-    monkeypatch.setenv(variable, "rejected")
     result = cli("threads", "create", "--message", "hi")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr.endswith("(check the credential with 'asst auth status --check')\n")
@@ -340,7 +342,15 @@ def test_invalid_thread_definition(cli: Runner, text: str, stderr: str) -> None:
         ),
         (
             ("update", " ", "-m", "a=b"),
-            "Error: the id is empty (pass the id of an existing object)\n",
+            "Error: the thread id is empty (pass the thread id of an existing object)\n",
+        ),
+        (
+            ("get", ".."),
+            "Error: '..' is not a thread id (pass the thread id of an existing object)\n",
+        ),
+        (
+            ("update", ".", "-m", "a=b"),
+            "Error: '.' is not a thread id (pass the thread id of an existing object)\n",
         ),
         (
             ("create-and-run", "--message", "hi"),

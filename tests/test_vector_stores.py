@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from harness import Recorder, Runner
+from asst_cli.errors import Terminated
+
+from harness import FakeServer, Recorder, Runner
 
 VS_ID = re.compile(r"^vs_[A-Za-z0-9]{24}$")
 FILE_ID = re.compile(r"^file-[A-Za-z0-9]{24}$")
@@ -169,11 +171,18 @@ def test_list_update_and_delete(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_update_from_a_definition_file(cli: Runner, cassette: Recorder) -> None:
-    store = make(cli, "--name", "old")["id"]
+    store = make(cli, "--name", "old", "-m", "team=docs")["id"]
     Path("store.yaml").write_text("name: renamed\nmetadata: {tier: '2'}\n")
     updated = ok(cli("vector-stores", "update", store, "-f", "store.yaml", "-o", "json"))
-    assert sent(cassette, 1) == {"name": "renamed", "metadata": {"tier": "2"}}
-    assert (updated["name"], updated["metadata"]) == ("renamed", {"tier": "2"})
+    # Metadata merges into the live object's, as on every update.
+    assert requests(cassette)[1:3] == [
+        f"GET /vector_stores/{store}",
+        f"POST /vector_stores/{store}",
+    ]
+    assert sent(cassette, 2) == {"name": "renamed", "metadata": {"team": "docs", "tier": "2"}}
+    assert (updated["name"], updated["metadata"]) == ("renamed", {"team": "docs", "tier": "2"})
+    removed = ok(cli("vector-stores", "update", store, "-m", "team=", "-o", "json"))
+    assert removed["metadata"] == {"tier": "2"}
 
 
 def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
@@ -183,14 +192,8 @@ def test_get_missing_exits_3(cli: Runner, cassette: Recorder) -> None:
 
 
 def test_rejected_credential_exits_4(
-    cli: Runner, cassette: Recorder, monkeypatch: pytest.MonkeyPatch, dialect: str
+    cli: Runner, cassette: Recorder, rejected_credential: None
 ) -> None:
-    variable = {
-        "openai": "OPENAI_API_KEY",
-        "azure": "AZURE_OPENAI_API_KEY",
-        "foundry": "ASST_TOKEN",
-    }
-    monkeypatch.setenv(variable[dialect], "rejected")
     result = cli("vector-stores", "list")
     assert (result.exit_code, result.stdout) == (4, "")
     assert result.stderr == (
@@ -275,8 +278,8 @@ def test_batch_create_get_files_and_cancel(cli: Runner, cassette: Recorder) -> N
     Path("new.md").write_text("new")
     batch = ok(cli("vector-stores", "batches", "create", store, "new.md", known, "-o", "json"))
     assert BATCH_ID.match(batch["id"])
-    new = sent(cassette, 3)["file_ids"][0]
-    assert sent(cassette, 3) == {"file_ids": [new, known]}
+    new = sent(cassette, 4)["file_ids"][0]
+    assert sent(cassette, 4) == {"file_ids": [new, known]}
     assert (batch["status"], batch["file_counts"]) == ("in_progress", counts(0, 2, in_progress=2))
     assert cli("vector-stores", "batches", "get", store, batch["id"], "-o", "tsv").stdout == (
         f"{batch['id']}\tcompleted\t2/2\t2026-01-01T00:00:03Z\n"
@@ -326,14 +329,28 @@ def test_batch_create_wait_follows_the_batch(cli: Runner, cassette: Recorder) ->
         )
     )
     assert (batch["status"], batch["file_counts"]) == ("completed", counts(3, 3))
-    assert requests(cassette)[1:] == [
+    assert requests(cassette)[1:7] == [
+        f"GET /vector_stores/{store}/files",
         "POST /files",
         "POST /files",
         "POST /files",
         f"POST /vector_stores/{store}/file_batches",
         f"GET /vector_stores/{store}/file_batches/{batch['id']}",
     ]
-    assert len(set(sent(cassette, 4)["file_ids"])) == 3
+    assert len(set(sent(cassette, 5)["file_ids"])) == 3
+    # As files add does: what the store has is not added twice.
+    Path("d.md").write_text("d.md")
+    again = cli("vector-stores", "batches", "create", store, "a.md", "d.md", "-o", "json")
+    assert again.exit_code == 0
+    assert again.stderr == f"Skipped 1 file(s) already in {store} (same name and size): a.md\n"
+    batches = [i for i, r in enumerate(requests(cassette)) if r.endswith("/file_batches")]
+    assert [len(sent(cassette, i)["file_ids"]) for i in batches] == [3, 1]
+    same = cli("vector-stores", "batches", "create", store, "a.md", "b.md", "-o", "json")
+    assert (same.exit_code, same.stdout) == (0, "")
+    assert same.stderr == (
+        f"Skipped 2 file(s) already in {store} (same name and size): a.md, b.md\n"
+        f"Nothing to add: {store} has every file given.\n"
+    )
 
 
 def test_batch_of_a_missing_store_exits_3(cli: Runner, cassette: Recorder) -> None:
@@ -397,14 +414,6 @@ def test_chunking_strategies(cli: Runner, cassette: Recorder) -> None:
 
 
 # -- bad local input: exit 2 before any request ------------------------------------------------
-
-
-@pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any request would fail with exit 75; exit 2 proves the check came first.
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-unused-0000")
-    monkeypatch.setenv("ASST_MAX_RETRIES", "0")
 
 
 CHUNKING_FORMS = "expected auto, or static:MAX:OVERLAP (e.g. static:800:400)"
@@ -560,40 +569,11 @@ def test_update_refuses_files_in_its_definition(cli: Runner, unreachable: None) 
 # -- --wait when indexing fails (the engine indexes everything; a fake server fails some) -------
 
 
-class FakeServer:
-    """Stands in for api.py: answers polls from a script and records what was asked."""
-
-    def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, polls: list[tuple[dict[str, Any], str | None]]
-    ) -> None:
-        from asst_cli import api
-        from asst_cli.transfer import indexing
-
-        self.polls = polls
-        self.asked: list[str] = []
-        self.slept: list[float] = []
-        self.posted: dict[str, Any] = {}
-        self.failed_files: list[dict[str, Any]] = []
-        monkeypatch.setattr(api, "get_response", self.get_response)
-        monkeypatch.setattr(api, "post", self.post)
-        monkeypatch.setattr(api, "iterate", self.iterate)
-        monkeypatch.setattr(indexing.time, "sleep", self.slept.append)
-
-    def get_response(self, path: str, params: Any = None) -> Any:
-        import httpx2
-
-        self.asked.append(f"GET {path}")
-        body, hint = self.polls.pop(0)
-        headers = {"openai-poll-after-ms": hint} if hint else {}
-        return httpx2.Response(200, json=body, headers=headers)
-
-    def post(self, path: str, body: Any = None) -> Any:
-        self.asked.append(f"POST {path}")
-        return self.posted[path.rsplit("/", 1)[-1]](body)
-
-    def iterate(self, path: str, params: Any = None) -> Any:
-        self.asked.append(f"LIST {path} {params}")
-        return iter(self.failed_files)
+@pytest.fixture
+def slept(clock: Any) -> list[float]:
+    """The pauses between polls, taken instantly (the conftest clock) and noted in order."""
+    pauses: list[float] = clock.slept
+    return pauses
 
 
 UNSUPPORTED = {"code": "unsupported_file", "message": "The file type is not supported."}
@@ -605,16 +585,17 @@ def batch(status: str, **file_counts: int) -> dict[str, Any]:
 
 
 def test_wait_reports_files_that_failed_to_index(
-    cli: Runner, monkeypatch: pytest.MonkeyPatch
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, slept: list[float]
 ) -> None:
     polls = [
         (batch("in_progress", total=2, in_progress=2), "250"),
         (batch("in_progress", completed=1, total=2, in_progress=1), None),
         (batch("completed", completed=1, failed=1, total=2), None),
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["file_batches"] = lambda body: batch("in_progress", total=2, in_progress=2)
-    fake.failed_files = [{"id": "file-b2", "status": "failed", "last_error": UNSUPPORTED}]
+    failed = [{"id": "file-b2", "status": "failed", "last_error": UNSUPPORTED}]
+    fake.lists["/vector_stores/vs_1/file_batches/vsfb_1/files"] = failed
     result = cli(
         "vector-stores", "batches", "create", "vs_1", "file-a1", "file-b2", "--wait", "-o", "tsv"
     )
@@ -633,10 +614,12 @@ def test_wait_reports_files_that_failed_to_index(
         "LIST /vector_stores/vs_1/file_batches/vsfb_1/files {'filter': 'failed'}",
     ]
     # The server's hint first, then the back-off from half a second.
-    assert fake.slept == [0.25, 0.5]
+    assert slept == [0.25, 0.5]
 
 
-def test_wait_backs_off_to_five_seconds(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wait_backs_off_to_five_seconds(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, slept: list[float]
+) -> None:
     store = {
         "id": "vs_1",
         "object": "vector_store",
@@ -646,15 +629,16 @@ def test_wait_backs_off_to_five_seconds(cli: Runner, monkeypatch: pytest.MonkeyP
     polls = [(store, None)] * 7 + [
         ({**store, "status": "completed", "file_counts": counts(1, 1)}, None)
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["vector_stores"] = lambda body: store
     result = cli("vector-stores", "create", "--file", "file-a1", "--wait", "-o", "id")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "vs_1\n", "")
-    assert fake.slept == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    # The same cadence runs are polled with (polling.py): from 0.5 s, x1.5 each time, up to 5 s.
+    assert slept == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5.0]
 
 
 def test_cancelled_batch_fails_the_wait(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeServer(monkeypatch, [(batch("cancelled", cancelled=2, total=2), None)])
+    fake = FakeServer(monkeypatch, polls=[(batch("cancelled", cancelled=2, total=2), None)])
     fake.posted["file_batches"] = lambda body: batch("in_progress", total=2, in_progress=2)
     result = cli(
         "vector-stores", "batches", "create", "vs_1", "file-a1", "file-b2", "--wait", "-o", "id"
@@ -667,15 +651,11 @@ def test_cancelled_batch_fails_the_wait(cli: Runner, monkeypatch: pytest.MonkeyP
 
 
 def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    def store_file(file_id: str, status: str, error: Any = None) -> dict[str, Any]:
-        return {"id": file_id, "object": "vector_store.file", "status": status, "usage_bytes": 0,
-                "created_at": T0, "vector_store_id": "vs_1", "last_error": error}  # fmt: skip
-
     polls = [
         (store_file("file-a1", "completed"), None),
         (store_file("file-b2", "failed", UNSUPPORTED), None),
     ]
-    fake = FakeServer(monkeypatch, polls)
+    fake = FakeServer(monkeypatch, polls=polls)
     fake.posted["files"] = lambda body: store_file(body["file_id"], "in_progress")
     result = cli(
         "vector-stores", "files", "add", "vs_1", "file-a1", "file-b2", "--wait", "-o", "tsv"
@@ -691,21 +671,82 @@ def test_files_add_wait_names_the_failed_file(cli: Runner, monkeypatch: pytest.M
     )
 
 
-def test_ctrl_c_while_waiting_leaves_indexing_running(
+def store_file(file_id: str, status: str, error: Any = None) -> dict[str, Any]:
+    return {"id": file_id, "object": "vector_store.file", "status": status, "usage_bytes": 0,
+            "created_at": T0, "vector_store_id": "vs_1", "last_error": error}  # fmt: skip
+
+
+def test_files_add_again_indexes_the_files_that_failed(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = FakeServer(monkeypatch, [])
+    for name in ("a.md", "b.md"):
+        Path(name).write_text("text")
+    fake = FakeServer(monkeypatch)
+    fake.lists["/vector_stores/vs_1/files"] = [
+        store_file("file-a1", "failed", UNSUPPORTED),
+        store_file("file-b2", "completed"),
+    ]
+    uploaded = [{"id": "file-a1", "filename": "a.md", "bytes": 4},
+                {"id": "file-b2", "filename": "b.md", "bytes": 4}]  # fmt: skip
+    fake.objects["/files"] = {"data": uploaded, "has_more": False}
+    fake.posted["files"] = lambda body: store_file(body["file_id"], "in_progress")
+    result = cli("vector-stores", "files", "add", "vs_1", "a.md", "b.md", "-o", "id")
+    assert (result.exit_code, result.stdout) == (0, "file-a1\n")
+    assert result.stderr == (
+        "Skipped 1 file(s) already in vs_1 (same name and size): b.md\n"
+        "Indexing 1 file(s) again that failed to index in vs_1: a.md\n"
+    )
+    assert fake.asked == [
+        "LIST /vector_stores/vs_1/files None",
+        "GET /files",
+        "DELETE /vector_stores/vs_1/files/file-a1",
+        "POST /vector_stores/vs_1/files",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("vector-stores", "create", "--file", "file-a1"),
+        ("vector-stores", "files", "add", "vs_1", "file-a1"),
+        ("vector-stores", "batches", "create", "vs_1", "file-a1"),
+    ],
+    ids=["create", "files-add", "batches-create"],
+)
+def test_wait_ends_at_the_deadline(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], slept: list[float]
+) -> None:
+    pending = {"id": "vs_1", "object": "vector_store", "status": "in_progress"}
+    fake = FakeServer(monkeypatch, polls=[(pending, "1000")] * 20)
+    for name in ("vector_stores", "files", "file_batches"):
+        fake.posted[name] = lambda body: pending
+    result = cli(*args, "--wait", "--timeout", "3", "-o", "id")
+    assert (result.exit_code, result.stdout) == (124, "")
+    assert result.stderr.startswith("Error: no end of indexing within 3 s; indexing goes on (")
+    assert sum(slept) <= 3
+    assert len(fake.asked) == 1 + len(slept)  # the create, then each poll
+
+
+@pytest.mark.parametrize(
+    ("stop", "code", "word"),
+    [(KeyboardInterrupt, 130, "interrupted"), (Terminated, 143, "terminated")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_ctrl_c_while_waiting_leaves_indexing_running(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException], code: int, word: str
+) -> None:
+    fake = FakeServer(monkeypatch)
     fake.posted["vector_stores"] = lambda body: {"id": "vs_1", "status": "in_progress"}
 
-    def interrupted(path: str, params: Any = None) -> Any:
-        raise KeyboardInterrupt
+    def interrupted(path: str, params: Any = None, within: float | None = None) -> Any:
+        raise stop
 
     from asst_cli import api
 
     monkeypatch.setattr(api, "get_response", interrupted)
     result = cli("vector-stores", "create", "--file", "file-a1", "--wait")
-    assert (result.exit_code, result.stdout) == (130, "")
+    assert (result.exit_code, result.stdout) == (code, "")
     assert (
         result.stderr
-        == "Error: interrupted; indexing goes on (check with 'asst vector-stores get vs_1')\n"
+        == f"Error: {word}; indexing goes on (check with 'asst vector-stores get vs_1')\n"
     )

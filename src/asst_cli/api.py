@@ -3,34 +3,60 @@
 It uses the client's generic request methods rather than the typed (and deprecated) beta
 resources: every dialect's objects come back exactly as the server sent them (Foundry adds fields
 the typed models drop), and asst avoids the half second the typed resources cost to import.
-Paths are the protocol's own; the backend only decides where they go (see client.py).
+Paths are the protocol's own, built in paths.py; the backend only decides where they go (see
+client.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import client, settings
-from .errors import UsageError
+from . import checks, client, ledger, limits, once, paths, polling, settings
+from .errors import AsstError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     import httpx2
     from openai import OpenAI
 
+T = TypeVar("T")
 PAGE_SIZE_ALL = 100
+CANCEL_TIME_LIMIT = 5.0  # seconds a cancel may take, retries included
 # Asks the SDK for the undecoded HTTP response (headers, streamed body) instead of parsed JSON.
 _RAW_STREAM = {"X-Stainless-Raw-Response": "stream"}
-_state: dict[str, Any] = {"options": settings.GlobalOptions(), "client": None}
+_state: dict[str, Any] = {
+    "options": settings.GlobalOptions(),
+    "client": None,
+    "deadline": polling.Deadline(None),
+}
 
 
 def configure(options: settings.GlobalOptions) -> None:
     """Remember the root command's options; the client is built on the first request."""
-    _state.update(options=options, client=None)
+    _state.update(options=options, client=None, deadline=polling.Deadline(None))
+
+
+def start_deadline(seconds: float | None) -> polling.Deadline:
+    """Start the command's deadline (``--timeout``): from now on no request outlasts it."""
+    deadline = polling.Deadline(seconds)
+    _state["deadline"] = deadline
+    return deadline
+
+
+def _send(
+    call: Callable[[Any], T],
+    within: float | None = None,
+    settle: polling.Settle | None = None,
+    **options: Any,
+) -> T:
+    """One request, retried as polling.send says, bounded by the command's deadline (and
+    ``within``); ``settle`` as polling.send's."""
+    deadline: polling.Deadline = _state["deadline"]
+    retries = current_settings().max_retries
+    return polling.send(call, options, deadline, retries, within, settle)
 
 
 def named_profile() -> str | None:
@@ -45,16 +71,10 @@ def current_settings() -> settings.Settings:
 
 def _client() -> OpenAI:
     if _state["client"] is None:
-        _state["client"] = client.build(current_settings())
+        _state["client"] = client.build(current_settings(), _state["options"].debug)
+        limits.bound(_state["client"])
     sdk: OpenAI = _state["client"]
     return sdk
-
-
-def segment(value: str, what: str = "id") -> str:
-    """One path segment from user input: never empty, never able to change the path."""
-    if not value or not value.strip():
-        raise UsageError(f"the {what} is empty", f"pass the {what} of an existing object")
-    return quote(value.strip(), safe="")
 
 
 @dataclass
@@ -69,24 +89,67 @@ def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
-    return _client().get(path, cast_to=object, options={"params": _clean(params)})
+    return _send(lambda o: _client().get(path, cast_to=object, options=o), params=_clean(params))
 
 
 def post(path: str, body: Mapping[str, Any] | None = None) -> Any:
-    """POST a JSON body; without one (cancel) the request has no body at all, as specified."""
-    return _client().post(path, body=None if body is None else dict(body), cast_to=object)
+    """POST a JSON body; without one (cancel) the request has no body at all, as specified.
+    A failed create is sent again only where that cannot make its object twice (see once.py)."""
+    sent = None if body is None else dict(body)
+    settle = None
+    if sent is not None and once.is_create(path):
+        settle = once.settler(path, once.finder(path, sent, get))
+    answer = _send(
+        lambda o: _client().post(path, body=sent, cast_to=object, options=o), settle=settle
+    )
+    created(path, answer)
+    return answer
+
+
+def update(path: str, body: Mapping[str, Any]) -> Any:
+    """POST an update. Metadata merges, as everywhere in asst: the keys given are set on the live
+    object's (a key given an empty value is removed), the others stay; the server alone would
+    replace the whole mapping, and with it the identity asst keeps there."""
+    sent = dict(body)
+    if isinstance(body.get("metadata"), dict):
+        live = get(path).get("metadata") or {}
+        merged = {**live, **body["metadata"]}
+        sent["metadata"] = {key: value for key, value in merged.items() if value != ""}
+        if len(sent["metadata"]) > checks.METADATA_MAX_KEYS:
+            raise UsageError(
+                f"metadata would have {len(sent['metadata'])} keys, more than "
+                f"{checks.METADATA_MAX_KEYS}",
+                "remove some with --metadata KEY= (an empty value)",
+            )
+    return post(path, sent)
+
+
+def created(path: str, answer: Any) -> None:
+    """Every answer to a POST passes here (streamed runs: their first run event), so that the
+    ledger records each thread asst creates, whichever command created it."""
+    ledger.notice(current_settings(), path, answer)
+
+
+def cancel(path: str) -> Any:
+    """POST ``path``/cancel on its own short time limit, not the command's deadline: it is sent
+    when that deadline has passed or the command was interrupted, and exit must not wait on a
+    stalled server."""
+    deadline = polling.Deadline(CANCEL_TIME_LIMIT, _state["deadline"].clock)
+    retries = current_settings().max_retries
+
+    def call(options: Any) -> Any:
+        return _client().post(paths.cancel(path), body=None, cast_to=object, options=options)
+
+    try:
+        return polling.send(call, {}, deadline, retries)
+    except polling.DeadlineCut:
+        raise AsstError(
+            f"no answer within {CANCEL_TIME_LIMIT:g} s", None, ExitCode.TEMPORARY
+        ) from None
 
 
 def delete(path: str) -> Any:
-    return _client().delete(path, cast_to=object)
-
-
-def _within(options: dict[str, Any], seconds: float | None) -> dict[str, Any]:
-    """Request options that end by a deadline ``seconds`` away: one attempt, timed out then
-    (the SDK's own retries and backoff would outlast it; the waiting loop retries instead)."""
-    if seconds is not None:
-        options.update(timeout=max(seconds, 0.001), max_retries=0)
-    return options
+    return _send(lambda o: _client().delete(path, cast_to=object, options=o))
 
 
 def get_response(
@@ -94,13 +157,22 @@ def get_response(
 ) -> httpx2.Response:
     """A GET whose headers matter too (e.g. ``openai-poll-after-ms``); the body is read.
 
-    ``within``: seconds left before a deadline, which this request must not outlast.
+    ``within``: seconds left before a deadline of the caller's, which this must not outlast.
     """
     import httpx2
 
-    options: Any = _within({"params": _clean(params)}, within)
-    response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
-    return response
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().get(path, cast_to=httpx2.Response, options=options)
+        return response
+
+    return _send(call, within, params=_clean(params))
+
+
+def get_polled(path: str, within: float | None = None) -> tuple[dict[str, Any], float | None]:
+    """A polled object and the server's hint for the next poll (``openai-poll-after-ms``)."""
+    response = get_response(path, within=within)
+    found: dict[str, Any] = response.json()
+    return found, polling.poll_hint(response)
 
 
 @contextmanager
@@ -108,10 +180,13 @@ def stream_get(path: str) -> Iterator[httpx2.Response]:
     """A GET whose body is streamed (file downloads); closed when the block ends."""
     import httpx2
 
-    options: Any = {"headers": _RAW_STREAM}
-    response: httpx2.Response = _client().get(
-        path, cast_to=httpx2.Response, options=options, stream=True
-    )
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().get(
+            path, cast_to=httpx2.Response, options=options, stream=True
+        )
+        return response
+
+    response = _send(call, headers=_RAW_STREAM)
     try:
         yield response
     finally:
@@ -124,14 +199,17 @@ def stream_post(
 ) -> Iterator[httpx2.Response]:
     """A POST whose response body is streamed (server-sent events); closed when the block ends.
 
-    ``within``: seconds left before a deadline, which no wait for an answer may outlast.
+    The opening request is retried like any other; ``within`` as for :func:`get_response`.
     """
     import httpx2
 
-    options: Any = _within({"headers": _RAW_STREAM}, within)
-    response: httpx2.Response = _client().post(
-        path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
-    )
+    def call(options: Any) -> httpx2.Response:
+        response: httpx2.Response = _client().post(
+            path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
+        )
+        return response
+
+    response = _send(call, within, headers=_RAW_STREAM)
     try:
         yield response
     finally:
@@ -139,13 +217,28 @@ def stream_post(
 
 
 def upload(file: Path, purpose: str, filename: str | None = None) -> Any:
-    """POST /files as multipart, streaming the file from disk."""
-    options: Any = {"headers": {"Content-Type": "multipart/form-data"}}
-    with file.open("rb") as handle:
-        parts = [("file", (filename or file.name, handle, "application/octet-stream"))]
-        return _client().post(
-            "/files", body={"purpose": purpose}, files=parts, options=options, cast_to=object
-        )
+    """POST /files as multipart, streaming the file from disk (afresh for each attempt). A lost
+    answer is followed by a look for a file of the same name, size and purpose made since,
+    before sending again."""
+    name, size = filename or file.name, file.stat().st_size
+
+    def call(options: Any) -> Any:
+        with file.open("rb") as handle:
+            parts = [("file", (name, handle, "application/octet-stream"))]
+            return _client().post(
+                paths.FILES, body={"purpose": purpose}, files=parts, options=options, cast_to=object
+            )
+
+    def find(started: float) -> dict[str, Any] | None:
+        wanted = {"filename": name, "bytes": size, "purpose": purpose}
+        for listed in pages(paths.FILES, {"purpose": purpose}):
+            for candidate in listed.data:
+                if once.matches(candidate, wanted, started):
+                    return candidate
+        return None
+
+    settle = once.settler(paths.FILES, find)
+    return _send(call, settle=settle, headers={"Content-Type": "multipart/form-data"})
 
 
 def page(path: str, params: Mapping[str, Any] | None = None) -> Page:
@@ -162,9 +255,24 @@ def iterate(path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict
     """Every object of a list, page after page, holding one page in memory at a time."""
     query = _clean(params)
     query.setdefault("limit", PAGE_SIZE_ALL)
+    for current in pages(path, query):
+        yield from current.data
+
+
+def pages(path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+    """Every page of a list, each asked for after the last; a server that hands out a cursor
+    it gave before would send the same pages forever, so that ends in an error instead."""
+    query = _clean(params)
+    seen: set[str] = set()
     while True:
         current = page(path, query)
-        yield from current.data
+        yield current
         if not current.has_more or not current.last_id:
             return
+        if current.last_id in seen:
+            raise AsstError(
+                f"the server repeated the page cursor {current.last_id} while listing {path}",
+                "list one page at a time with --after instead of --all",
+            )
+        seen.add(current.last_id)
         query["after"] = current.last_id

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import signal
 import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
 # typer vendors click (as typer._click); its usage errors carry the context we need for hints.
+from typer import _click as click
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
@@ -49,11 +56,11 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
-        "completion": _lazy("completion", "Print the completion script for a shell.", "completion"),
+        "completion": _lazy("completion", "Print or install shell completion.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
             "threads",
-            "Create, inspect, update and delete threads; start a run on a new thread.",
+            "Create, list, inspect, update and delete threads; start a run on a new thread.",
         ),
         "messages": _lazy(
             "messages", "Add, list, inspect, update and delete the messages of a thread."
@@ -130,9 +137,13 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
     ] = False,
 ) -> None:
-    """Global options go before the command: asst --profile work assistants list."""
+    """Global options go before or after the command: asst --profile work assistants list."""
     if debug:
         _debug_logging()
+    env_format = os.environ.get("ASST_OUTPUT")
+    problem = render.format_problem(env_format) if env_format else None
+    if problem:
+        raise errors.UsageError(f"ASST_OUTPUT: {problem}")
     api.configure(
         settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
     )
@@ -145,7 +156,7 @@ def _debug_logging() -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-    for name in ("openai", "httpx2"):
+    for name in ("openai", "httpx2", "azure"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
@@ -160,6 +171,36 @@ def _argv_format(argv: list[str]) -> None:
             render.remember_format(arg.split("=", 1)[1])
 
 
+GLOBAL_FLAGS = ("--debug",)
+GLOBAL_OPTIONS = ("--profile", "--backend", "--endpoint", "--api-version", "--max-retries")
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Global options given after the command, moved before it (where click reads them).
+
+    Only long names no command uses are moved; nothing after ``--`` is.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            front.append(arg)
+            if "=" not in arg and index + 1 < len(args):
+                index += 1
+                front.append(args[index])
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
 def _usage(exc: click_errors.UsageError) -> AsstError:
     path = exc.ctx.command_path if exc.ctx else "asst"
     message = exc.format_message()
@@ -169,10 +210,30 @@ def _usage(exc: click_errors.UsageError) -> AsstError:
     return errors.UsageError(message, f"see '{path} --help'")
 
 
+@functools.cache
+def _command() -> click.Command:
+    """The command tree, built once per process: turning every signature into click parameters
+    is pure, and a process that runs several commands (the tests, a script) need not repeat it."""
+    return typer.main.get_command(app)
+
+
+def _reader_gone() -> int:
+    """The reader went away (`asst ... | head`): what it wanted was written; end quietly, 0."""
+    sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
+    real = sys.__stdout__
+    if real is not None:
+        with suppress(OSError, ValueError):
+            # The interpreter flushes the real stdout at exit; it must not fail a second time.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), real.fileno())
+    return ExitCode.OK
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
-    args = sys.argv[1:] if argv is None else argv
+    # A bare 'asst' is someone looking for what it can do.
+    args = hoist_globals(sys.argv[1:] if argv is None else argv) or ["--help"]
     render.remember_format(None)
+    render.remember_profile_format(None)
     debug = "--debug" in args
     if completion.COMPLETE_VAR in os.environ:
         # A TAB press: typer answers it (and exits) once its completion classes are registered.
@@ -180,26 +241,58 @@ def run(argv: list[str] | None = None) -> int:
 
         completion_init()
     coerce_only_given_values()
+    with _sigterm_as_interrupt() as terminated:
+        return _invoke(args, debug, terminated)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM raises errors.Terminated, so it is handled wherever Ctrl-C is (and exits 143);
+    the list yielded records that it came."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signal handlers can only be set from the main thread
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise errors.Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="asst", standalone_mode=False)
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _invoke(args: list[str], debug: bool, terminated: list[int]) -> int:
+    """The command's exit code; every exception is mapped here and only here."""
+    errors.take_deferred()  # none left from an earlier command of this process
+    try:
+        result = _command().main(args=args, prog_name="asst", standalone_mode=False)
+        errors.raise_deferred(ended_well=result in (None, ExitCode.OK))
         if result == ExitCode.INTERRUPTED:
-            # typer turns Ctrl-C outside asst's own handlers into a bare exit status.
-            print("Interrupted.", file=sys.stderr)
+            # typer turns Ctrl-C (or SIGTERM) outside asst's own handlers into a bare status.
+            print("Terminated." if terminated else "Interrupted.", file=sys.stderr)
+            return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
         return result if isinstance(result, int) else ExitCode.OK
     except BrokenPipeError:
-        # The reader went away (`asst ... | head`): what it wanted was written; stay quiet.
-        sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
-        return ExitCode.OK
-    except (KeyboardInterrupt, typer.Abort):
-        print("Interrupted.", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        return _reader_gone()
+    except SystemExit as exc:
+        # typer turns a closed pipe into sys.exit(1); asst ends it like git instead.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _reader_gone()
+        raise
+    except (KeyboardInterrupt, typer.Abort) as stop:
+        word, code = errors.stopped_by(stop)
+        print(f"{word.capitalize()}.", file=sys.stderr)
+        return code
     except click_errors.UsageError as exc:
         _argv_format(args)
         failure = _usage(exc)
     except Exception as exc:
-        if debug:
-            raise
+        if debug:  # the traceback is added; the exit code stays the one without --debug
+            traceback.print_exc(file=sys.stderr)
         failure = errors.translate(exc) or AsstError(
             f"unexpected {type(exc).__name__}: {exc}", "rerun with --debug for details"
         )

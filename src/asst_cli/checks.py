@@ -99,3 +99,24 @@ def flag_metadata(pairs: list[str] | None) -> dict[str, str] | None:
         return None
     parsed = parse_pairs(pairs, "--metadata")
     return metadata(parsed, lambda msg: UsageError(f"--metadata: {msg}"))
+
+
+def merge_metadata(body: dict[str, Any], pairs: list[str] | None) -> None:
+    """``--metadata`` flags over a definition's metadata (flags win); the sum is checked again."""
+    flags = flag_metadata(pairs)
+    if flags is not None:
+        merged = {**body.get("metadata", {}), **flags}
+        body["metadata"] = metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+
+
+def merge_tool_resources(
+    body: dict[str, Any], code_files: list[str] | None, vector_stores: list[str] | None
+) -> None:
+    """``--code-file`` and ``--vector-store`` flags replace a definition's resource of that tool."""
+    resources = dict(body.get("tool_resources") or {})
+    if code_files:
+        resources["code_interpreter"] = {"file_ids": list(code_files)}
+    if vector_stores:
+        resources["file_search"] = {"vector_store_ids": list(vector_stores)}
+    if resources:
+        body["tool_resources"] = resources

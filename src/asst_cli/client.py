@@ -57,7 +57,7 @@ def run_token_command(command: str) -> str:
     return token
 
 
-def _entra_provider(scope: str) -> Callable[[], str]:
+def _entra_provider(scope: str, debug: bool) -> Callable[[], str]:
     try:
         from azure.identity import DefaultAzureCredential
     except ImportError as exc:
@@ -67,6 +67,11 @@ def _entra_provider(scope: str) -> Callable[[], str]:
             "ASST_TOKEN_COMMAND",
             ExitCode.AUTH,
         ) from exc
+    import logging
+
+    # azure-identity logs every credential it tried, as warnings over many lines; asst's own
+    # one-line error says what failed, and --debug shows the rest.
+    logging.getLogger("azure").setLevel(logging.DEBUG if debug else logging.CRITICAL)
     credential = DefaultAzureCredential()
     cache: dict[str, Any] = {}
 
@@ -86,7 +91,7 @@ def _entra_provider(scope: str) -> Callable[[], str]:
     return provide
 
 
-def _token_provider(settings: Settings) -> Callable[[], str]:
+def _token_provider(settings: Settings, debug: bool) -> Callable[[], str]:
     if settings.token:
         token = settings.token
         return lambda: token
@@ -100,7 +105,7 @@ def _token_provider(settings: Settings) -> Callable[[], str]:
             return cached[0]
 
         return from_command
-    return _entra_provider(SCOPES[settings.backend])
+    return _entra_provider(SCOPES[settings.backend], debug)
 
 
 def _missing_key(settings: Settings) -> AsstError:
@@ -111,22 +116,28 @@ def _missing_key(settings: Settings) -> AsstError:
     )
 
 
-def build(settings: Settings) -> OpenAI:
-    """The SDK client for these settings (imports the SDK: call only when a request is due)."""
-    from .sdk import clients
+def build(settings: Settings, debug: bool = False) -> OpenAI:
+    """The SDK client for these settings (imports the SDK: call only when a request is due).
+
+    ``debug``: let the credential libraries log (Entra ID sign-in is otherwise quiet)."""
+    from .sdk import clients, http_client
 
     sdk_client, sdk_azure_client = clients()
-    common: dict[str, Any] = {"max_retries": settings.max_retries, "default_headers": BETA_HEADERS}
+    common: dict[str, Any] = {
+        "max_retries": settings.max_retries,
+        "default_headers": BETA_HEADERS,
+        "http_client": http_client(),
+    }
     if settings.backend == "azure":
         azure: dict[str, Any] = {"api_key": settings.api_key}
         if not settings.api_key:
-            azure = {"azure_ad_token_provider": _token_provider(settings)}
+            azure = {"azure_ad_token_provider": _token_provider(settings, debug)}
         return sdk_azure_client(
             azure_endpoint=settings.endpoint, api_version=settings.api_version, **azure, **common
         )
     if settings.backend == "foundry":
         return sdk_client(
-            api_key=_token_provider(settings),
+            api_key=_token_provider(settings, debug),
             base_url=settings.endpoint,
             default_query={"api-version": settings.api_version},
             **common,

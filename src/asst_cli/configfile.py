@@ -121,28 +121,38 @@ def _state_path() -> Path:
     return config_dir() / "state.yaml"
 
 
-def last_thread(profile_name: str) -> str | None:
-    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+def load_state() -> dict[str, Any]:
+    """What asst keeps between runs (state.yaml); empty when missing or unreadable."""
     import yaml
 
     try:
         data = yaml.safe_load(_state_path().read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(data: dict[str, Any]) -> None:
+    _write_private(_state_path(), data)
+
+
+def last_run(where: str) -> dict[str, str] | None:
+    """The thread and assistant the last ``asst run`` at this backend and endpoint used (for
+    ``--continue``): ``{"thread": ID, "assistant": ID}``, or None."""
+    runs = load_state().get("last_run", {})
+    found = runs.get(where) if isinstance(runs, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("thread"), str):
         return None
-    threads = data.get("last_thread", {}) if isinstance(data, dict) else {}
-    found = threads.get(profile_name) if isinstance(threads, dict) else None
-    return found if isinstance(found, str) else None
+    return {key: value for key, value in found.items() if isinstance(value, str)}
 
 
-def remember_thread(profile_name: str, thread_id: str) -> None:
-    import yaml
-
-    path = _state_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    if not isinstance(data, dict) or not isinstance(data.get("last_thread"), dict):
-        data = {"last_thread": {}}
-    data["last_thread"][profile_name] = thread_id
-    _write_private(path, data)
+def remember_run(where: str, thread_id: str, assistant_id: str | None) -> None:
+    """Records the run for ``last_run``; the state file's other keys stay as they are."""
+    data = load_state()
+    if not isinstance(data.get("last_run"), dict):
+        data["last_run"] = {}
+    remembered = {"thread": thread_id}
+    if assistant_id:
+        remembered["assistant"] = assistant_id
+    data["last_run"][where] = remembered
+    save_state(data)

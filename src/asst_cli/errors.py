@@ -7,6 +7,7 @@ single place (``app.main`` is the only boundary that prints them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ class ExitCode(IntEnum):
     TEMPORARY = 75
     DEADLINE = 124
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class AsstError(Exception):
@@ -50,6 +52,17 @@ class AsstError(Exception):
         if self.status is not None:
             error["status"] = self.status
         return {"error": error}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job being cancelled), raised where Ctrl-C would be and handled alike."""
+
+
+def stopped_by(exc: BaseException) -> tuple[str, ExitCode]:
+    """What stopped the command (Ctrl-C or SIGTERM), as a word for messages and the exit code."""
+    if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+        return "terminated", ExitCode.TERMINATED
+    return "interrupted", ExitCode.INTERRUPTED
 
 
 class UsageError(AsstError):
@@ -79,12 +92,19 @@ def _server_message(body: object, fallback: str) -> str:
     return fallback
 
 
-def from_status(status: int, body: object, fallback: str) -> AsstError:
+def _after(retries: int) -> str:
+    """How many times a request was retried, for a message ("" when it was sent once)."""
+    if not retries:
+        return ""
+    return " after 1 retry" if retries == 1 else f" after {retries} retries"
+
+
+def from_status(status: int, body: object, fallback: str, retries: int = 0) -> AsstError:
     """Map an HTTP error status and body onto the exit-code contract."""
     message = _server_message(body, fallback)
     if status == 429 or status >= 500:
         return AsstError(
-            f"server answered {status} after retries: {message}",
+            f"server answered {status}{_after(retries)}: {message}",
             _STATUS_HINTS.get(status, "try again later, or raise --max-retries"),
             ExitCode.TEMPORARY,
             status,
@@ -100,11 +120,12 @@ def from_sdk(exc: BaseException) -> AsstError | None:
     # The exceptions' own module: the package's names would run its deferred __init__ (sdk.py).
     from openai import _exceptions as openai
 
+    retries = int(getattr(exc, "asst_retries", 0))  # set by polling.send
     if isinstance(exc, openai.APIStatusError):
-        return from_status(exc.status_code, exc.body, exc.message)
+        return from_status(exc.status_code, exc.body, exc.message, retries)
     if isinstance(exc, openai.APITimeoutError):
         return AsstError(
-            "the request timed out after retries",
+            f"the request timed out{_after(retries)}",
             "check the endpoint, or raise --max-retries",
             ExitCode.TEMPORARY,
         )
@@ -124,6 +145,8 @@ def translate(exc: BaseException) -> AsstError | None:
     """The user-facing form of any exception asst knows how to explain."""
     if isinstance(exc, AsstError):
         return exc
+    if isinstance(exc.__cause__, AsstError):  # raised by asst inside the SDK (limits.py)
+        return exc.__cause__
     if isinstance(exc, UnicodeEncodeError):
         # Text that cannot be sent: undecodable bytes in an argument, a lone surrogate escape
         # ("\ud800") in a definition file. It fails while the request is built, before sending.
@@ -132,3 +155,53 @@ def translate(exc: BaseException) -> AsstError | None:
             "pass UTF-8 text",
         )
     return from_sdk(exc)
+
+
+def known(exc: Exception) -> AsstError:
+    """The user-facing form of ``exc``; an exception asst cannot explain is raised again."""
+    failure = translate(exc)
+    if failure is None:
+        raise exc
+    return failure
+
+
+def about(label: str, failure: AsstError) -> AsstError:
+    """The same failure with what it was about in front: ``a.txt: upload failed: ...``."""
+    return AsstError(f"{label}: {failure.message}", failure.hint, failure.code)
+
+
+# Failures that must not stop the command, only its exit code: the command finishes (a run's
+# reply is printed), then the error boundary ends with the first of these (app._invoke).
+# Each is built when the command ends, so it can count what happened along the way.
+_deferred: list[Callable[[], AsstError]] = []
+
+
+def defer(failure: Callable[[], AsstError]) -> None:
+    _deferred.append(failure)
+
+
+def take_deferred() -> list[AsstError]:
+    found = [build() for build in _deferred]
+    _deferred.clear()
+    return found
+
+
+def raise_deferred(ended_well: bool) -> None:
+    """The first deferred failure, raised once a command that ended well is done (one that did
+    not keeps its own code)."""
+    found = take_deferred()
+    if found and ended_well:
+        raise found[0]
+
+
+EACH_NAMED = "the errors above name each one"
+
+
+def raise_if_failed(
+    failures: list[AsstError], total: int, what: str, hint: str = EACH_NAMED
+) -> None:
+    """For a command that tries every item and names each failure on stderr as it goes: one
+    closing error, "N of M <what> failed", exiting as the first failure would have."""
+    if failures:
+        first = failures[0]
+        raise AsstError(f"{len(failures)} of {total} {what} failed", hint, first.code, first.status)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -15,11 +18,57 @@ def group(help: str) -> typer.Typer:
     return typer.Typer(help=help, rich_markup_mode=None, add_completion=False)
 
 
+T = TypeVar("T")
+
+
+def by_name(build: Callable[..., T], given: Mapping[str, Any]) -> T:
+    """``build`` (a bundle of options, or a function) called with the command's parameters of
+    the same names: ``by_name(RunOptions, locals())``. Passing each by name rather than a dozen
+    in a row means no call breaks when a field is added or the order changes; a field the
+    command does not have keeps its default."""
+    wanted = inspect.signature(build).parameters
+    return build(**{name: given[name] for name in wanted if name in given})
+
+
+Command = Callable[..., None]
+
+
+def bundled(
+    parameter: str, kind: Callable[..., Any], declared: Mapping[str, Any]
+) -> Callable[[Command], Command]:
+    """A decorator for commands that share a set of options, declared once (``declared``:
+    name -> ``Annotated`` alias). They take the place of the command's ``parameter``, so
+    ``--help`` lists them there, and the command receives them built into one ``kind``, by
+    name (a name ``kind`` does not take is an error); each default is ``kind``'s own."""
+    defaults = inspect.signature(kind).parameters
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        parameters = list(signature.parameters.values())
+        at = list(signature.parameters).index(parameter)
+        parameters[at : at + 1] = [
+            inspect.Parameter(
+                name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=defaults[name].default,
+                annotation=alias,
+            )
+            for name, alias in declared.items()
+        ]  # fmt: skip
+
+        @functools.wraps(command)
+        def with_bundle(**given: Any) -> None:
+            bundle = kind(**{name: given.pop(name) for name in declared})
+            command(**{parameter: bundle}, **given)
+
+        with_bundle.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        return with_bundle
+
+    return decorate
+
+
 def check_output(value: str | None) -> str | None:
-    if value is not None and value not in render.FORMATS:
-        raise typer.BadParameter(
-            f"unknown format '{value}'; use one of: {', '.join(render.FORMATS)}"
-        )
+    problem = None if value is None else render.format_problem(value)
+    if problem:
+        raise typer.BadParameter(problem)
     render.remember_format(value)
     return value
 
@@ -75,6 +124,16 @@ Order = Annotated[
     typer.Option("--order", help="Sort by creation time: asc or desc (server default: desc)"),
 ]
 After = Annotated[str | None, typer.Option("--after", metavar="ID", help="Start after this id")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Deadline for the whole command from its start: every request, poll, upload and "
+        "tool round (exit 124)",
+    ),
+]
 Before = Annotated[str | None, typer.Option("--before", metavar="ID", help="End before this id")]
 All = Annotated[
     bool, typer.Option("--all", "-A", help="Follow every page (streams output as it arrives)")
@@ -104,17 +163,23 @@ Concurrency = Annotated[
     ),
 ]
 
-
-# submit-tool-outputs takes the tool outputs as --output (a contract), so its format is -o only.
-OutputShort = Annotated[
+# Shared by assistants and runs (a run overrides its assistant's).
+Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
+TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]
+ResponseFormat = Annotated[
     str | None,
     typer.Option(
-        "-o",
+        "--response-format",
         metavar="FORMAT",
-        help=f"{', '.join(render.FORMATS)} (default: table on a terminal, else json; "
-        "env: ASST_OUTPUT)",
-        callback=check_output,
-        autocompletion=complete_output,
-        show_default=False,
+        help="auto, text, json_object, or a JSON file holding a json_schema format",
+    ),
+]
+Attach = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--attach",
+        metavar="PATH_OR_FILE_ID[:TOOL]",
+        help="Attach a file (local files are uploaded) for file_search (default) or "
+        "code_interpreter; repeatable",
     ),
 ]

@@ -8,36 +8,66 @@ of objects holds one page in memory (a query or a table needs the whole list and
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from .present import table
 
 if TYPE_CHECKING:
     from .errors import AsstError
 
+# Commands and present/ reach these through render.
+Column = table.Column
+human_time, iso_time, terminal_width = table.human_time, table.iso_time, table.terminal_width
+
 FORMATS = ("table", "json", "yaml", "tsv", "jsonl", "id", "text", "none")
-_state: dict[str, str | None] = {"format": None}
+# "format": what -o said; "profile": the output of the profile in use (set once it is resolved).
+_state: dict[str, str | None] = {"format": None, "profile": None}
 
 
 @dataclass(frozen=True)
-class Column:
-    header: str
-    key: str | Callable[[dict[str, Any]], Any]
-    time: bool = False
-    detail: bool = False  # shown only when a single object is printed as a table
+class Choice:
+    """The output choice, as one object from the command to here: the format asked for (None:
+    the default) and the --query expression. Only this module decides what a format prints."""
 
-    def value(self, obj: dict[str, Any]) -> Any:
-        if callable(self.key):
-            return self.key(obj)
-        found: Any = obj
-        for part in self.key.split("."):
-            found = found.get(part) if isinstance(found, dict) else None
-        return found
+    format: str | None = None
+    query: str | None = None
+
+    def resolved(self) -> str:
+        return chosen_format(self.format)
+
+    def reads_as_text(self) -> bool:
+        """Replies and transcripts print as text for people (table, text) rather than as data."""
+        return self.resolved() in ("table", "text") and not self.query
+
+    def markdown(self) -> bool:
+        """Text rendered as Markdown: a table format on a terminal."""
+        return self.resolved() == "table" and sys.stdout.isatty()
+
+    def event_lines(self) -> bool:
+        """A stream prints every event as it comes, one JSON line each."""
+        return self.resolved() == "jsonl"
+
+    def stream_view(self) -> str:
+        """How a streamed reply shows: "events" (JSON lines), "live" (text as it is written, for
+        a person at a terminal), "messages" (each message once complete, exactly as without
+        --stream: footnotes, images, links) or "data" (the whole outcome at the end)."""
+        if self.event_lines():
+            return "events"
+        if not self.reads_as_text():
+            return "data"
+        return "live" if self.markdown() else "messages"
+
+
+def format_problem(value: str) -> str | None:
+    """What is wrong with a format name, in the same words for -o, ASST_OUTPUT and the config."""
+    if value in FORMATS:
+        return None
+    return f"unknown format '{value}'; use one of: {', '.join(FORMATS)}"
 
 
 def remember_format(value: str | None) -> None:
@@ -45,41 +75,30 @@ def remember_format(value: str | None) -> None:
     _state["format"] = value
 
 
+def remember_profile_format(value: str | None) -> None:
+    """The config profile's ``output``: the default after -o and ASST_OUTPUT."""
+    _state["profile"] = value
+
+
+def _asked() -> str | None:
+    return _state["format"] or os.environ.get("ASST_OUTPUT") or _state["profile"]
+
+
 def chosen_format(explicit: str | None = None) -> str:
-    value = explicit or _state["format"] or os.environ.get("ASST_OUTPUT")
+    value = explicit or _asked()
     if value:
         return value
     return "table" if sys.stdout.isatty() else "json"
 
 
 def wants_json() -> bool:
-    """True when JSON was asked for (-o or ASST_OUTPUT), not merely defaulted to for a pipe."""
-    asked = _state["format"] or os.environ.get("ASST_OUTPUT")
-    return asked in ("json", "jsonl")
+    """True when JSON was asked for (-o, ASST_OUTPUT or the profile), not merely defaulted to
+    for a pipe."""
+    return _asked() in ("json", "jsonl")
 
 
-def iso_time(value: Any) -> str:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return "" if value is None else str(value)
-    return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def human_time(value: Any) -> str:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return "" if value is None else str(value)
-    return datetime.fromtimestamp(value).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _cell(value: Any, column: Column | None, human: bool) -> str:
-    if column is not None and column.time:
-        return human_time(value) if human else iso_time(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _print_table(rows: list[Any], columns: Sequence[Column], single: bool) -> None:
+    _write(table.table(rows, columns, single))
 
 
 def _write(text: str) -> None:
@@ -99,7 +118,7 @@ def _yaml(value: Any) -> str:
 def _id_of(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("id", ""))
-    return _cell(value, None, False)
+    return table.cell(value, None, False)
 
 
 def _stream_json(items: Iterable[Any]) -> None:
@@ -119,56 +138,14 @@ def _stream_yaml(items: Iterable[Any]) -> None:
         _write("[]\n")
 
 
-def _columns_for(rows: Sequence[Any], columns: Sequence[Column]) -> list[Column]:
-    """The configured columns, or for queried data the keys it actually has."""
-    if columns:
-        return list(columns)
-    first = rows[0] if rows else None
-    if isinstance(first, dict):
-        return [Column(str(key).upper(), str(key)) for key in first]
-    return [Column("VALUE", lambda row: row)]
-
-
-def _row(item: Any, columns: Sequence[Column], human: bool) -> list[str]:
-    if not isinstance(item, dict):
-        return [_cell(item, None, human)]
-    return [_cell(c.value(item), c, human) for c in columns]
-
-
-def _table(rows: list[Any], columns: Sequence[Column], single: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    buffer = io.StringIO()
-    width = terminal_width()
-    console = Console(file=buffer, highlight=False, soft_wrap=False, width=width, no_color=True)
-    if single and rows and isinstance(rows[0], dict) and columns:
-        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-        for column in columns:
-            table.add_row(column.header, _cell(column.value(rows[0]), column, True))
-    else:
-        chosen = _columns_for(rows, [c for c in columns if not c.detail])
-        table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
-        for column in chosen:
-            table.add_column(column.header, overflow="fold")
-        for item in rows:
-            table.add_row(*_row(item, chosen, True))
-    console.print(table)
-    # Rich pads every cell to its column's width; trailing blanks are noise in a terminal and
-    # in anything that captures the output.
-    _write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
-
-
-def terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((120, 24)).columns
-
-
 def _tsv(items: Iterable[Any], columns: Sequence[Column]) -> None:
     for item in items:
-        chosen = _columns_for([item], [c for c in columns if not c.detail])
-        cells = _row(item, chosen, False)
+        if isinstance(item, list):
+            # A queried list of lists ("[].[id, name]"): each inner list is a row.
+            cells = [table.cell(value, None, False) for value in item]
+        else:
+            chosen = table.columns_for([item], [c for c in columns if not c.detail])
+            cells = table.row(item, chosen, False)
         _write("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells) + "\n")
 
 
@@ -189,7 +166,7 @@ def _emit_many(items: Iterable[Any], fmt: str, columns: Sequence[Column], empty:
     elif fmt == "table":
         rows = list(counted)
         if rows:
-            _table(rows, columns, single=False)
+            _print_table(rows, columns, single=False)
     else:
         for _ in counted:
             pass
@@ -215,13 +192,11 @@ def _query(data: Any, query: str) -> Any:
     return jmespath.search(query, data)
 
 
-def emit(
-    data: Any, columns: Sequence[Column] = (), fmt: str | None = None, query: str | None = None
-) -> None:
+def emit(data: Any, columns: Sequence[Column] = (), choice: Choice = Choice()) -> None:
     """Print one object (or any queried value) in the chosen format."""
-    chosen = chosen_format(fmt)
-    if query:
-        data = _query(data, query)
+    chosen = choice.resolved()
+    if choice.query:
+        data = _query(data, choice.query)
         columns = ()
     if isinstance(data, list):
         _emit_many(data, chosen, columns, "")
@@ -237,25 +212,44 @@ def emit(
         _tsv([data], columns)
     elif chosen == "table":
         if isinstance(data, dict):
-            _table([data], columns, single=True)
+            _print_table([data], columns, single=True)
         elif data is not None:
-            _write(_cell(data, None, True) + "\n")
+            _write(table.cell(data, None, True) + "\n")
 
 
 def emit_list(
     items: Iterable[dict[str, Any]],
     columns: Sequence[Column],
-    fmt: str | None = None,
-    query: str | None = None,
+    choice: Choice = Choice(),
     empty: str = "No results.",
 ) -> int:
     """Print a list of objects; returns how many there were."""
-    chosen = chosen_format(fmt)
-    if query:
-        data = _query(list(items), query)
-        emit(data, (), chosen)
+    chosen = choice.resolved()
+    if choice.query:
+        data = _query(list(items), choice.query)
+        emit(data, (), Choice(chosen))
         return len(data) if isinstance(data, list) else 1
     return _emit_many(items, chosen, columns, empty)
+
+
+def emit_outcome(
+    whole: dict[str, Any], run: dict[str, Any], columns: Sequence[Column], choice: Choice
+) -> None:
+    """A waited run as data: json, yaml and jsonl print the whole outcome (thread id, run,
+    messages); id and tsv print the run itself, as ``runs get`` does; a query sees the whole."""
+    if choice.query or choice.resolved() not in ("id", "tsv"):
+        emit(whole, (), choice)
+    else:
+        emit(run, columns, choice)
+
+
+def more_pages(what: str, last_id: str) -> None:
+    """Say that a list stopped at one page while more exist, in every format: a script that
+    pipes ``-o id`` to ``xargs`` would otherwise act on the first page alone, unaware."""
+    progress(
+        f"More {what} exist: repeat with --after {last_id} for the next page, "
+        "or with --all for every page."
+    )
 
 
 def progress(message: str) -> None:

@@ -190,9 +190,21 @@ def _check_endpoint(value: str, source: str) -> str:
             problem = f"has the scheme '{parts.scheme}', not http or https"
         elif not parts.hostname:
             problem = "has no host"
+        elif not _resolvable(parts.hostname):
+            problem = "has a host name with an empty label or one over 63 characters"
     if problem:
         raise UsageError(f"the endpoint '{shown}' (from {source}) {problem}", hint)
     return value
+
+
+def _resolvable(host: str) -> bool:
+    """Whether a name lookup can be asked for ``host``: it fails on the first request otherwise,
+    with a codec error that names neither the endpoint nor its source."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _max_retries(value: Any, source: str) -> int:
@@ -203,6 +215,17 @@ def _max_retries(value: Any, source: str) -> int:
     if number < 0:
         raise UsageError(f"max_retries must be a whole number >= 0 (from {source})")
     return number
+
+
+def _profile_format(profile: _Layer) -> None:
+    """The profile's output format becomes the default after -o and ASST_OUTPUT."""
+    from . import render
+
+    value = profile.values.get("output")
+    problem = render.format_problem(str(value)) if value else None
+    if problem:
+        raise UsageError(f"output in {profile.label}: {problem}", "fix it with 'asst config set'")
+    render.remember_profile_format(str(value) if value else None)
 
 
 def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Settings:
@@ -235,6 +258,7 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     if api_version and not resolved["api_version"]:
         sources["api_version"] = "default"
     retries = resolved["max_retries"]
+    _profile_format(profile_layer)
     return Settings(
         backend=backend,
         endpoint=_check_endpoint(str(endpoint), sources["endpoint"]).rstrip("/"),

@@ -13,8 +13,8 @@ a real server, so it is laid out by concern, arrows pointing one way
 - ``resources/``: assistants, threads, messages, files, vector stores and their files, batches;
 - ``runs/``: run operations, the lifecycle, steps, replies, and the ``Driver`` seam;
 - ``models/``: the turn-level ``Responder`` seam and the keyword-scripted responder;
-- ``tools/``: what hosted tools do (the file a search finds, the files a run produces);
-- ``store/``: the ``Store`` interface, its in-memory implementation, pagination;
+- ``tools/``: what hosted tools do (file search behind ``retrieval``, which tools run, files made);
+- ``store/``: the ``Store`` interface, the in-memory and SQLite stores, blobs on disk, paging;
 - ``testing/``: faults, seeded ids, the stepping clock, the stdlib test server (``asst-engine``,
   cassette recording, dropped connections); only ever injected or used by tests.
 

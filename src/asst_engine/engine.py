@@ -8,6 +8,9 @@ The engine is where the seams meet, each injected with a default:
 - ``responder``: what decides a run's outcome, one turn at a time (``models/turn.py``; the
   keyword-scripted one by default);
 - ``driver``: when runs move on (``runs/driver.py``; when polled, by default);
+- ``index``, ``indexer``: where file search keeps chunks (``tools/index.py``; SQLite FTS5 in
+  memory by default) and how files get there (``tools/indexing.py``; inline by default, so a file
+  is indexed within the request that attached it);
 - ``ids``, ``clock``: random ids and wall time, or the seeded and stepping ones of
   ``testing/determinism.py`` for cassettes (``Engine.deterministic``);
 - ``faults``: injected failures for robustness tests (``testing/faults.py``); by default those
@@ -27,6 +30,8 @@ from asst_engine.models.turn import Responder
 from asst_engine.options import EngineOptions, Options
 from asst_engine.store.base import Store
 from asst_engine.store.memory import MemoryStore
+from asst_engine.tools.index import FtsIndex, Index
+from asst_engine.tools.indexing import Indexer
 
 if TYPE_CHECKING:
     # Type checking only (3.10's typing lacks it); nothing is imported at run time.
@@ -55,6 +60,8 @@ class Engine:
         responder: Responder | None = None,
         driver: Driver | None = None,
         faults: Faults | None = None,
+        index: Index | None = None,
+        indexer: Indexer | None = None,
         **options: Unpack[EngineOptions],
     ) -> None:
         self.ids: IdSource = ids or RandomIds()
@@ -63,6 +70,8 @@ class Engine:
         self.store: Store = store or MemoryStore()
         self.responder: Responder = responder or ScriptedResponder()
         self.driver: Driver = driver or _poll_driver()
+        self.index: Index = index or FtsIndex()
+        self.indexer = indexer or Indexer()
         # Injected faults; without them, those the options ask for (which may change later).
         self.faults = faults
         # Runs in flight: what the engine knows of each that clients must not see (the turn
@@ -73,6 +82,14 @@ class Engine:
         self.lock = threading.RLock()
         # Requests received so far: the count injected faults go by.
         self.requests = 0
+        self.driver.attach(self)
+
+    def close(self) -> None:
+        """Stop the background work (the worker driver's threads, indexing jobs), then the
+        index."""
+        self.driver.close()
+        self.indexer.shutdown()
+        self.index.close()
 
     @classmethod
     def deterministic(cls, seed: str = "asst", **options: Unpack[EngineOptions]) -> Engine:
@@ -87,6 +104,7 @@ class Engine:
         The options stay as they were given."""
         with self.lock:
             self.store.clear()
+            self.index.clear()
             self.run_plans.clear()
             self.epoch += 1
             self.ids.reset()

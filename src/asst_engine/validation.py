@@ -7,7 +7,7 @@ name and the value, raises ``EngineError`` when the value is wrong and returns t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from asst_engine.errors import EngineError, bad_request
@@ -20,6 +20,8 @@ METADATA_KEY_MAX = 64
 METADATA_VALUE_MAX = 512
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_TYPES = ("code_interpreter", "file_search", "function")
+NO_EXTRA: Mapping[str, str | None] = {}
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 
 def type_name(value: Any) -> str:
@@ -181,11 +183,7 @@ def fields_of(fields: dict[str, Check], required: Iterable[str] = ()) -> Check:
     return run
 
 
-def metadata(param: str, value: Any) -> Any:
-    """Up to 16 string pairs; keys up to 64 characters, values up to 512."""
-    if value is None:
-        return {}
-    obj(param, value)
+def _at_most_keys(param: str, value: JSON) -> None:
     if len(value) > METADATA_MAX_KEYS:
         raise bad_request(
             f"Invalid '{param}': too many properties. Expected an object with at most "
@@ -194,6 +192,14 @@ def metadata(param: str, value: Any) -> Any:
             param,
             "object_above_max_properties",
         )
+
+
+def metadata(param: str, value: Any) -> Any:
+    """Up to 16 string pairs; keys up to 64 characters, values up to 512."""
+    if value is None:
+        return {}
+    obj(param, value)
+    _at_most_keys(param, value)
     for key, item in value.items():
         if len(key) > METADATA_KEY_MAX:
             string(METADATA_KEY_MAX)(param, key)
@@ -201,10 +207,17 @@ def metadata(param: str, value: Any) -> Any:
     return dict(value)
 
 
-def tool(param: str, value: Any) -> Any:
-    """A tool definition: code_interpreter, file_search or a named function."""
+def tool(param: str, value: Any, extra: Mapping[str, str | None] = NO_EXTRA) -> Any:
+    """A tool definition: code_interpreter, file_search or a named function, or one of the
+    dialect's ``extra`` types (type -> the field its spec requires), stored as given."""
     obj(param, value)
-    kind = choice(*TOOL_TYPES)(f"{param}.type", value.get("type"))
+    kind = choice(*TOOL_TYPES, *extra)(f"{param}.type", value.get("type"))
+    if kind in extra:
+        needed = extra[kind]
+        if needed is not None:
+            given = {key: value[key] for key in (needed,) if key in value}
+            check_body(given, {needed: obj}, (needed,), param)
+        return dict(value)
     if kind == "function":
         function = fields_of(
             {
@@ -228,8 +241,8 @@ def tool(param: str, value: Any) -> Any:
     return fields_of({"type": string()})(param, value)
 
 
-def tools(max_items: int) -> Check:
-    return array(tool, max_items)
+def tools(max_items: int, extra: Mapping[str, str | None] = NO_EXTRA) -> Check:
+    return array(lambda param, value: tool(param, value, extra), max_items)
 
 
 def response_format(param: str, value: Any) -> Any:
@@ -240,12 +253,17 @@ def response_format(param: str, value: Any) -> Any:
     return value
 
 
-def tool_choice(param: str, value: Any) -> Any:
-    if isinstance(value, str):
-        return choice("none", "auto", "required")(param, value)
-    obj(param, value)
-    choice(*TOOL_TYPES)(f"{param}.type", value.get("type"))
-    return value
+def tool_choice(extra: Mapping[str, str | None] = NO_EXTRA) -> Check:
+    """``none``, ``auto``, ``required`` or a named tool of a type the dialect has."""
+
+    def run(param: str, value: Any) -> Any:
+        if isinstance(value, str):
+            return choice("none", "auto", "required")(param, value)
+        obj(param, value)
+        choice(*TOOL_TYPES, *extra)(f"{param}.type", value.get("type"))
+        return value
+
+    return run
 
 
 truncation_strategy = fields_of(
@@ -257,3 +275,20 @@ temperature = nullable(number(0, 2))
 top_p = nullable(number(0, 1))
 text = string()
 optional_text = nullable(string())
+reasoning_effort = nullable(choice(*REASONING_EFFORTS))
+
+
+def attributes(param: str, value: Any) -> Any:
+    """A vector store file's attributes: up to 16 keys of up to 64 characters; values strings
+    of up to 512 characters, numbers or booleans. ``null`` clears them."""
+    if value is None:
+        return None
+    obj(param, value)
+    _at_most_keys(param, value)
+    for key, item in value.items():
+        string(METADATA_KEY_MAX)(param, key)
+        if isinstance(item, str):
+            string(METADATA_VALUE_MAX)(f"{param}.{key}", item)
+        elif not isinstance(item, (int, float)):  # booleans are ints to Python
+            raise wrong_type(f"{param}.{key}", "a string, number or boolean", item)
+    return dict(value)

@@ -248,12 +248,6 @@ def test_list_agents_pages_through_every_agent(client: AgentsClient) -> None:
     assert pages == [made[4:2:-1], made[2:0:-1], made[:1], []]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine refuses the Foundry upload's optional 'filename' form field (spec: "
-    "formData 'filename', the name of the file): 400 unknown_parameter 'Unrecognized request "
-    "argument supplied: filename' instead of a FileInfo named after it",
-)
 def test_upload_bytes_with_a_filename(client: AgentsClient) -> None:
     uploaded = client.files.upload(
         file=b"plain bytes\n", filename="named.txt", purpose=FilePurpose.AGENTS

@@ -69,12 +69,6 @@ def test_runs_stream_requires_action(streamed: Any) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine streams a function call only as thread.run.step.created/in_progress with the "
-    "whole call; toolCallCreated/toolCallDelta fire on thread.run.step.delta events, which it "
-    "never sends (and toolCallDone needs a current tool call from them)",
-)
 def test_runs_stream_tool_call_events(streamed: Any) -> None:
     assert streamed["tool_events"] == [
         "toolCallCreated function",

@@ -170,12 +170,6 @@ def _stream_tool_call(client: OpenAI) -> Recorder:
     return stream_run(client, thread.id, assistant.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine streams a function call only as thread.run.step.created/in_progress with the "
-    "whole call; the SDK's on_tool_call_created/delta fire on thread.run.step.delta events "
-    "(step_details.tool_calls[i] with id, type, function.name, arguments), which it never sends",
-)
 def test_runs_stream_tool_call_callbacks(client: OpenAI) -> None:
     stream = _stream_tool_call(client)
 
@@ -282,11 +276,6 @@ def test_submit_tool_outputs_and_poll(client: OpenAI) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine has no POST /v1/vector_stores/{id}/search: it answers 404 'Invalid URL' where "
-    "the service answers a vector_store.search_results.page of matching chunks",
-)
 def test_vector_store_search(client: OpenAI) -> None:
     store = client.vector_stores.create(name="facts")
     client.vector_stores.files.upload_and_poll(
@@ -296,5 +285,5 @@ def test_vector_store_search(client: OpenAI) -> None:
     results = client.vector_stores.search(store.id, query="capital of France")
 
     assert [(r.filename, [c.text for c in r.content]) for r in results] == [
-        ("facts.txt", ["The capital of France is Paris.\n"])
+        ("facts.txt", ["The capital of France is Paris."])
     ]

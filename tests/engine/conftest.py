@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from engine_sessions import error
+from stores import opened
 
 from asst_engine import Engine, EngineServer, serve
+from asst_engine.store.sqlite import SqliteStore
+from asst_engine.testing.determinism import SeededIds, SteppingClock
 
 EPOCH = 1767225600
 PREFIXES = {"openai": "/v1", "azure": "/openai", "foundry": "/api/projects/demo"}
@@ -113,10 +117,17 @@ def _answer(status: int, data: bytes, headers: dict[str, str]) -> Answer:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[EngineServer]:
-    running = serve("127.0.0.1", 0, Engine.deterministic("engine-tests"))
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EngineServer]:
+    """The shared server; on the memory store unless a test asks for another (``stores``)."""
+    kind = getattr(request, "param", "memory")
+    store = opened(kind, tmp_path_factory.mktemp(f"engine-{kind}"))
+    running = serve("127.0.0.1", 0, Engine(SeededIds("engine-tests"), SteppingClock(), store=store))
     yield running
     running.stop()
+    if isinstance(store, SqliteStore):
+        store.close()
 
 
 @pytest.fixture
@@ -128,12 +139,6 @@ def engine(server: EngineServer) -> Engine:
 @pytest.fixture
 def api(server: EngineServer, engine: Engine) -> Client:
     return Client(server.url)
-
-
-def error(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
-    return {
-        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
-    }
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Talking to an engine through ``dispatch`` (no sockets) with every exchange spec-checked.
 
 ``Session`` keeps the spec checker's complaints in ``problems``; ``events`` reads a
-``text/event-stream`` body back into (name, data) pairs.
+``text/event-stream`` body back into (name, data) pairs; ``error`` builds an error envelope.
 """
 
 from __future__ import annotations
@@ -82,6 +82,18 @@ class Session:
         )
         content_type = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         return self.call("POST", "/files", raw=raw, headers=content_type)
+
+
+def error(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """The envelope of a 400-style ``invalid_request_error``, as every dialect sends it."""
+    return {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+
+
+def unknown(param: str) -> dict[str, Any]:
+    """The error for a field the dialect's body does not have."""
+    return error(f"Unrecognized request argument supplied: {param}", param, "unknown_parameter")
 
 
 def events(body: bytes) -> list[tuple[str, Any]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stores import BOTH_STORES
+
 EPOCH = 1767225600
 
 
@@ -33,6 +35,7 @@ def test_create_returns_the_full_object(api: Any) -> None:
     }
 
 
+@BOTH_STORES
 def test_retrieve_update_delete(api: Any, err: Any) -> None:
     created = make(api, name="A", instructions="Be brief.", metadata={"a": "1", "b": "2"})
     path = f"/assistants/{created['id']}"
@@ -58,6 +61,7 @@ def test_unknown_id_is_404_with_the_api_wording(api: Any, err: Any) -> None:
     assert api.post("/assistants/asst_x", {"name": "n"}).status == 404
 
 
+@BOTH_STORES
 def test_list_defaults_to_newest_first(api: Any) -> None:
     ids = [make(api, name=str(i))["id"] for i in range(3)]
     listing = api.ok("GET", "/assistants")
@@ -71,6 +75,7 @@ def test_list_defaults_to_newest_first(api: Any) -> None:
     assert [item["id"] for item in listing["data"]] == ids[::-1]
 
 
+@BOTH_STORES
 def test_list_pages_with_limit_after_and_before(api: Any) -> None:
     ids = [make(api)["id"] for _ in range(5)]
     first = api.ok("GET", "/assistants", query="limit=2&order=asc")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stores import BOTH_STORES
+
 EPOCH = 1767225600
 
 
@@ -23,6 +25,7 @@ def test_upload_keeps_only_the_client_file_name(api: Any) -> None:
     assert api.upload("docs/guide.md", b"#").body["filename"] == "guide.md"
 
 
+@BOTH_STORES
 def test_retrieve_download_delete(api: Any, err: Any) -> None:
     data = bytes(range(256)) * 4
     file = api.upload("blob.bin", data).body
@@ -40,6 +43,7 @@ def test_retrieve_download_delete(api: Any, err: Any) -> None:
     assert api.get(f"{path}/content").status == 404
 
 
+@BOTH_STORES
 def test_list_filters_by_purpose(api: Any) -> None:
     first = api.upload("a.txt", b"a").body
     second = api.upload("b.png", b"b", purpose="vision").body

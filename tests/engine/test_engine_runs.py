@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from stores import BOTH_STORES
 
 WEATHER = {
     "type": "function",
@@ -39,6 +40,7 @@ def statuses(api: Any, run: Any, count: int) -> list[str]:
     return [poll(api, run)["status"] for _ in range(count)]
 
 
+@BOTH_STORES
 def test_plain_message_completes_with_a_reply(api: Any, setup: Any) -> None:
     assistant, thread = setup
     say(api, thread, "hello there")
@@ -66,6 +68,7 @@ def test_plain_message_completes_with_a_reply(api: Any, setup: Any) -> None:
     assert step == steps[0] and step["object"] == "thread.run.step"
 
 
+@BOTH_STORES
 def test_function_call_round_trip(api: Any, setup: Any) -> None:
     assistant, thread = setup
     say(api, thread, 'please call get_weather {"city": "Oslo"} for me')
@@ -159,6 +162,7 @@ def test_incomplete_is_reported_as_completed_where_the_spec_has_no_such_status(
         assert seen["incomplete_details"] == {"reason": "max_completion_tokens"}
 
 
+@BOTH_STORES
 def test_cancel(api: Any, setup: Any, err: Any) -> None:
     assistant, thread = setup
     say(api, thread, "hi")

@@ -122,8 +122,26 @@ def test_tool_calls_end_the_stream_and_outputs_continue_in_a_new_one(dialect: st
     s = Session(dialect)
     stream, thread = stream_run(s, 'call get_weather {"city": "Oslo"}')
     tool_step = ["thread.run.step.created", "thread.run.step.in_progress"]
-    assert names(stream) == [*RUN_START, *tool_step, "thread.run.requires_action", "done"]
+    call_deltas = ["thread.run.step.delta", "thread.run.step.delta"]
+    assert names(stream) == [
+        *RUN_START,
+        *tool_step,
+        *call_deltas,
+        "thread.run.requires_action",
+        "done",
+    ]
     run = data(stream, "thread.run.requires_action")[0]
+    step = data(stream, "thread.run.step.created")[0]
+    assert step["step_details"] == {"type": "tool_calls", "tool_calls": []}
+    head, arguments = (d["delta"]["step_details"] for d in data(stream, "thread.run.step.delta"))
+    asked = run["required_action"]["submit_tool_outputs"]["tool_calls"][0]
+    function = {"name": "get_weather", "arguments": "", "output": None}
+    assert head["tool_calls"] == [
+        {"index": 0, "id": asked["id"], "type": "function", "function": function}
+    ]
+    piece = {"arguments": '{"city":"Oslo"}'}
+    fragment = {"index": 0, "id": asked["id"], "type": "function", "function": piece}
+    assert arguments["tool_calls"] == [fragment]
     path = f"/threads/{thread['id']}/runs/{run['id']}"
     assert s.call("GET", path) == run
     (call,) = run["required_action"]["submit_tool_outputs"]["tool_calls"]

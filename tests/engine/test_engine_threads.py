@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stores import BOTH_STORES
+
 EPOCH = 1767225600
 
 
@@ -11,6 +13,7 @@ def text(value: str) -> dict[str, Any]:
     return {"type": "text", "text": {"value": value, "annotations": []}}
 
 
+@BOTH_STORES
 def test_create_thread_with_messages(api: Any) -> None:
     thread = api.ok(
         "POST",
@@ -61,6 +64,7 @@ def test_message_content_parts_and_attachments(api: Any) -> None:
     assert message["attachments"] == attachments
 
 
+@BOTH_STORES
 def test_message_update_delete_and_404(api: Any, err: Any) -> None:
     thread = api.ok("POST", "/threads")
     base = f"/threads/{thread['id']}/messages"
@@ -105,6 +109,7 @@ def test_message_validation(api: Any, err: Any) -> None:
     assert nested.status == 400 and nested.body["error"]["param"] == "messages[0].content"
 
 
+@BOTH_STORES
 def test_thread_update_delete_cascade(api: Any, err: Any) -> None:
     thread = api.ok("POST", "/threads", {"messages": [{"role": "user", "content": "x"}]})
     path = f"/threads/{thread['id']}"

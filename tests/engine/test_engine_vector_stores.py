@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from stores import BOTH_STORES
 
 EPOCH = 1767225600
 DEFAULT_CHUNKING = {
@@ -69,6 +70,7 @@ def test_update_delete_list(api: Any, err: Any) -> None:
     assert api.get(path).body == err(f"No vector store found with id '{store['id']}'.")
 
 
+@BOTH_STORES
 def test_store_files(api: Any, files: list[Any], err: Any) -> None:
     store = api.ok("POST", "/vector_stores", {"name": "kb"})
     base = f"/vector_stores/{store['id']}/files"
@@ -126,6 +128,7 @@ def test_chunking_validation(api: Any, files: list[Any]) -> None:
     assert answer.body["error"]["param"] == "chunking_strategy.static.max_chunk_size_tokens"
 
 
+@BOTH_STORES
 def test_batch_completes_when_retrieved(api: Any, files: list[Any]) -> None:
     store = api.ok("POST", "/vector_stores", {})
     base = f"/vector_stores/{store['id']}/file_batches"

@@ -23,6 +23,7 @@ class Patch:
     defect: str
     drop_required: str | None = None  # remove this name from the schema's `required`
     replace: JSON = None  # or: replace the (empty) schema with this one
+    was: JSON = None  # the schema ``replace`` takes the place of, when it is not empty
 
 
 PATCHES: tuple[Patch, ...] = (
@@ -45,6 +46,26 @@ PATCHES: tuple[Patch, ...] = (
         "/components/schemas/vectorStoreObject",
         "requires `bytes`, which it never declares; the size is the declared, required `usage_bytes`",
         drop_required="bytes",
+    ),
+    Patch(
+        "openai",
+        "/components/schemas/CompoundFilter/properties/filters/items",
+        "a compound filter's nested filters refer to it with `$recursiveRef`, a draft 2019-09 "
+        "keyword that 3.1's JSON Schema 2020-12 ignores: the branch accepts anything, so no "
+        "nested comparison is valid under exactly one `oneOf` branch",
+        replace={
+            "oneOf": [
+                {"$ref": "#/components/schemas/ComparisonFilter"},
+                {"$ref": "#/components/schemas/CompoundFilter"},
+            ],
+        },
+        was={
+            "oneOf": [
+                {"$ref": "#/components/schemas/ComparisonFilter"},
+                {"$recursiveRef": "#"},
+            ],
+            "discriminator": {"propertyName": "type"},
+        },
     ),
     # Foundry v1: TypeSpec unions that the autorest emitter wrote as empty schemas ({}), which
     # accept anything. Each becomes the union its description and the protocol define.

@@ -104,7 +104,7 @@ def apply_overrides(dialect: str, raw: JSON) -> None:
                 raise ValueError(f"stale override {patch.pointer}: {patch.defect}")
             required.remove(patch.drop_required)
         else:
-            if parent[key] not in ({}, None):
+            if parent[key] not in ({}, None) and parent[key] != patch.was:
                 raise ValueError(f"stale override {patch.pointer}: {patch.defect}")
             parent[key] = patch.replace
     if dialect == "foundry":

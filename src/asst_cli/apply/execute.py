@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, checks, errors
-from ..errors import AsstError, ExitCode
-from ..transfer import uploads
+from .. import api, checks, errors, paths
+from ..errors import AsstError
+from ..transfer import orphans, uploads
 from . import filerecord, identity
 from .filerecord import Sync
 from .load import Declared
@@ -55,7 +55,12 @@ class Done:
 def _upload(sync: Sync, concurrency: int) -> dict[str, str]:
     """Upload the files whose content the server lacks: their ids, by label."""
     results = uploads.upload_many([u.path for u in sync.uploads], "assistants", concurrency)
-    uploads.report_failures(results)
+    try:
+        uploads.report_failures(results)
+    except AsstError as failure:
+        # Its hint is files upload's (reuse the ids, --skip-existing); apply's own comes with
+        # the part-way report: run the same apply again, which uploads only what is missing.
+        raise AsstError(failure.message, None, failure.code, failure.status) from None
     return {
         local.label: str(result.file["id"])
         for local, result in zip(sync.uploads, results, strict=True)
@@ -77,12 +82,7 @@ def _record_changed(step: Step, record: dict[str, str]) -> bool:
 def _forget_files(file_ids: list[str]) -> None:
     """Delete uploads apply made and no longer uses; one already gone is fine."""
     for file_id in file_ids:
-        try:
-            api.delete(f"/files/{api.segment(file_id)}")
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None or failure.code != ExitCode.NOT_FOUND:
-                raise
+        orphans.delete_upload(file_id)
 
 
 def _store(step: Step, item: Declared, concurrency: int) -> str:
@@ -95,14 +95,14 @@ def _store(step: Step, item: Declared, concurrency: int) -> str:
         body = {**item.body, "metadata": _metadata(item, record)}
         if ids:
             body.update(file_ids=ids, **chunking)
-        return str(api.post("/vector_stores", body)["id"])
+        return str(api.post(paths.VECTOR_STORES, body)["id"])
     path = object_path("vector_store", str(step.id))
     added = [i for i in ids if i not in sync.attached]
     if added:
-        api.post(f"{path}/file_batches", {"file_ids": added, **chunking})
+        api.post(paths.file_batches(path), {"file_ids": added, **chunking})
     for file_id in sync.attached:
         if file_id not in ids:
-            api.delete(f"{path}/files/{api.segment(file_id)}")
+            api.delete(paths.store_file(str(step.id), file_id))
     changes = step.changes()
     body = {
         key: item.body.get(key, DEFAULTS.get(key))
@@ -132,7 +132,7 @@ def _assistant(step: Step, item: Declared, store_ids: dict[str, str], concurrenc
         used = {key: value for key, value in resources.items() if any(value.values())}
         if used:
             body["tool_resources"] = used
-        return str(api.post("/assistants", body)["id"])
+        return str(api.post(paths.ASSISTANTS, body)["id"])
     body = {}
     for key in step.changes():
         if key == "tool_resources":
@@ -177,16 +177,22 @@ def _part_way(failure: AsstError, pending: list[Step]) -> AsstError:
 
 
 def execute(plan: Plan, concurrency: int, on_done: Callable[[Done], None]) -> None:
-    """Apply every step in order; stop at the first failure, naming what was not applied."""
-    for index, step in enumerate(plan.steps):
-        try:
-            object_id = _run(step, plan, concurrency)
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            raise _part_way(failure, plan.steps[index:]) from exc
-        on_done(Done(step.kind, step.name, PAST[step.action], object_id))
+    """Apply every step in order; stop at the first failure, naming what was not applied.
+    Uploads of a step that failed stay noted; the next successful apply deletes them."""
+    with orphans.tracking() as made:
+        for index, step in enumerate(plan.steps):
+            try:
+                object_id = _run(step, plan, concurrency)
+            except Exception as exc:
+                failure = errors.translate(exc)
+                if failure is None:
+                    raise
+                raise _part_way(failure, plan.steps[index:]) from exc
+            # The step's uploads are in use now; those of a step that fails stay noted.
+            orphans.attached(made)
+            made.clear()
+            on_done(Done(step.kind, step.name, PAST[step.action], object_id))
+    orphans.sweep()
 
 
 def dry_run(plan: Plan, on_done: Callable[[Done], None]) -> None:

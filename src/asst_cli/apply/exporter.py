@@ -2,7 +2,9 @@
 
 A managed object is named by its identity (``asst-name``). One asst does not manage yet is named
 by its display name (or its id, when it has none; a suffix ``-2``, ``-3`` keeps names unique)
-and keeps its ``id``, so that applying the export adopts it instead of creating a copy.
+and keeps its ``id``, so that applying the export adopts it instead of creating a copy; where
+the name chosen is not the object's own (a twin's ``-2``, or its id), ``display_name`` keeps that,
+so applying never renames what it adopts.
 Assistants name the stores of the same export by name, any other by id. Files are ids: the
 local files they came from are unknown. Applying an export to the backend it came from changes
 nothing (adopting aside).
@@ -64,6 +66,11 @@ def _definition(item: Exported, view: View) -> View:
     document: View = {"kind": item.kind, "name": item.name}
     if identity.identity(item.obj) is None:
         document["id"] = item.obj["id"]
+    shown = item.obj.get("name") or None
+    if shown != item.name:
+        # The identity is not the name the object shows: applying keeps that name (an object
+        # asst adopts is never renamed by it).
+        document["display_name"] = shown
     rest = {k: v for k, v in view.items() if k not in ("kind", "name")}
     metadata = {k: v for k, v in rest.pop("metadata", {}).items() if k != identity.IDENTITY_KEY}
     return {**document, **rest, **({"metadata": metadata} if metadata else {})}

@@ -117,6 +117,25 @@ def _without_id(doc: Document) -> tuple[Document, str | None]:
     return Document(data=data, source=doc.source, base_dir=doc.base_dir, lines=doc.lines), pinned
 
 
+def _display_name(doc: Document) -> tuple[Document, tuple[str | None] | None]:
+    """The document without its ``display_name``, and that name (as a 1-tuple: it may be null,
+    no name at all) when given. ``name`` is the identity; the display name is the object's name
+    on the server when it differs, as for an object adopted under another name (export)."""
+    data = dict(doc.data)
+    if "display_name" not in data:
+        return doc, None
+    value = data.pop("display_name")
+    shown = None if value is None else Reader(doc).text(value, ("display_name",))
+    stripped = Document(data=data, source=doc.source, base_dir=doc.base_dir, lines=doc.lines)
+    return stripped, (shown,)
+
+
+def _shown_as(item: Declared, display: tuple[str | None] | None) -> Declared:
+    if display is not None:
+        item.body["name"] = display[0]  # None: no name (null), as the server shows it
+    return item
+
+
 def _check_metadata(doc: Document, body: dict[str, Any], files: int) -> None:
     metadata = body.get("metadata") or {}
     for key in metadata:
@@ -179,7 +198,9 @@ def _store(doc: Document, pinned: str | None) -> Declared:
 def _declared(doc: Document) -> Declared:
     kind = _kind(doc)
     doc, pinned = _without_id(doc)
-    return _assistant(doc, pinned) if kind == "assistant" else _store(doc, pinned)
+    doc, display = _display_name(doc)
+    item = _assistant(doc, pinned) if kind == "assistant" else _store(doc, pinned)
+    return _shown_as(item, display)
 
 
 def _check_unique(objects: list[Declared]) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api
+from .. import api, paths
 from . import canonical, filerecord, identity
 from .canonical import View
 from .filerecord import Sync
 from .load import Declared, DefinitionSet
 
-PATHS = {"assistant": "/assistants", "vector_store": "/vector_stores"}
+PATHS = {"assistant": paths.ASSISTANTS, "vector_store": paths.VECTOR_STORES}
+OBJECT_PATHS = {"assistant": paths.assistant, "vector_store": paths.vector_store}
 PLURAL = {"assistant": "assistants", "vector_store": "vector stores"}
 
 
@@ -52,7 +53,7 @@ class Plan:
 
 
 def object_path(kind: str, object_id: str) -> str:
-    return f"{PATHS[kind]}/{api.segment(object_id)}"
+    return OBJECT_PATHS[kind](object_id)
 
 
 def _wanted_object(item: Declared) -> dict[str, Any]:
@@ -60,10 +61,16 @@ def _wanted_object(item: Declared) -> dict[str, Any]:
     return {**item.body, "metadata": metadata}
 
 
-def _match(item: Declared, live: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, bool]:
-    """The live object for ``item`` and whether it is adopted (pinned, not yet managed)."""
+def _match(
+    item: Declared, live: list[dict[str, Any]], settle: bool
+) -> tuple[dict[str, Any] | None, bool]:
+    """The live object for ``item`` and whether it is adopted (pinned, not yet managed);
+    ``settle``: delete the newer of twins (see identity.settle) rather than stop at them."""
+    path = PATHS[item.kind]
     carriers = [obj for obj in live if identity.identity(obj) == item.name]
-    found = identity.one(carriers, item.name, PLURAL[item.kind])
+    if settle:
+        carriers = identity.settle(path, carriers, item.name)
+    found = identity.one(carriers, item.name, path)
     pinned = item.pinned_id
     if pinned is None:
         return found, False
@@ -86,7 +93,9 @@ def _match(item: Declared, live: list[dict[str, Any]]) -> tuple[dict[str, Any] |
 
 
 def store_files(store_id: str) -> list[str]:
-    return [str(f["id"]) for f in api.iterate(f"{object_path('vector_store', store_id)}/files")]
+    return [
+        str(f["id"]) for f in api.iterate(paths.files_of(object_path("vector_store", store_id)))
+    ]
 
 
 def _action(live: dict[str, Any] | None, adopted: bool, current: View | None, wanted: View) -> str:
@@ -149,17 +158,18 @@ def _pruned(kind: str, obj: dict[str, Any]) -> Step:
     return Step(kind, str(identity.identity(obj)), "delete", obj, current=current)
 
 
-def make(sets: DefinitionSet, prune: bool) -> Plan:
-    """The plan for ``sets``; only GET requests are sent."""
+def make(sets: DefinitionSet, prune: bool, settle: bool = True) -> Plan:
+    """The plan for ``sets``; only GET requests are sent, and the DELETEs of twins asst left
+    behind when ``settle`` (not for a dry run)."""
     plan = Plan([])
     live = {kind: list(api.iterate(PATHS[kind])) for kind in sets.kinds()}
     for item in sets.of_kind("vector_store"):
-        step = _store(item, sets, *_match(item, live["vector_store"]))
+        step = _store(item, sets, *_match(item, live["vector_store"], settle))
         plan.steps.append(step)
         if step.id:
             plan.store_ids[item.name] = step.id
     for item in sets.of_kind("assistant"):
-        plan.steps.append(_assistant(item, sets, *_match(item, live["assistant"]), plan))
+        plan.steps.append(_assistant(item, sets, *_match(item, live["assistant"], settle), plan))
     if prune:
         for kind in sorted(live):  # assistants first: they may use the stores
             names = {item.name for item in sets.of_kind(kind)}

@@ -25,7 +25,6 @@ COLUMNS = (
     render.Column("ACTION", "action"),
     render.Column("ID", "id"),
 )
-LINE_FORMATS = ("table", "text")
 
 
 def line(done: Done, dry_run: bool, changes: list[str]) -> str:
@@ -36,10 +35,10 @@ def line(done: Done, dry_run: bool, changes: list[str]) -> str:
     return text + "\n"
 
 
-def apply(plan: Plan, *, dry_run: bool, concurrency: int, output: str | None) -> None:
+def apply(plan: Plan, *, dry_run: bool, concurrency: int, choice: render.Choice) -> None:
     """Apply (or with ``dry_run`` only report) the plan, printing each object's outcome."""
     results: list[Done] = []
-    streamed = render.chosen_format(output) in LINE_FORMATS
+    streamed = choice.reads_as_text()
     changes = {step.label: step.changes() for step in plan.steps}
 
     def done(result: Done) -> None:
@@ -54,7 +53,7 @@ def apply(plan: Plan, *, dry_run: bool, concurrency: int, output: str | None) ->
             execute.execute(plan, concurrency, done)
     finally:
         if not streamed:
-            render.emit([result.as_dict() for result in results], COLUMNS, output)
+            render.emit([result.as_dict() for result in results], COLUMNS, choice)
 
 
 def _nested_sorted(value: Any) -> Any:
@@ -96,19 +95,36 @@ def _headers(step: Step) -> tuple[str, str]:
     return live, wanted
 
 
-def diff(plan: Plan) -> bool:
-    """Print a unified diff for every object that differs; True if any does."""
-    differs = False
-    for step in plan.steps:
-        if step.action == "unchanged":
-            continue
-        differs = True
+DIFF_COLUMNS = (*COLUMNS, render.Column("CHANGES", lambda item: ", ".join(item["changes"])))
+
+
+def diff(plan: Plan, choice: render.Choice) -> bool:
+    """Print how each object differs (a unified diff, unless -o asks for a data format: then
+    ``{kind, name, action, id, changes, live, definition}`` objects); True if any does."""
+    differing = [step for step in plan.steps if step.action != "unchanged"]
+    # Only an explicit -o: a piped diff is still a diff (CI logs), not the usual JSON default.
+    if choice.format is not None and not choice.reads_as_text():
+        render.emit([_difference(step) for step in differing], DIFF_COLUMNS, choice)
+        return bool(differing)
+    for step in differing:
         before, after = _headers(step)
         lines = difflib.unified_diff(
             _lines(step.current), _lines(step.wanted), before, after, lineterm=""
         )
         render.text("".join(f"{text}\n" for text in lines))
-    return differs
+    return bool(differing)
+
+
+def _difference(step: Step) -> dict[str, Any]:
+    return {
+        "kind": step.kind,
+        "name": step.name,
+        "action": step.action,
+        "id": step.id,
+        "changes": step.changes(),
+        "live": step.current,
+        "definition": None if step.action == "delete" else step.wanted,
+    }
 
 
 @contextmanager

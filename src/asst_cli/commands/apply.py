@@ -54,8 +54,8 @@ def apply(
     Example: asst apply -f definitions/ -o text
     """
     definitions = load.load(file or [], recursive)
-    plan = planning.make(definitions, prune)
-    report.apply(plan, dry_run=dry_run, concurrency=concurrency, output=output)
+    plan = planning.make(definitions, prune, settle=not dry_run)
+    report.apply(plan, dry_run=dry_run, concurrency=concurrency, choice=render.Choice(output))
 
 
 def diff(
@@ -65,15 +65,19 @@ def diff(
         bool,
         typer.Option("--prune", help="Also show the managed objects 'apply --prune' would delete"),
     ] = False,
+    output: Output = None,
 ) -> None:
     """Show how the live objects differ from their definitions (exit 0 none, 1 some, 2+ error).
+
+    A unified diff per object, in YAML; -o json, yaml, jsonl or tsv: one object per difference,
+    with the fields that differ.
 
     Example: asst diff -f definitions/
     """
     with report.diff_errors():
         definitions = load.load(file or [], recursive)
         plan = planning.make(definitions, prune)
-        differs = report.diff(plan)
+        differs = report.diff(plan, render.Choice(output))
     if differs:
         raise typer.Exit(ExitCode.ERROR)
 

@@ -6,23 +6,22 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
+from ..apply import identity
 from ..definitions import assistant_flags
 from ..options import (
-    After,
-    All,
-    Before,
     DefinitionFile,
-    Limit,
     Metadata,
-    Order,
     Output,
     Query,
+    ResponseFormat,
+    Temperature,
+    TopP,
+    bundled,
     group,
 )
 
 app = group("Create, list, inspect, update and delete assistants.")
-PATH = "/assistants"
 
 
 def _tools(assistant: dict[str, Any]) -> str:
@@ -76,67 +75,57 @@ VectorStore = Annotated[
         "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
     ),
 ]
-Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
-TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]
-ResponseFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--response-format",
-        metavar="FORMAT",
-        help="auto, text, json_object, or a JSON file holding a json_schema format",
-    ),
-]
+
+NO_FLAGS = assistant_flags.AssistantFlags()
+# The flags of create and update, in place of their ``flags`` parameter.
+assistant_options = bundled(
+    "flags",
+    assistant_flags.AssistantFlags,
+    {
+        "name": Name,
+        "model": Model,
+        "instructions": Instructions,
+        "instructions_file": InstructionsFile,
+        "description": Description,
+        "tools": Tool,
+        "functions": Function,
+        "code_files": CodeFile,
+        "vector_stores": VectorStore,
+        "temperature": Temperature,
+        "top_p": TopP,
+        "response_format": ResponseFormat,
+        "metadata": Metadata,
+    },
+)
 
 
 @app.command()
+@assistant_options
 def create(
     file: DefinitionFile = None,
-    name: Name = None,
-    model: Model = None,
-    instructions: Instructions = None,
-    instructions_file: InstructionsFile = None,
-    description: Description = None,
-    tool: Tool = None,
-    function: Function = None,
-    code_file: CodeFile = None,
-    vector_store: VectorStore = None,
-    temperature: Temperature = None,
-    top_p: TopP = None,
-    response_format: ResponseFormat = None,
-    metadata: Metadata = None,
+    flags: assistant_flags.AssistantFlags = NO_FLAGS,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Create an assistant from flags or a YAML definition (flags override the file).
 
+    With -f the assistant carries its name as its identity (metadata asst-name), as with
+    'asst apply' and 'asst run -f'; an assistant that carries it already is not created twice.
+
     Example: asst assistants create --name helper --model gpt-4o --tool code_interpreter
     """
-    flags = assistant_flags.AssistantFlags(
-        name,
-        model,
-        instructions,
-        instructions_file,
-        description,
-        tool,
-        function,
-        code_file,
-        vector_store,
-        temperature,
-        top_p,
-        response_format,
-        metadata,
-    )
     body = assistant_flags.assistant_body(file, flags, require_model=True)
-    render.emit(api.post(PATH, body), COLUMNS, output, query)
+    if file is None:
+        render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
+        return
+    created = identity.create_managed(paths.ASSISTANTS, body, "assistant")
+    render.emit(created, COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
+@listing.paged
 def list_(
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -145,16 +134,7 @@ def list_(
     Example: asst assistants list --all -o id
     """
     listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="assistants",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
+        paths.ASSISTANTS, COLUMNS, paging, render.Choice(output, query), what="assistants"
     )
 
 
@@ -168,26 +148,15 @@ def get(
 
     Example: asst assistants get asst_abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(assistant_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
+@assistant_options
 def update(
     assistant_id: Annotated[str, typer.Argument(metavar="ID", help="Assistant id")],
     file: DefinitionFile = None,
-    name: Name = None,
-    model: Model = None,
-    instructions: Instructions = None,
-    instructions_file: InstructionsFile = None,
-    description: Description = None,
-    tool: Tool = None,
-    function: Function = None,
-    code_file: CodeFile = None,
-    vector_store: VectorStore = None,
-    temperature: Temperature = None,
-    top_p: TopP = None,
-    response_format: ResponseFormat = None,
-    metadata: Metadata = None,
+    flags: assistant_flags.AssistantFlags = NO_FLAGS,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -195,24 +164,9 @@ def update(
 
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
-    flags = assistant_flags.AssistantFlags(
-        name,
-        model,
-        instructions,
-        instructions_file,
-        description,
-        tool,
-        function,
-        code_file,
-        vector_store,
-        temperature,
-        top_p,
-        response_format,
-        metadata,
-    )
     body = assistant_flags.assistant_body(file, flags, require_model=False)
-    path = f"{PATH}/{api.segment(assistant_id)}"
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    path = paths.assistant(assistant_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -223,6 +177,6 @@ def delete(
 ) -> None:
     """Delete assistants; every id is tried, and the exit code reports the first failure.
 
-    Example: asst assistants list -o id | xargs asst assistants delete
+    Example: asst assistants list --all -o id | xargs asst assistants delete
     """
-    listing.delete_objects(PATH, assistant_ids, output, query)
+    listing.delete_objects(paths.assistant, assistant_ids, render.Choice(output, query))

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, client, render
+from .. import api, client, errors, paths, render
+from ..errors import AsstError
 from ..options import Output, Query, group
 from ..settings import Settings
 
@@ -27,7 +28,13 @@ def _credential(current: Settings) -> str | None:
     secret = current.api_key if uses_key else current.token
     if secret:
         return "****" + secret[-4:] if len(secret) > 8 else "****"
-    return current.token_command
+    return _program(current.token_command) if current.token_command else None
+
+
+def _program(command: str) -> str:
+    """A token command's program alone: its arguments may hold a secret (a client secret)."""
+    words = command.split()
+    return words[0] + (" …" if len(words) > 1 else "")
 
 
 @app.command()
@@ -52,8 +59,21 @@ def status(
         "profile": current.profile,
         "sources": current.sources,
     }
-    if check:
-        api.page("/assistants", {"limit": 1})
-        result["check"] = "ok"
+    failure = _check(result) if check else None
     columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, output, query)
+    render.emit(result, columns, render.Choice(output, query))
+    if failure is not None:
+        raise failure
+
+
+def _check(result: dict[str, Any]) -> AsstError | None:
+    """One cheap request; its outcome joins ``result``, and a failure is returned to be raised
+    after what was resolved is printed (the resolution is what someone debugging needs)."""
+    try:
+        api.page(paths.ASSISTANTS, {"limit": 1})
+    except Exception as exc:
+        failure = errors.known(exc)
+        result["check"] = f"failed: {failure.message}"
+        return failure
+    result["check"] = "ok"
+    return None

@@ -40,10 +40,9 @@ def _checked_value(key: str, value: str) -> Any:
         raise UsageError(
             f"unknown backend '{value}'", f"use one of: {', '.join(settings.BACKENDS)}"
         )
-    if key == "output" and value not in render.FORMATS:
-        raise UsageError(
-            f"unknown output format '{value}'", f"use one of: {', '.join(render.FORMATS)}"
-        )
+    problem = render.format_problem(value) if key == "output" else None
+    if problem:
+        raise UsageError(f"output: {problem}")
     if key == "max_retries":
         if not value.isdigit():
             raise UsageError(f"max_retries must be a whole number >= 0, got '{value}'")
@@ -124,7 +123,10 @@ def list_(output: Output = None, query: Query = None, reveal: Reveal = False) ->
         for name, values in data.get("profiles", {}).items()
     ]
     render.emit_list(
-        rows, LIST_COLUMNS, output, query, "No profiles; create one with 'asst config set'."
+        rows,
+        LIST_COLUMNS,
+        render.Choice(output, query),
+        "No profiles; create one with 'asst config set'.",
     )
 
 

@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from .. import api, listing, render
-from ..options import After, All, Concurrency, Limit, Order, Output, Query, group
+from .. import api, listing, paths, render
+from ..options import Concurrency, Output, Query, group
 from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
-PATH = "/files"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -69,19 +68,19 @@ def upload(
     results = uploads.upload_many([f for f in files if f not in there], purpose, concurrency)
     done = {u.path: u.file for u in results if u.file is not None}
     printed = [there.get(f) or done.get(f) for f in files]
-    render.emit([file for file in printed if file is not None], COLUMNS, output, query)
+    render.emit(
+        [file for file in printed if file is not None], COLUMNS, render.Choice(output, query)
+    )
     uploads.report_failures(results)
 
 
 @app.command("list")
+@listing.paged
 def list_(
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="Only files with this purpose")
     ] = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -89,18 +88,16 @@ def list_(
 
     Example: asst files list --purpose assistants -o tsv
     """
+    # No dialect's files list has a 'before' cursor: listing asks the opposite order instead.
+    extra = {"purpose": purpose}
     listing.list_objects(
-        PATH,
+        paths.FILES,
         COLUMNS,
+        paging,
+        render.Choice(output, query),
         what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=None,  # the files list has no 'before' cursor in any dialect's spec
-        every=every,
-        extra={"purpose": purpose},
+        extra=extra,
+        native_before=False,
     )
 
 
@@ -110,7 +107,7 @@ def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
 
     Example: asst files get file-abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(file_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.file(file_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -121,9 +118,9 @@ def delete(
 ) -> None:
     """Delete files; every id is tried, and the exit code reports the first failure.
 
-    Example: asst files list --purpose assistants -o id | xargs asst files delete
+    Example: asst files list --purpose assistants --all -o id | xargs asst files delete
     """
-    listing.delete_objects(PATH, file_ids, output, query)
+    listing.delete_objects(paths.file, file_ids, render.Choice(output, query))
 
 
 @app.command()
@@ -153,17 +150,13 @@ def download(
     Example: asst files download file-abc123 --dir downloads -q path
     """
     where = downloads.target(output_file, directory, force)
-    path = f"{PATH}/{api.segment(file_id)}"
     if where.stdout:
-        with api.stream_get(f"{path}/content") as response:
+        with (
+            api.stream_get(paths.content(paths.file(file_id))) as response,
+            downloads.cut_off_is_temporary(),
+        ):
             render.binary(response.iter_bytes())
         return
-    target = where.path
-    if target is None:
-        name = api.get(path).get("filename")
-        target = (where.directory or Path()) / downloads.safe_name(name, file_id)
-        downloads.check_free(target, force)
-    with api.stream_get(f"{path}/content") as response:
-        size = downloads.save(response.iter_bytes(), target, force)
+    target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
-    render.emit(saved, SAVED_COLUMNS, output, query)
+    render.emit(saved, SAVED_COLUMNS, render.Choice(output, query))

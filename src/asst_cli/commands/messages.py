@@ -2,56 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Literal
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import After, All, Before, Limit, Metadata, Order, Output, Query, group
+from ..options import Attach, Metadata, Output, Query, group
+from ..present import transcript
 from ..runs import follow_options, outcome
 
 app = group("Add, list, inspect, update and delete the messages of a thread.")
-# The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
-# 120-column terminal. The whole text is in -o json / yaml.
-TEXT_WIDTH = 28
-
-
-def _text(message: dict[str, Any]) -> str:
-    """The first text part on one line, shortened for a table cell."""
-    for part in message.get("content") or []:
-        if isinstance(part, dict) and part.get("type") == "text":
-            text = part.get("text")
-            value = text.get("value", "") if isinstance(text, dict) else str(text or "")
-            line = " ".join(str(value).split())
-            return line if len(line) <= TEXT_WIDTH else line[: TEXT_WIDTH - 1] + "…"
-    return ""
-
-
-def _attachments(message: dict[str, Any]) -> str:
-    items = message.get("attachments") or []
-    return ", ".join(str(a.get("file_id")) for a in items if isinstance(a, dict))
-
-
-COLUMNS = (
-    render.Column("ID", "id"),
-    render.Column("ROLE", "role"),
-    render.Column("CREATED", "created_at", time=True),
-    render.Column("TEXT", _text),
-    render.Column("RUN", "run_id"),
-    render.Column("THREAD", "thread_id", detail=True),
-    render.Column("STATUS", "status", detail=True),
-    render.Column("ATTACHMENTS", _attachments, detail=True),
-    render.Column("METADATA", "metadata", detail=True),
-)
+COLUMNS = transcript.MESSAGE_COLUMNS
 
 ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
-
-
-def _path(thread_id: str, message_id: str | None = None) -> str:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
-    return path if message_id is None else f"{path}/{api.segment(message_id, 'message id')}"
 
 
 @app.command()
@@ -67,15 +33,7 @@ def create(
     role: Annotated[
         Literal["user", "assistant"], typer.Option("--role", help="user or assistant")
     ] = "user",
-    attach: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--attach",
-            metavar="PATH_OR_FILE_ID[:TOOL]",
-            help="Attach a file (local files are uploaded) for file_search (default) or "
-            "code_interpreter; repeatable",
-        ),
-    ] = None,
+    attach: Attach = None,
     metadata: Metadata = None,
     output: Output = None,
     query: Query = None,
@@ -84,22 +42,19 @@ def create(
 
     Example: asst messages create thread_abc123 "Plot this" --attach data.csv:code_interpreter
     """
-    path = _path(thread_id)
+    path = paths.messages(thread_id)
     draft = threads.message_draft(role, text, content_file, attach, metadata)
-    render.emit(api.post(path, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(path, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
     run: Annotated[
         str | None, typer.Option("--run", metavar="RUN", help="Only messages this run wrote")
     ] = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
     output: Output = None,
@@ -110,16 +65,11 @@ def list_(
     Example: asst messages list thread_abc123 --order asc --all -o jsonl
     """
     listing.list_objects(
-        _path(thread_id),
+        paths.messages(thread_id),
         COLUMNS,
+        paging,
+        render.Choice(output, query),
         what="messages",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"run_id": run},
         tap=outcome.file_saver(follow_options.saver(download_dir, force)),
     )
@@ -139,10 +89,10 @@ def get(
     Example: asst messages get thread_abc123 msg_abc123 -q "content[0].text.value"
     """
     save = outcome.file_saver(follow_options.saver(download_dir, force))
-    message = api.get(_path(thread_id, message_id))
+    message = api.get(paths.message(thread_id, message_id))
     if save is not None:
         save(message)
-    render.emit(message, COLUMNS, output, query)
+    render.emit(message, COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -158,7 +108,8 @@ def update(
     Example: asst messages update thread_abc123 msg_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(_path(thread_id, message_id), body), COLUMNS, output, query)
+    path = paths.message(thread_id, message_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -172,4 +123,6 @@ def delete(
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(_path(thread_id), message_ids, output, query)
+    listing.delete_objects(
+        partial(paths.message, thread_id), message_ids, render.Choice(output, query)
+    )

@@ -6,10 +6,13 @@ from typing import Annotated
 
 import typer
 
-from ..options import DefinitionFile, Metadata, Output, Query
-from ..runs import follow_options, oneshot, start_options
+from .. import render
+from ..options import Attach, DefinitionFile, Output, Query, by_name
+from ..runs import follow_options, oneshot, outcome, start_options
 
 
+@start_options.run_flags
+@follow_options.follow_flags
 def run(
     message: Annotated[
         str | None, typer.Argument(metavar="MESSAGE", help="What to ask; '-' reads stdin")
@@ -25,41 +28,13 @@ def run(
         bool,
         typer.Option("--continue", "-c", help="Continue the last thread this profile used"),
     ] = False,
-    attach: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--attach",
-            metavar="PATH_OR_FILE_ID[:TOOL]",
-            help="Attach a file (local files are uploaded) for file_search (default) or "
-            "code_interpreter; repeatable",
-        ),
-    ] = None,
+    attach: Attach = None,
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Wait for the reply and print it")
     ] = False,
     stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    interval: follow_options.Interval = None,
-    cancel_on_timeout: follow_options.CancelOnTimeout = False,
-    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = 60.0,
-    tool_errors: follow_options.ToolErrors = "continue",
-    download_dir: follow_options.DownloadDir = None,
-    force: follow_options.Force = False,
-    instructions: start_options.Instructions = None,
-    additional_instructions: start_options.AdditionalInstructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
+    follow: outcome.Follow = follow_options.UNSET,
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -70,15 +45,7 @@ def run(
 
     Example: asst run --wait --timeout 300 -o text -f assistant.yaml "Review this diff"
     """
-    request = oneshot.Request(message, assistant, file, thread, resume, attach)
-    options = start_options.RunOptions(
-        instructions, additional_instructions, model, tool_choice, temperature, top_p,
-        max_prompt_tokens, max_completion_tokens, truncation, parallel_tool_calls,
-        response_format, metadata,
-    )  # fmt: skip
-    follow = follow_options.follow(
-        timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
-        tool_timeout, tool_errors, download_dir, force,
-    )  # fmt: skip
-    plan = oneshot.plan(request, options, follow.tool_config)
-    oneshot.run(plan, follow, wait, stream, output, query)
+    oneshot.refuse_unfollowed(follow, wait or stream)
+    request = by_name(oneshot.Request, locals())
+    plan = oneshot.plan(request, run, follow.tool_config)
+    oneshot.run(plan, follow, wait, stream, render.Choice(output, query))

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import After, All, Before, Limit, Metadata, Order, Output, OutputShort, Query, group
-from ..runs import follow_options, handlers, outcome, start_options, waiting
+from ..options import Metadata, Output, Query, group
+from ..runs import follow_options, outcome, start_options, submission, waiting
 
 app = group("Start, list, inspect, update, cancel and wait for runs; submit tool outputs.")
 COLUMNS = start_options.COLUMNS
@@ -18,35 +18,14 @@ ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 
-def _path(thread_id: str, run_id: str | None = None, action: str | None = None) -> str:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/runs"
-    if run_id is not None:
-        path += f"/{api.segment(run_id, 'run id')}"
-    return path if action is None else f"{path}/{action}"
-
-
 @app.command()
+@start_options.run_flags
+@follow_options.answer_flags
 def create(
     thread_id: ThreadId,
     assistant: start_options.Assistant,
-    instructions: start_options.Instructions = None,
-    additional_instructions: start_options.AdditionalInstructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
-    stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
+    answer: follow_options.Answering | None = None,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -54,35 +33,17 @@ def create(
 
     Example: asst runs create thread_abc123 --assistant asst_abc123 --tool-choice file_search
     """
-    options = start_options.RunOptions(
-        instructions,
-        additional_instructions,
-        model,
-        tool_choice,
-        temperature,
-        top_p,
-        max_prompt_tokens,
-        max_completion_tokens,
-        truncation,
-        parallel_tool_calls,
-        response_format,
-        metadata,
-    )
-    body = start_options.run_body(assistant, options)
-    streamed = follow_options.streaming(
-        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
-    )
-    outcome.post_run(_path(thread_id), body, streamed, (output, query))
+    assert answer is not None  # built by answer_flags
+    streamed = answer.only_streamed()
+    body = start_options.run_body(assistant, run)
+    outcome.post_run(paths.runs(thread_id), body, streamed, render.Choice(output, query))
 
 
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -91,16 +52,7 @@ def list_(
     Example: asst runs list thread_abc123 -q "[?status=='requires_action'].id"
     """
     listing.list_objects(
-        _path(thread_id),
-        COLUMNS,
-        what="runs",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
+        paths.runs(thread_id), COLUMNS, paging, render.Choice(output, query), what="runs"
     )
 
 
@@ -110,7 +62,7 @@ def get(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Query 
 
     Example: asst runs get thread_abc123 run_abc123 -q status
     """
-    render.emit(api.get(_path(thread_id, run_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.run(thread_id, run_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -126,7 +78,8 @@ def update(
     Example: asst runs update thread_abc123 run_abc123 --metadata reviewed=yes
     """
     body = threads.metadata_update(metadata)
-    render.emit(api.post(_path(thread_id, run_id), body), COLUMNS, output, query)
+    path = paths.run(thread_id, run_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -135,50 +88,41 @@ def cancel(thread_id: ThreadId, run_id: RunId, output: Output = None, query: Que
 
     Example: asst runs cancel thread_abc123 run_abc123
     """
-    render.emit(api.post(_path(thread_id, run_id, "cancel")), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.run(thread_id, run_id))), COLUMNS, render.Choice(output, query)
+    )
 
 
 @app.command("submit-tool-outputs")
+@follow_options.answer_flags
 def submit_tool_outputs(
     thread_id: ThreadId,
     run_id: RunId,
     tool_output: start_options.ToolOutput = None,
-    file: start_options.ToolOutputsFile = None,
-    stream: follow_options.Stream = False,
-    timeout: follow_options.Timeout = None,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
-    output: OutputShort = None,
+    outputs_file: start_options.ToolOutputsFile = None,
+    answer: follow_options.Answering | None = None,
+    output: Output = None,
     query: Query = None,
 ) -> None:
-    """Answer the tool calls a run in requires_action waits for; the run then continues.
+    """Answer the tool calls a run in requires_action waits for (given, or by running
+    --tool/--tool-handler commands); the run then continues.
 
-    Example: asst runs submit-tool-outputs thread_abc123 run_abc123 --output call_abc=42
+    Example: asst runs submit-tool-outputs thread_abc123 run_abc123 --tool-output call_abc=42
     """
-    body = {"tool_outputs": start_options.tool_outputs(tool_output, file)}
-    path = _path(thread_id, run_id, "submit_tool_outputs")
-    streamed = follow_options.streaming(
-        stream, timeout, tool, tool_handler, tool_timeout, tool_errors
-    )
-    outcome.post_run(path, body, streamed, (output, query))
+    assert answer is not None  # built by answer_flags
+    given = start_options.tool_outputs(tool_output, outputs_file)
+    found = submission.outputs(paths.run(thread_id, run_id), given, answer.follow, answer.stream)
+    path = paths.submit_tool_outputs(paths.run(thread_id, run_id))
+    choice = render.Choice(output, query)
+    outcome.post_run(path, {"tool_outputs": found}, answer.streamed(), choice)
 
 
 @app.command()
+@follow_options.follow_flags
 def wait(
     thread_id: ThreadId,
     run_id: RunId,
-    timeout: follow_options.Timeout = None,
-    interval: follow_options.Interval = None,
-    cancel_on_timeout: follow_options.CancelOnTimeout = False,
-    cancel_on_interrupt: follow_options.CancelOnInterrupt = False,
-    tool: follow_options.Tool = None,
-    tool_handler: follow_options.ToolHandler = None,
-    tool_timeout: follow_options.ToolTimeout = handlers.DEFAULT_TIMEOUT,
-    tool_errors: follow_options.ToolErrors = "continue",
-    download_dir: follow_options.DownloadDir = None,
-    force: follow_options.Force = False,
+    follow: outcome.Follow = follow_options.UNSET,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -187,9 +131,5 @@ def wait(
 
     Example: asst runs wait thread_abc123 run_abc123 --timeout 600 --cancel-on-timeout
     """
-    follow = follow_options.follow(
-        timeout, interval, cancel_on_timeout, cancel_on_interrupt, tool, tool_handler,
-        tool_timeout, tool_errors, download_dir, force,
-    )  # fmt: skip
     final = waiting.follow(thread_id, run_id, follow.wait_options())
-    outcome.finish_run(final, follow, output, query)
+    outcome.finish_run(final, follow, render.Choice(output, query))

@@ -173,7 +173,7 @@ def status(data_dir: DataDir = None, output: Output = None, query: Query = None)
     path = server_state.data_dir(data_dir)
     info = _running(path)
     info["uptime"] = max(0, int(time.time()) - int(info.get("started_at", 0)))
-    render.emit(info, STATUS_COLUMNS, output, query)
+    render.emit(info, STATUS_COLUMNS, render.Choice(output, query))
 
 
 @app.command()

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
-from ..options import After, All, Before, Limit, Order, Output, Query, group
+from .. import api, listing, paths, render
+from ..options import Output, Query, group
 
 app = group("List and inspect the steps of a run.")
 # The only include[] value the protocol defines: the content of file_search results.
@@ -43,12 +43,8 @@ ThreadId = Annotated[str, typer.Argument(metavar="THREAD", help="Thread id")]
 RunId = Annotated[str, typer.Argument(metavar="RUN", help="Run id")]
 
 
-def _path(thread_id: str, run_id: str) -> str:
-    thread, run = api.segment(thread_id, "thread id"), api.segment(run_id, "run id")
-    return f"/threads/{thread}/runs/{run}/steps"
-
-
 @app.command("list")
+@listing.paged
 def list_(
     thread_id: ThreadId,
     run_id: RunId,
@@ -58,11 +54,7 @@ def list_(
             "--include-file-search-content", help="Include the text of file_search results"
         ),
     ] = False,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -72,16 +64,11 @@ def list_(
     """
     include = FILE_SEARCH_CONTENT if include_file_search_content else None
     listing.list_objects(
-        _path(thread_id, run_id),
+        paths.steps(thread_id, run_id),
         COLUMNS,
+        paging,
+        render.Choice(output, query),
         what="steps",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"include[]": include},
     )
 
@@ -98,5 +85,6 @@ def get(
 
     Example: asst steps get thread_abc123 run_abc123 step_abc123 -o json
     """
-    path = f"{_path(thread_id, run_id)}/{api.segment(step_id, 'step id')}"
-    render.emit(api.get(path), COLUMNS, output, query)
+    render.emit(
+        api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, render.Choice(output, query)
+    )

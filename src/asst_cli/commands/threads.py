@@ -6,13 +6,12 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, options, paths, render
 from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
 from ..runs import follow_options, outcome, start_options
 
-app = group("Create, inspect, update and delete threads; start a run on a new thread.")
-PATH = "/threads"
+app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -36,6 +35,21 @@ VectorStore = Annotated[
 ]
 
 
+@app.command("list")
+@listing.paged
+def list_(
+    paging: listing.Paging = listing.FIRST_PAGE,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """List threads, newest first: the server's own list where it has one (Foundry), else the
+    threads asst created at this backend and endpoint, from its local ledger (stderr says which).
+
+    Example: asst threads list --all -o id
+    """
+    listing.list_threads(COLUMNS, paging, render.Choice(output, query))
+
+
 @app.command()
 def create(
     file: DefinitionFile = None,
@@ -50,9 +64,11 @@ def create(
 
     Example: asst threads create --message "Summarise the report" -m ticket=42 -o id
     """
-    flags = threads.ThreadFlags(message, metadata, vector_store, code_file)
+    flags = threads.ThreadFlags(
+        messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
+    )
     draft = threads.thread_body(file, flags)
-    render.emit(api.post(PATH, draft.ready()), COLUMNS, output, query)
+    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -69,8 +85,10 @@ def show(
 
     Example: asst threads show thread_abc123 --download-dir out
     """
-    messages = api.iterate(f"{PATH}/{api.segment(thread_id)}/messages", {"order": "asc"})
-    outcome.show_thread(messages, follow_options.saver(download_dir, force), output, query)
+    messages = api.iterate(paths.messages(thread_id), {"order": "asc"})
+    outcome.show_thread(
+        messages, follow_options.saver(download_dir, force), render.Choice(output, query)
+    )
 
 
 @app.command()
@@ -79,7 +97,7 @@ def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None
 
     Example: asst threads get thread_abc123 -o yaml
     """
-    render.emit(api.get(f"{PATH}/{api.segment(thread_id)}"), COLUMNS, output, query)
+    render.emit(api.get(paths.thread(thread_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -96,8 +114,8 @@ def update(
     """
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
-    path = f"{PATH}/{api.segment(thread_id)}"
-    render.emit(api.post(path, body), COLUMNS, output, query)
+    path = paths.thread(thread_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -110,24 +128,19 @@ def delete(
 
     Example: asst threads delete thread_abc123 thread_def456
     """
-    listing.delete_objects(PATH, thread_ids, output, query)
+    listing.delete_objects(paths.thread, thread_ids, render.Choice(output, query))
+
+
+# Every run flag but --additional-instructions: the protocol's create-and-run has no such field.
+_RUN_FLAGS = {k: v for k, v in start_options.RUN_FLAGS.items() if k != "additional_instructions"}
 
 
 @app.command("create-and-run")
+@options.bundled("run", start_options.RunOptions, _RUN_FLAGS)
 def create_and_run(
     assistant: start_options.Assistant,
     message: Message = None,
-    instructions: start_options.Instructions = None,
-    model: start_options.Model = None,
-    tool_choice: start_options.ToolChoice = None,
-    temperature: start_options.Temperature = None,
-    top_p: start_options.TopP = None,
-    max_prompt_tokens: start_options.MaxPromptTokens = None,
-    max_completion_tokens: start_options.MaxCompletionTokens = None,
-    truncation: start_options.Truncation = None,
-    parallel_tool_calls: start_options.ParallelToolCalls = None,
-    response_format: start_options.ResponseFormat = None,
-    metadata: Metadata = None,
+    run: start_options.RunOptions = start_options.NOT_GIVEN,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -135,22 +148,10 @@ def create_and_run(
 
     Example: asst threads create-and-run --assistant asst_abc123 --message "Hello" -o id
     """
-    options = start_options.RunOptions(
-        instructions,
-        None,
-        model,
-        tool_choice,
-        temperature,
-        top_p,
-        max_prompt_tokens,
-        max_completion_tokens,
-        truncation,
-        parallel_tool_calls,
-        response_format,
-        metadata,
-    )
-    body = start_options.run_body(assistant, options)
+    body = start_options.run_body(assistant, run)
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body
-    render.emit(api.post(f"{PATH}/runs", body), start_options.COLUMNS, output, query)
+    render.emit(
+        api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, render.Choice(output, query)
+    )

@@ -9,16 +9,15 @@ from typing import Annotated
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Metadata, Order, Output, Query, group
+from ..options import Concurrency, Metadata, Output, Query, by_name, group
 from ..transfer import indexing, uploads
 from . import vs_batches, vs_files
 
 app = group("Create, list, inspect, update and delete vector stores (file search).")
 app.add_typer(vs_files.app, name="files")
 app.add_typer(vs_batches.app, name="batches")
-PATH = "/vector_stores"
 
 COLUMNS = (
     render.Column("ID", "id"),
@@ -53,6 +52,7 @@ ExpiresAfterDays = Annotated[
 
 
 @app.command()
+@indexing.wait_flags
 def create(
     file: Definition = None,
     name: Name = None,
@@ -68,7 +68,7 @@ def create(
     chunking: indexing.Chunking = None,
     metadata: Metadata = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -76,18 +76,19 @@ def create(
 
     Example: asst vector-stores create --name handbook --file docs/intro.md --file file-abc --wait
     """
-    flags = vector_stores.StoreFlags(name, files, expires_after_days, chunking, metadata)
+    flags = by_name(vector_stores.StoreFlags, locals())
     definition = vector_stores.create_def(file, flags)
     body = definition.body
     if definition.files:
         body["file_ids"] = uploads.file_ids(definition.files, concurrency=concurrency)
-    store = api.post(PATH, body)
-    if wait:
-        store = indexing.follow(f"{PATH}/{api.segment(store['id'])}", store["id"], _again(store))
-    render.emit(store, COLUMNS, output, query)
-    if wait:
+    store = api.post(paths.VECTOR_STORES, body)
+    store_path = paths.vector_store(store["id"])
+    if waiting.wait:
+        store = indexing.follow(store_path, store["id"], _again(store), waiting.deadline)
+    render.emit(store, COLUMNS, render.Choice(output, query))
+    if waiting.wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
-        indexing.check_indexed(store, f"{PATH}/{api.segment(store['id'])}/files", listed_by)
+        indexing.check_indexed(store, paths.files_of(store_path), listed_by)
 
 
 def _again(store: dict[str, str]) -> str:
@@ -95,12 +96,9 @@ def _again(store: dict[str, str]) -> str:
 
 
 @app.command("list")
+@listing.paged
 def list_(
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -109,16 +107,7 @@ def list_(
     Example: asst vector-stores list --all -o tsv
     """
     listing.list_objects(
-        PATH,
-        COLUMNS,
-        what="vector stores",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
+        paths.VECTOR_STORES, COLUMNS, paging, render.Choice(output, query), what="vector stores"
     )
 
 
@@ -128,7 +117,7 @@ def get(store_id: indexing.StoreId, output: Output = None, query: Query = None) 
 
     Example: asst vector-stores get vs_abc123 -q file_counts
     """
-    render.emit(api.get(indexing.store_path(store_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -145,9 +134,10 @@ def update(
 
     Example: asst vector-stores update vs_abc123 --name handbook-v2 --expires-after-days 30
     """
-    flags = vector_stores.StoreFlags(name, None, expires_after_days, None, metadata)
+    flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    render.emit(api.post(indexing.store_path(store_id), body), COLUMNS, output, query)
+    path = paths.vector_store(store_id)
+    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -158,6 +148,6 @@ def delete(
 ) -> None:
     """Delete vector stores (their files stay); the exit code reports the first failure.
 
-    Example: asst vector-stores list -o id | xargs asst vector-stores delete
+    Example: asst vector-stores list --all -o id | xargs asst vector-stores delete
     """
-    listing.delete_objects(PATH, store_ids, output, query)
+    listing.delete_objects(paths.vector_store, store_ids, render.Choice(output, query))

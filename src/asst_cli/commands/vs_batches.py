@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, listing, paths, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
-from ..transfer import indexing, uploads
+from ..options import Concurrency, Output, Query, group
+from ..transfer import indexing, store_add, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
 
@@ -23,40 +23,44 @@ COLUMNS = (
 BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
 
 
-def _batch_path(store_id: str, batch_id: str) -> str:
-    batch = api.segment(batch_id, "batch id")
-    return f"{indexing.store_path(store_id)}/file_batches/{batch}"
-
-
 @app.command()
+@indexing.wait_flags
 def create(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Add files in one batch (local ones are uploaded first, several at a time).
 
+    As with 'files add', a local file the store has (same name and size) is skipped, and one
+    whose indexing failed is indexed again.
+
     Example: asst vector-stores batches create vs_abc123 docs/*.md --wait
     """
-    path = f"{indexing.store_path(store_id)}/file_batches"
+    path = paths.batches(store_id)
     local = uploads.resolve(refs)
     body: dict[str, Any] = {}
     strategy = vector_stores.chunking_flag(chunking)
-    body["file_ids"] = uploads.file_ids(local, concurrency=concurrency)
+    needed = store_add.still_needed(paths.files_of(paths.vector_store(store_id)), local, store_id)
+    if not needed:
+        render.progress(f"Nothing to add: {store_id} has every file given.")
+        return
+    body["file_ids"] = uploads.file_ids(needed, concurrency=concurrency)
     if strategy is not None:
         body["chunking_strategy"] = strategy
     batch = api.post(path, body)
-    if wait:
+    if waiting.wait:
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
-        batch = indexing.follow(_batch_path(store_id, batch["id"]), batch["id"], again)
-    render.emit(batch, COLUMNS, output, query)
-    if wait:
+        where = paths.batch(store_id, batch["id"])
+        batch = indexing.follow(where, batch["id"], again, waiting.deadline)
+    render.emit(batch, COLUMNS, render.Choice(output, query))
+    if waiting.wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
-        indexing.check_indexed(batch, f"{_batch_path(store_id, batch['id'])}/files", listed_by)
+        indexing.check_indexed(batch, paths.files_of(paths.batch(store_id, batch["id"])), listed_by)
 
 
 @app.command()
@@ -67,7 +71,7 @@ def get(
 
     Example: asst vector-stores batches get vs_abc123 vsfb_abc123
     """
-    render.emit(api.get(_batch_path(store_id, batch_id)), COLUMNS, output, query)
+    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, render.Choice(output, query))
 
 
 @app.command()
@@ -78,19 +82,20 @@ def cancel(
 
     Example: asst vector-stores batches cancel vs_abc123 vsfb_abc123
     """
-    render.emit(api.post(f"{_batch_path(store_id, batch_id)}/cancel"), COLUMNS, output, query)
+    render.emit(
+        api.post(paths.cancel(paths.batch(store_id, batch_id))),
+        COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
+@listing.paged
 def files(
     store_id: indexing.StoreId,
     batch_id: BatchId,
     status: indexing.FileStatus = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -99,15 +104,10 @@ def files(
     Example: asst vector-stores batches files vs_abc123 vsfb_abc123 --status failed
     """
     listing.list_objects(
-        f"{_batch_path(store_id, batch_id)}/files",
+        paths.files_of(paths.batch(store_id, batch_id)),
         indexing.FILE_COLUMNS,
+        paging,
+        render.Choice(output, query),
         what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"filter": status},
     )

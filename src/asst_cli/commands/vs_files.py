@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
-from .. import api, listing, render
+from .. import api, errors, listing, paths, render
 from ..definitions import vector_stores
-from ..options import After, All, Before, Concurrency, Limit, Order, Output, Query, group
+from ..options import Concurrency, Output, Query, group
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
 
 
-def _files_path(store_id: str) -> str:
-    return f"{indexing.store_path(store_id)}/files"
-
-
 @app.command()
+@indexing.wait_flags
 def add(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
-    wait: indexing.Wait = False,
+    waiting: indexing.Waiting = indexing.NO_WAIT,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -37,7 +35,7 @@ def add(
 
     Example: asst vector-stores files add vs_abc123 notes.md file-abc123 --wait
     """
-    path = _files_path(store_id)
+    path = paths.files_of(paths.vector_store(store_id))
     local = uploads.resolve(refs)
     strategy = vector_stores.chunking_flag(chunking)
 
@@ -50,23 +48,23 @@ def add(
     outcomes = store_add.add(path, local, attach, concurrency)
     failures = store_add.report(outcomes, store_id)
     added = [o.added for o in outcomes if o.added is not None]
-    if wait:
+    if waiting.wait:
         again = f"asst vector-stores files list {store_id}"
-        added = [indexing.follow(f"{path}/{api.segment(f['id'])}", f["id"], again) for f in added]
+        added = [
+            indexing.follow(paths.store_file(store_id, f["id"]), f["id"], again, waiting.deadline)
+            for f in added
+        ]
         failures += indexing.settled(added)
-    render.emit(added, indexing.FILE_COLUMNS, output, query)
-    indexing.fail_if_any(failures, len(local), "files")
+    render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))
+    errors.raise_if_failed(failures, len(local), "files")
 
 
 @app.command("list")
+@listing.paged
 def list_(
     store_id: indexing.StoreId,
     status: indexing.FileStatus = None,
-    limit: Limit = None,
-    order: Order = None,
-    after: After = None,
-    before: Before = None,
-    every: All = False,
+    paging: listing.Paging = listing.FIRST_PAGE,
     output: Output = None,
     query: Query = None,
 ) -> None:
@@ -75,16 +73,11 @@ def list_(
     Example: asst vector-stores files list vs_abc123 --status failed
     """
     listing.list_objects(
-        _files_path(store_id),
+        paths.files_of(paths.vector_store(store_id)),
         indexing.FILE_COLUMNS,
+        paging,
+        render.Choice(output, query),
         what="files",
-        output=output,
-        query=query,
-        limit=limit,
-        order=order,
-        after=after,
-        before=before,
-        every=every,
         extra={"filter": status},
     )
 
@@ -100,8 +93,11 @@ def get(
 
     Example: asst vector-stores files get vs_abc123 file-abc123 -o yaml
     """
-    path = f"{_files_path(store_id)}/{api.segment(file_id, 'file id')}"
-    render.emit(api.get(path), indexing.FILE_COLUMNS, output, query)
+    render.emit(
+        api.get(paths.store_file(store_id, file_id)),
+        indexing.FILE_COLUMNS,
+        render.Choice(output, query),
+    )
 
 
 @app.command()
@@ -115,4 +111,6 @@ def delete(
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(_files_path(store_id), file_ids, output, query)
+    listing.delete_objects(
+        partial(paths.store_file, store_id), file_ids, render.Choice(output, query)
+    )

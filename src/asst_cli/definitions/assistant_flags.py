@@ -54,14 +54,23 @@ def _tools(flags: AssistantFlags) -> list[dict[str, Any]] | None:
     return tools
 
 
-def _resources(body: dict[str, Any], flags: AssistantFlags) -> None:
-    resources = dict(body.get("tool_resources") or {})
-    if flags.code_files:
-        resources["code_interpreter"] = {"file_ids": list(flags.code_files)}
-    if flags.vector_stores:
-        resources["file_search"] = {"vector_store_ids": list(flags.vector_stores)}
-    if resources:
-        body["tool_resources"] = resources
+def _tool_key(tool: dict[str, Any]) -> str:
+    """What a tool flag replaces in a file: the tool of its type, or the function of its name."""
+    if tool.get("type") == "function":
+        return "function:" + str((tool.get("function") or {}).get("name"))
+    return str(tool.get("type"))
+
+
+def _merged_tools(
+    from_file: list[dict[str, Any]] | None, from_flags: list[dict[str, Any]] | None
+) -> list[dict[str, Any]] | None:
+    """Flags merge into the file's tools as -m merges into its metadata: each flag's tool takes
+    the place of the file's tool with the same key, the others stay (in the file's order)."""
+    if from_flags is None:
+        return None
+    merged = {_tool_key(tool): tool for tool in from_file or []}
+    merged.update({_tool_key(tool): tool for tool in from_flags})
+    return list(merged.values())
 
 
 def assistant_body(
@@ -74,7 +83,7 @@ def assistant_body(
         "model": flags.model,
         "description": flags.description,
         "instructions": _instructions(flags),
-        "tools": _tools(flags),
+        "tools": _merged_tools(body.get("tools"), _tools(flags)),
         "temperature": flags.temperature,
         "top_p": flags.top_p,
         "response_format": (
@@ -84,11 +93,8 @@ def assistant_body(
         ),
     }
     body.update({key: value for key, value in simple.items() if value is not None})
-    _resources(body, flags)
-    metadata = checks.flag_metadata(flags.metadata)
-    if metadata is not None:
-        merged = {**body.get("metadata", {}), **metadata}
-        body["metadata"] = checks.metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+    checks.merge_tool_resources(body, flags.code_files, flags.vector_stores)
+    checks.merge_metadata(body, flags.metadata)
     if require_model and not body.get("model"):
         raise UsageError("a model is required", "pass --model NAME or set 'model:' in the file")
     if not require_model and not body:

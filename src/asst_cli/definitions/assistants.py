@@ -34,6 +34,7 @@ ASSISTANT_KEYS = (
     "top_p",
     "response_format",
     "metadata",
+    "display_name",
 )
 TOOL_TYPES = ("code_interpreter", "file_search", "function")
 RESPONSE_FORMATS = ("auto", "text", "json_object")
@@ -45,7 +46,9 @@ class Assistant:
     """A validated definition: the request body plus what stays local."""
 
     body: dict[str, Any] = field(default_factory=dict)
-    commands: dict[str, Path] = field(default_factory=dict)
+    # Local tool commands by function name (argv), and the credentials each may see.
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    passed_env: dict[str, list[str]] = field(default_factory=dict)
     # Only in definitions read for ``asst apply``: resolved by it into file and store ids.
     code_files: list[Ref] = field(default_factory=list)
     store_names: list[str] = field(default_factory=list)
@@ -82,14 +85,14 @@ def _function(reader: Reader, value: Any, path: Location) -> dict[str, Any]:
 def _tool(reader: Reader, value: Any, path: Location, out: Assistant) -> dict[str, Any]:
     if isinstance(value, str):
         value = {"type": value}
-    tool = reader.mapping(value, path, ("type", "function", "file_search", "command"))
+    tool = reader.mapping(value, path, ("type", "function", "file_search", "command", "env"))
     kind = reader.text(tool.get("type"), (*path, "type"))
     if kind not in TOOL_TYPES:
         raise reader.doc.error(
             (*path, "type"), f"unknown tool type '{kind}'", f"use one of: {', '.join(TOOL_TYPES)}"
         )
     if kind != "function":
-        for key in ("function", "command"):
+        for key in ("function", "command", "env"):
             if key in tool:
                 raise reader.doc.error((*path, key), f"only function tools take '{key}'")
         if "file_search" in tool and kind != "file_search":
@@ -99,8 +102,19 @@ def _tool(reader: Reader, value: Any, path: Location, out: Assistant) -> dict[st
         raise reader.doc.error((*path, "file_search"), "only file_search tools take it")
     function = _function(reader, tool.get("function"), (*path, "function"))
     if "command" in tool:
-        out.commands[function["name"]] = reader.local_path(tool["command"], (*path, "command"))
+        out.commands[function["name"]] = _command(reader, tool["command"], (*path, "command"))
+    if "env" in tool:
+        out.passed_env[function["name"]] = reader.strings(tool["env"], (*path, "env"))
     return {"type": "function", "function": function}
+
+
+def _command(reader: Reader, value: Any, path: Location) -> list[str]:
+    """``command: ./tool.sh`` or ``command: [./tool.sh, --flag, value]``: the program is relative
+    to the definition; the arguments are passed as written, never through a shell."""
+    argv = [value] if isinstance(value, str) else reader.strings(value, path)
+    if not argv or not argv[0]:
+        raise reader.doc.error(path, "the command is empty", "name a program, e.g. ./tool.sh")
+    return [str(reader.local_path(argv[0], (*path, 0) if len(argv) > 1 else path)), *argv[1:]]
 
 
 def _apply_only(reader: Reader, path: Location, for_apply: bool, what: str) -> None:
@@ -193,13 +207,30 @@ def response_format_flag(value: str) -> Any:
 
 def assistant_from_document(doc: Document, *, for_apply: bool = False) -> Assistant:
     reader = Reader(doc)
+    if isinstance(doc.data, dict) and "id" in doc.data:
+        raise doc.error(
+            ("id",), "pins an existing assistant, which only 'asst apply' adopts", "remove 'id:'"
+        )
     data = reader.mapping(doc.data, (), ASSISTANT_KEYS)
     if "instructions" in data and "instructions_file" in data:
         raise doc.error(("instructions_file",), "give instructions or instructions_file, not both")
     out = Assistant()
     for key, value in data.items():
-        _field(reader, key, value, out, for_apply)
+        if key != "display_name":
+            _field(reader, key, value, out, for_apply)
+    if "display_name" in data:
+        _display_name(reader, data["display_name"], out)
     return out
+
+
+def _display_name(reader: Reader, value: Any, out: Assistant) -> None:
+    """``name`` is the identity, ``display_name`` the name the server shows (as export writes
+    them for an object adopted under another name): the identity goes where asst keeps it."""
+    shown = None if value is None else reader.text(value, ("display_name",))
+    identity = out.body.get("name")
+    if isinstance(identity, str):
+        out.body["metadata"] = {**out.body.get("metadata", {}), "asst-name": identity}
+    out.body["name"] = shown
 
 
 def load_assistant(path: str) -> Assistant:

@@ -182,17 +182,8 @@ def thread_body(file: str | None, flags: ThreadFlags, *, update: bool = False) -
         body["messages"] = [*body.get("messages", []), *added]
         if len(body["messages"]) > MAX_MESSAGES:
             raise UsageError(f"at most {MAX_MESSAGES} messages are allowed in a new thread")
-    resources = dict(body.get("tool_resources") or {})
-    if flags.code_files:
-        resources["code_interpreter"] = {"file_ids": list(flags.code_files)}
-    if flags.vector_stores:
-        resources["file_search"] = {"vector_store_ids": list(flags.vector_stores)}
-    if resources:
-        body["tool_resources"] = resources
-    metadata = checks.flag_metadata(flags.metadata)
-    if metadata is not None:
-        merged = {**body.get("metadata", {}), **metadata}
-        body["metadata"] = checks.metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+    checks.merge_tool_resources(body, flags.code_files, flags.vector_stores)
+    checks.merge_metadata(body, flags.metadata)
     if update and not body:
         raise UsageError("nothing to update", "pass --metadata KEY=VALUE or -f FILE")
     return thread

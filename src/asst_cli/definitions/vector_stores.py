@@ -133,10 +133,7 @@ def _merge(out: StoreDef, flags: StoreFlags) -> None:
     if strategy is not None:
         out.body["chunking_strategy"] = strategy
     out.files.extend(uploads.resolve(flags.files or []))
-    metadata = checks.flag_metadata(flags.metadata)
-    if metadata is not None:
-        merged = {**out.body.get("metadata", {}), **metadata}
-        out.body["metadata"] = checks.metadata(merged, lambda m: UsageError(f"metadata: {m}"))
+    checks.merge_metadata(out.body, flags.metadata)
 
 
 def create_def(file: str | None, flags: StoreFlags) -> StoreDef:

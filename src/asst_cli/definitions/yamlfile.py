@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     import yaml
 
 Location = tuple[Any, ...]
+# No definition comes near this many values; a file that expands to more through YAML aliases
+# (a "billion laughs") is refused while it is walked, before it can fill memory.
+MAX_VALUES = 100_000
 
 
 @dataclass
@@ -42,6 +45,12 @@ class Document:
 
 def _record(node: yaml.Node, path: Location, lines: dict[Location, int], doc: Document) -> None:
     lines[path] = node.start_mark.line + 1
+    if len(lines) > MAX_VALUES:
+        raise UsageError(
+            f"{doc.source}: more than {MAX_VALUES:,} values (YAML aliases that expand "
+            "without end?)",
+            "write the values out instead of repeating aliases",
+        )
     import yaml
 
     if isinstance(node, yaml.MappingNode):

@@ -7,12 +7,14 @@ line or a shell: commands are split once, from the user's own configuration, and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import render
@@ -30,6 +32,8 @@ class ToolConfig:
     fallback: list[str] | None = None
     timeout: float = DEFAULT_TIMEOUT
     abort_on_error: bool = False
+    # Per function: the credential variables its command may still see (see toolenv).
+    passed_env: dict[str, list[str]] = field(default_factory=dict)
 
     def command_for(self, name: str) -> list[str] | None:
         return self.commands.get(name) or self.fallback
@@ -66,10 +70,13 @@ def from_flags(
     return config
 
 
-def add_definition_commands(config: ToolConfig, commands: dict[str, Path]) -> None:
+def add_definition_commands(
+    config: ToolConfig, commands: dict[str, list[str]], passed_env: dict[str, list[str]]
+) -> None:
     """Commands declared in a definition file; flags given for the same name win."""
-    for name, path in commands.items():
-        config.commands.setdefault(name, [str(path)])
+    for name, argv in commands.items():
+        config.commands.setdefault(name, list(argv))
+    config.passed_env.update(passed_env)
 
 
 @dataclass
@@ -80,10 +87,10 @@ class CallResult:
     timed_out: bool = False
 
 
-def _environment(call: dict[str, Any]) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({f"ASST_TOOL_{key.upper()}": str(value) for key, value in call.items()})
-    return env
+def _environment(call: dict[str, Any], passed: list[str]) -> dict[str, str]:
+    from .toolenv import tool_environment
+
+    return tool_environment(os.environ, call, passed)
 
 
 def _failure(call: dict[str, Any], reason: str) -> CallResult:
@@ -91,27 +98,61 @@ def _failure(call: dict[str, Any], reason: str) -> CallResult:
     return CallResult(call["call_id"], f"Error: the tool failed: {reason}", failed=True)
 
 
-def _run_one(argv: list[str], call: dict[str, Any], timeout: float) -> CallResult:
-    try:
-        done = subprocess.run(
-            argv,
-            input=json.dumps(call),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=_environment(call),
-            check=False,
+class _Running:
+    """The tool commands running now, each in a process group of its own, so that a timeout,
+    Ctrl-C or SIGTERM ends a command with everything it started."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[str]] = set()
+
+    def start(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+        pipe = subprocess.PIPE
+        process = subprocess.Popen(
+            argv, stdin=pipe, stdout=pipe, stderr=pipe, text=True, env=env, start_new_session=True
         )
+        with self._lock:
+            self._processes.add(process)
+        return process
+
+    def done(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def end_all(self) -> None:
+        with self._lock:
+            running = list(self._processes)
+        for process in running:
+            end_group(process)
+
+
+def end_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the process's whole group (its children too); it is reaped by its reader."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _run_one(
+    argv: list[str], call: dict[str, Any], timeout: float, running: _Running, passed: list[str]
+) -> CallResult:
+    try:
+        process = running.start(argv, _environment(call, passed))
+    except OSError as exc:
+        return _failure(call, f"cannot run {argv[0]}: {exc.strerror}")
+    try:
+        output, errors = process.communicate(json.dumps(call), timeout=timeout)
     except subprocess.TimeoutExpired:
+        end_group(process)
+        process.communicate()
         result = _failure(call, f"no answer within {timeout:g} s")
         result.timed_out = True
         return result
-    except OSError as exc:
-        return _failure(call, f"cannot run {argv[0]}: {exc.strerror}")
-    if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or [""])[-1]
-        return _failure(call, f"exit status {done.returncode}" + (f": {detail}" if detail else ""))
-    output = done.stdout
+    finally:
+        running.done(process)
+    if process.returncode != 0:
+        detail = (errors.strip().splitlines() or [""])[-1]
+        status = process.returncode
+        return _failure(call, f"exit status {status}" + (f": {detail}" if detail else ""))
     if len(output) > MAX_OUTPUT:
         output = output[:MAX_OUTPUT] + "\n[output cut at 512 KiB]"
     return CallResult(call["call_id"], output)
@@ -145,13 +186,22 @@ def answer(
 
     capped = time_left is not None and time_left < config.timeout
     timeout = config.timeout if time_left is None else max(0.05, min(config.timeout, time_left))
-    with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
+    running = _Running()
+    pool = ThreadPoolExecutor(max_workers=min(8, len(calls)))
+    try:
         futures = [
-            pool.submit(_run_one, argv, call, timeout)
+            pool.submit(
+                _run_one, argv, call, timeout, running, config.passed_env.get(call["name"], [])
+            )
             for argv, call in zip(argvs, calls, strict=True)
             if argv is not None
         ]
         results = [future.result() for future in futures]
+    except BaseException:  # Ctrl-C or SIGTERM: end every command now, wait for none
+        running.end_all()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     failed = [r for r in results if r.failed]
     if capped and any(r.timed_out for r in failed):
         raise DeadlineReached

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api, configfile
+from .. import api, configfile, ledger, paths, render
 from ..apply import identity
 from ..definitions import assistants, threads
 from ..errors import UsageError
 from . import handlers, outcome, start_options
+
+# Run fields the create-and-run request lacks: a run with them starts on a thread made first.
+CREATE_THREAD_FIRST = frozenset({"additional_instructions"})
 
 
 @dataclass
@@ -38,26 +41,45 @@ class Plan:
     definition: assistants.Assistant | None
 
 
-def _thread(request: Request) -> str | None:
+def _continued(request: Request) -> dict[str, str] | None:
+    """What ``--continue`` continues: the last run's thread and assistant at this backend and
+    endpoint (whichever profile named them)."""
     if request.thread and request.resume:
         raise UsageError("--thread and --continue both given", "use one of them")
     if not request.resume:
-        return request.thread
-    profile = api.current_settings().profile
-    found = configfile.last_thread(profile)
+        return None
+    current = api.current_settings()
+    found = configfile.last_run(ledger.where(current))
     if found is None:
         raise UsageError(
-            f"no earlier thread to continue for profile '{profile}'",
+            f"no earlier thread to continue at {current.endpoint} ({current.backend})",
             "drop --continue, or pass --thread ID",
         )
     return found
+
+
+def refuse_unfollowed(follow: outcome.Follow, followed: bool) -> None:
+    """Without --wait or --stream asst prints the run and ends: flags for following it would
+    do nothing, so they are refused before any request."""
+    flag = None if followed else follow.given_flag()
+    if flag is not None:
+        raise UsageError(
+            f"{flag} applies only to a run asst follows", "add --wait (or --stream), or drop it"
+        )
 
 
 def plan(
     request: Request, options: start_options.RunOptions, tool_config: handlers.ToolConfig
 ) -> Plan:
     """Check everything; the definition's tool commands join ``tool_config``."""
-    if (request.assistant is None) == (request.file is None):
+    if request.assistant is not None and request.file is not None:
+        raise UsageError(
+            "--assistant and -f both given", "name the assistant one way: --assistant ID or -f FILE"
+        )
+    continued = _continued(request)
+    if continued and request.assistant is None and request.file is None:
+        request.assistant = continued.get("assistant")
+    if request.assistant is None and request.file is None:
         raise UsageError(
             "name the assistant with --assistant ID or -f FILE (one of them)",
             'e.g. asst run --assistant asst_abc123 "Hello"',
@@ -65,10 +87,11 @@ def plan(
     definition = assistants.load_assistant(request.file) if request.file else None
     if definition is not None:
         identity.identity_of(definition.body)
-        handlers.add_definition_commands(tool_config, definition.commands)
+        handlers.add_definition_commands(tool_config, definition.commands, definition.passed_env)
     draft = threads.message_draft("user", request.message, None, request.attach, None)
     body = start_options.run_body(request.assistant or "from-definition", options)
-    return Plan(draft, body, _thread(request), definition)
+    thread = continued["thread"] if continued else request.thread
+    return Plan(draft, body, thread, definition)
 
 
 def start(plan: Plan) -> tuple[str, dict[str, Any]]:
@@ -77,17 +100,23 @@ def start(plan: Plan) -> tuple[str, dict[str, Any]]:
     if plan.definition is not None:
         body["assistant_id"] = identity.ensure_assistant(plan.definition.body)["id"]
     message = plan.draft.ready()
+    if plan.thread is None and not CREATE_THREAD_FIRST.intersection(body):
+        return paths.THREAD_RUNS, {**body, "thread": {"messages": [message]}}
     if plan.thread is None:
-        return "/threads/runs", {**body, "thread": {"messages": [message]}}
-    thread_path = f"/threads/{api.segment(plan.thread, 'thread id')}"
-    api.post(f"{thread_path}/messages", message)
-    return f"{thread_path}/runs", body
+        # The one-request create-and-run takes no additional_instructions in any dialect:
+        # the thread (with the message) comes first, then a run on it.
+        thread = api.post(paths.THREADS, {"messages": [message]})
+        return paths.runs(str(thread["id"])), body
+    api.post(paths.messages(plan.thread), message)
+    return paths.runs(plan.thread), body
 
 
 def remember(run: dict[str, Any]) -> None:
-    thread_id = run.get("thread_id")
+    """-c continues this run's thread with its assistant, at this backend and endpoint."""
+    thread_id, assistant_id = run.get("thread_id"), run.get("assistant_id")
     if isinstance(thread_id, str) and thread_id:
-        configfile.remember_thread(api.current_settings().profile, thread_id)
+        where = ledger.where(api.current_settings())
+        configfile.remember_run(where, thread_id, str(assistant_id) if assistant_id else None)
 
 
 def run(
@@ -95,18 +124,17 @@ def run(
     follow: outcome.Follow,
     wait: bool,
     stream: bool,
-    fmt: str | None,
-    query: str | None,
+    choice: render.Choice,
 ) -> None:
     """Start the run, then print it (no --wait) or follow it and print the reply."""
     path, body = start(plan_)
     if stream:
-        outcome.stream(path, body, follow, (fmt, query), seen=remember)
+        outcome.stream(path, body, follow, choice, seen=remember)
         return
     created: dict[str, Any] = api.post(path, body)
     remember(created)
     if not wait:
-        outcome.print_run(created, fmt, query)
+        outcome.print_run(created, choice)
         return
     final = outcome.wait_for(created, follow)
-    outcome.finish_reply(str(created["thread_id"]), final, follow, fmt, query)
+    outcome.finish_reply(str(created["thread_id"]), final, follow, choice)

@@ -8,26 +8,45 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, listing, render
+from .. import api, listing, paths, polling, render
 from ..errors import AsstError, ExitCode
 from ..present import reply, transcript
-from . import handlers, sse, waiting
+from ..transfer import mentioned
+from . import handlers, sse, start_options, waiting
 
 
 @dataclass
 class Follow:
-    """How to follow a run: the deadline and cadence, the tool handlers, where files go."""
+    """How to follow a run: the deadline and cadence, the tool handlers, where files go.
 
-    timeout: float | None = None
+    ``deadline`` is the command's own, started with it (see follow_options.follow).
+    """
+
+    deadline: polling.Deadline = field(default_factory=lambda: polling.Deadline(None))
     interval: float | None = None
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool = False
     tool_config: handlers.ToolConfig = field(default_factory=handlers.ToolConfig)
-    save: reply.Saver | None = None
+    save: mentioned.Saver | None = None
+
+    def given_flag(self) -> str | None:
+        """The first flag given that only a followed run uses (None: none was). Not --timeout:
+        it bounds the whole command, the thread, message and run creates (and their retries)
+        included, followed or not."""
+        for flag, given in (
+            ("--interval", self.interval is not None),
+            ("--cancel-on-timeout", self.cancel_on_timeout),
+            ("--cancel-on-interrupt", self.cancel_on_interrupt),
+            ("--tool or --tool-handler", not self.tool_config.empty()),
+            ("--download-dir", self.save is not None),
+        ):
+            if given:
+                return flag
+        return None
 
     def wait_options(self) -> waiting.WaitOptions:
         options = waiting.WaitOptions(
-            self.timeout, self.interval, self.cancel_on_timeout, self.cancel_on_interrupt
+            self.deadline, self.interval, self.cancel_on_timeout, self.cancel_on_interrupt
         )
         if not self.tool_config.empty():
             config = self.tool_config
@@ -37,37 +56,8 @@ class Follow:
         return options
 
 
-def _duration(run: dict[str, Any]) -> str:
-    start = run.get("started_at") or run.get("created_at")
-    end = run.get("completed_at") or run.get("failed_at") or run.get("cancelled_at")
-    if isinstance(start, int) and isinstance(end, int):
-        return f"{end - start} s"
-    return ""
-
-
-def _tokens(run: dict[str, Any]) -> str:
-    usage = run.get("usage") or {}
-    if not usage:
-        return ""
-    return (
-        f"{usage.get('total_tokens', 0)} "
-        f"({usage.get('prompt_tokens', 0)} prompt, {usage.get('completion_tokens', 0)} completion)"
-    )
-
-
-SUMMARY = (
-    render.Column("status", "status"),
-    render.Column("run", "id"),
-    render.Column("thread", "thread_id"),
-    render.Column("time", _duration),
-    render.Column("tokens", _tokens),
-    render.Column("last error", "last_error.message"),
-    render.Column("incomplete", "incomplete_details.reason"),
-)
-
-
 def run_messages(thread_id: str, run_id: str) -> list[dict[str, Any]]:
-    path = f"/threads/{api.segment(thread_id, 'thread id')}/messages"
+    path = paths.messages(thread_id)
     return list(api.iterate(path, {"run_id": run_id, "order": "asc"}))
 
 
@@ -94,46 +84,39 @@ def outcome_error(run: dict[str, Any]) -> AsstError | None:
     return AsstError(f"the run ended {status}" + (f" ({reason})" if reason else ""), hint, code)
 
 
-def print_pending(run: dict[str, Any], fmt: str | None) -> None:
+def print_pending(run: dict[str, Any], choice: render.Choice) -> None:
     """The calls a script must answer, as JSON (or a table on a terminal)."""
-    render.emit(handlers.pending_calls(run), (), fmt)
+    render.emit(handlers.pending_calls(run), (), render.Choice(choice.format))
 
 
-def finish_run(run: dict[str, Any], follow: Follow, fmt: str | None, query: str | None) -> None:
+def finish_run(run: dict[str, Any], follow: Follow, choice: render.Choice) -> None:
     """``runs wait``: the final run (a summary on a terminal), then the run's exit code."""
-    save = follow.save
-    if save is not None and run.get("status") == "completed":
-        for file_id in reply.produced_files(run_messages(str(run["thread_id"]), str(run["id"]))):
-            save(file_id)
+    if run.get("status") == "completed":
+        messages = run_messages(str(run["thread_id"]), str(run["id"])) if follow.save else []
+        mentioned.save_produced(messages, follow.save)
     if run.get("status") == "requires_action":
-        print_pending(run, fmt)
-    elif render.chosen_format(fmt) == "table" and not query:
-        render.emit(run, SUMMARY, "table")
+        print_pending(run, choice)
     else:
-        render.emit(run, (), fmt, query)
+        render.emit(run, start_options.COLUMNS, choice)
     _end(run)
 
 
 def finish_reply(
-    thread_id: str, run: dict[str, Any], follow: Follow, fmt: str | None, query: str | None
+    thread_id: str, run: dict[str, Any], follow: Follow, choice: render.Choice
 ) -> None:
     """``asst run --wait``: the reply as text, or the thread, run and messages as data."""
     if run.get("status") == "requires_action":
-        print_pending(run, fmt)
+        print_pending(run, choice)
         _end(run)
         return
     messages = run_messages(thread_id, str(run["id"]))
-    chosen = render.chosen_format(fmt)
-    if chosen in ("text", "table") and not query:
-        transcript.print_reply(
-            messages, follow.save, rich_text=chosen == "table" and sys.stdout.isatty()
-        )
+    if choice.reads_as_text():
+        files = mentioned.gather(messages, follow.save)
+        transcript.print_reply(messages, files, choice.markdown())
     else:
-        save = follow.save
-        if save is not None:
-            for file_id in reply.produced_files(messages):
-                save(file_id)
-        render.emit({"thread_id": thread_id, "run": run, "messages": messages}, (), fmt, query)
+        mentioned.save_produced(messages, follow.save)
+        whole = {"thread_id": thread_id, "run": run, "messages": messages}
+        render.emit_outcome(whole, run, start_options.COLUMNS, choice)
     _end(run)
 
 
@@ -143,12 +126,23 @@ def _end(run: dict[str, Any]) -> None:
         raise error
 
 
-def stream_printer(fmt: str | None) -> Callable[[sse.Event], None]:
-    """What to do with each streamed event: print text deltas, or every event as a JSON line."""
-    chosen = render.chosen_format(fmt)
-    if chosen == "jsonl":
-        return lambda event: render.emit(event.as_dict(), (), "jsonl")
-    if chosen in ("text", "table"):
+def stream_printer(choice: render.Choice, follow: Follow) -> Callable[[sse.Event], None]:
+    """What to do with each streamed event: print it as a JSON line, print text deltas, or print
+    each message once complete."""
+    view = choice.stream_view()
+    if view == "events":
+        return lambda event: render.emit(event.as_dict(), (), render.Choice("jsonl"))
+    if view == "messages":
+
+        def completed(event: sse.Event) -> None:
+            if event.name == "thread.message.completed" and isinstance(event.data, dict):
+                message = [event.data]
+                files = mentioned.gather(message, follow.save)
+                render.text(transcript.reply_text(message, files, rich_text=False))
+                sys.stdout.flush()
+
+        return completed
+    if view == "live":
         counter = [0]
 
         def show(event: sse.Event) -> None:
@@ -164,10 +158,8 @@ def stream_printer(fmt: str | None) -> Callable[[sse.Event], None]:
     return lambda event: None
 
 
-def print_run(run: dict[str, Any], fmt: str | None, query: str | None) -> None:
-    from . import start_options
-
-    render.emit(run, start_options.COLUMNS, fmt, query)
+def print_run(run: dict[str, Any], choice: render.Choice) -> None:
+    render.emit(run, start_options.COLUMNS, choice)
 
 
 def wait_for(run: dict[str, Any], follow: Follow) -> dict[str, Any]:
@@ -175,61 +167,56 @@ def wait_for(run: dict[str, Any], follow: Follow) -> dict[str, Any]:
     return waiting.follow(str(run["thread_id"]), str(run["id"]), follow.wait_options())
 
 
-def finish_stream(run: dict[str, Any], follow: Follow, fmt: str | None, query: str | None) -> None:
+def finish_stream(run: dict[str, Any], follow: Follow, choice: render.Choice) -> None:
     """After a stream: text was printed as it came; data formats get the whole outcome."""
-    chosen = render.chosen_format(fmt)
     if not run:
         raise AsstError("the stream ended without reporting a run", None, ExitCode.ERROR)
-    if chosen in ("text", "table", "jsonl") and not query:
-        if run.get("status") == "requires_action":
-            print_pending(run, "json" if chosen == "jsonl" else fmt)
-        else:
-            _notes(run, follow, chosen)
-        _end(run)
+    view = choice.stream_view()
+    if view == "data":
+        finish_reply(str(run["thread_id"]), run, follow, choice)
         return
-    finish_reply(str(run["thread_id"]), run, follow, fmt, query)
+    if run.get("status") == "requires_action":
+        print_pending(run, render.Choice("json") if view == "events" else choice)
+    elif view == "live":
+        _notes(run, follow)
+    _end(run)
 
 
-def _notes(run: dict[str, Any], follow: Follow, chosen: str) -> None:
+def _notes(run: dict[str, Any], follow: Follow) -> None:
     """Footnotes and saved files of a streamed reply, printed once the text is out."""
-    if chosen == "jsonl":
-        return
     messages = run_messages(str(run["thread_id"]), str(run["id"]))
-    names = reply.FileNames()
-    notes = [n for m in messages for n in reply.render_message(m, names, follow.save).notes]
+    files = mentioned.gather(messages, follow.save)
+    notes = [n for m in messages for n in reply.render_message(m, files).notes]
     if notes:
         render.text("\n" + "\n".join(notes) + "\n")
 
 
 def post_run(
-    path: str, body: dict[str, Any], streamed: Follow | None, output: tuple[str | None, str | None]
+    path: str, body: dict[str, Any], streamed: Follow | None, choice: render.Choice
 ) -> None:
     """Start a run: print it as created, or follow its stream when ``streamed`` says how."""
     if streamed is not None:
-        stream(path, body, streamed, output)
+        stream(path, body, streamed, choice)
         return
-    print_run(api.post(path, body), *output)
+    print_run(api.post(path, body), choice)
 
 
 def stream(
     path: str,
     body: dict[str, Any],
     follow: Follow,
-    output: tuple[str | None, str | None],
+    choice: render.Choice,
     seen: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     """POST ``body`` as a stream, show it as it comes, answer tool calls, end with the exit code.
 
-    ``seen`` gets the final run before the outcome is printed (and maybe raised).
+    ``seen`` gets the run as soon as it exists (the -c state is written then).
     """
-    fmt, query = output
-    final = sse.follow(path, body, follow.wait_options(), stream_printer(fmt))
-    if seen is not None:
-        seen(final)
-    finish_stream(final, follow, fmt, query)
+    final = sse.follow(path, body, follow.wait_options(), stream_printer(choice, follow), seen)
+    finish_stream(final, follow, choice)
 
 
-def file_saver(save: reply.Saver | None) -> Callable[[dict[str, Any]], None] | None:
+def file_saver(save: mentioned.Saver | None) -> Callable[[dict[str, Any]], None] | None:
     """Saves the files one message produced (None when nothing is to be saved)."""
     if save is None:
         return None
@@ -243,15 +230,13 @@ def file_saver(save: reply.Saver | None) -> Callable[[dict[str, Any]], None] | N
 
 def show_thread(
     messages: Iterable[dict[str, Any]],
-    save: reply.Saver | None,
-    fmt: str | None,
-    query: str | None,
+    save: mentioned.Saver | None,
+    choice: render.Choice,
 ) -> None:
     """``threads show``: a transcript for people, the message list for everything else."""
-    chosen = render.chosen_format(fmt)
-    if chosen in ("table", "text") and not query:
-        rich_text = chosen == "table" and sys.stdout.isatty()
-        transcript.print_thread(list(messages), save, rich_text)
+    if choice.reads_as_text():
+        listed = list(messages)
+        transcript.print_thread(listed, mentioned.gather(listed, save), choice.markdown())
         return
     items = listing.tapped(messages, file_saver(save))
-    render.emit_list(items, (), fmt, query, "The thread has no messages.")
+    render.emit_list(items, transcript.MESSAGE_COLUMNS, choice, "The thread has no messages.")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import api
+from .. import api, paths, polling
 from ..errors import AsstError, ExitCode
 from . import waiting
 
@@ -85,7 +85,7 @@ def numbered_delta_text(event: Event, counter: list[int]) -> str:
 class _Watchdog:
     """Closes the stream when the deadline passes, so a silent server cannot outlast it."""
 
-    def __init__(self, deadline: waiting.Deadline, response: Any) -> None:
+    def __init__(self, deadline: polling.Deadline, response: Any) -> None:
         self.fired = False
         remaining = deadline.remaining()
         self._timer = None
@@ -103,7 +103,11 @@ class _Watchdog:
             self._timer.cancel()
 
 
-def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iterator[Event]:
+class _DeadlineHit(Exception):
+    """The deadline ended the stream (a silent server, or no answer in time)."""
+
+
+def _events(path: str, body: dict[str, Any], deadline: polling.Deadline) -> Iterator[Event]:
     try:
         with api.stream_post(path, {**body, "stream": True}, deadline.remaining()) as response:
             watchdog = _Watchdog(deadline, response)
@@ -115,12 +119,68 @@ def _events(path: str, body: dict[str, Any], deadline: waiting.Deadline) -> Iter
             finally:
                 watchdog.stop()
             if watchdog.fired:
-                raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE)
+                raise _DeadlineHit
     except Exception as exc:
         # A server too slow to answer (or to go on) within the deadline is cut off by it.
-        if waiting.cut_by_deadline(exc, deadline):
-            raise AsstError("deadline reached while streaming", None, ExitCode.DEADLINE) from None
+        if isinstance(exc, polling.DeadlineCut) or polling.cut_by_deadline(
+            exc, deadline.remaining()
+        ):
+            raise _DeadlineHit from None
         raise
+
+
+def _lost(exc: BaseException) -> AsstError | None:
+    """A connection lost mid-stream, as the error it maps to (None: not that)."""
+    if not type(exc).__module__.startswith("httpx"):
+        return None
+    import httpx2
+
+    if not isinstance(exc, httpx2.TransportError):
+        return None
+    return AsstError(f"the connection was lost while streaming: {exc}", None, ExitCode.TEMPORARY)
+
+
+class _Stream:
+    """One streamed run, followed through its tool rounds; ``run`` is the last state seen."""
+
+    def __init__(
+        self,
+        options: waiting.WaitOptions,
+        on_event: Callable[[Event], None],
+        on_run: Callable[[dict[str, Any]], None] | None,
+    ) -> None:
+        self.options = options
+        self.on_event = on_event
+        self.on_run = on_run
+        self.run: dict[str, Any] = {}
+
+    def ids(self) -> tuple[str, str]:
+        return str(self.run["thread_id"]), str(self.run["id"])
+
+    def read(self, path: str, body: dict[str, Any]) -> None:
+        for event in _events(path, body, self.options.deadline):
+            self.on_event(event)
+            if event.name.startswith(RUN_EVENT) and isinstance(event.data, dict):
+                if event.data.get("object") == "thread.run":
+                    first = not self.run
+                    self.run = event.data
+                    if first:
+                        api.created(path, self.run)
+                    if first and self.on_run is not None:
+                        self.on_run(self.run)  # e.g. -c remembers the thread at once
+            elif event.name == "error":
+                raise AsstError(f"the stream reported an error: {_message(event.data)}")
+
+    def follow(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        while True:
+            self.read(path, body)
+            if self.run.get("status") != "requires_action":
+                return self.run
+            run_path = waiting.run_path(*self.ids())
+            outputs = waiting.answer(run_path, self.run, self.options)
+            if outputs is None:
+                return self.run
+            path, body = paths.submit_tool_outputs(run_path), {"tool_outputs": outputs}
 
 
 def follow(
@@ -128,24 +188,30 @@ def follow(
     body: dict[str, Any],
     options: waiting.WaitOptions,
     on_event: Callable[[Event], None],
+    on_run: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Stream a run (created by POSTing ``body`` to ``path``) to its end; returns the last run."""
-    run: dict[str, Any] = {}
-    while True:
-        for event in _events(path, body, options.deadline):
-            on_event(event)
-            if event.name.startswith(RUN_EVENT) and isinstance(event.data, dict):
-                if event.data.get("object") == "thread.run":
-                    run = event.data
-            elif event.name == "error":
-                raise AsstError(f"the stream reported an error: {_message(event.data)}")
-        if run.get("status") != "requires_action":
-            return run
-        run_path = waiting.run_path(run["thread_id"], run["id"])
-        outputs = waiting.answer(run_path, run, options)
-        if outputs is None:
-            return run
-        path, body = f"{run_path}/submit_tool_outputs", {"tool_outputs": outputs}
+    """Stream a run (created by POSTing ``body`` to ``path``) to its end; returns the last run.
+
+    ``on_run`` gets the run as soon as it exists. Once it does, a deadline, Ctrl-C, SIGTERM or
+    a lost connection end the command as they would a polled wait: cancelling when asked,
+    naming the run and how to resume.
+    """
+    stream = _Stream(options, on_event, on_run)
+    try:
+        return stream.follow(path, body)
+    except _DeadlineHit:
+        if not stream.run:
+            raise polling.DeadlineCut(options.deadline) from None
+        raise waiting.timed_out(stream.ids(), stream.run, options) from None
+    except KeyboardInterrupt as stop:
+        if not stream.run:
+            raise
+        raise waiting.interrupted(stop, stream.ids(), options) from None
+    except Exception as exc:
+        lost = _lost(exc)
+        if lost is None or not stream.run:
+            raise
+        raise waiting.went_away(lost, stream.ids()) from exc
 
 
 def _message(data: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import checks, render
+from .. import checks, options, render
 from ..definitions import assistants
 from ..errors import UsageError
 
@@ -73,8 +73,6 @@ ToolChoice = Annotated[
         help="auto, none, required, code_interpreter, file_search or function:NAME",
     ),
 ]
-Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
-TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]
 MaxPromptTokens = Annotated[
     int | None,
     typer.Option(
@@ -105,14 +103,6 @@ ParallelToolCalls = Annotated[
         show_default=False,
     ),
 ]
-ResponseFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--response-format",
-        metavar="FORMAT",
-        help="auto, text, json_object, or a JSON file holding a json_schema format",
-    ),
-]
 
 
 @dataclass
@@ -131,6 +121,25 @@ class RunOptions:
     parallel_tool_calls: bool | None = None
     response_format: str | None = None
     metadata: list[str] | None = None
+
+
+NOT_GIVEN = RunOptions()
+RUN_FLAGS = {
+    "instructions": Instructions,
+    "additional_instructions": AdditionalInstructions,
+    "model": Model,
+    "tool_choice": ToolChoice,
+    "temperature": options.Temperature,
+    "top_p": options.TopP,
+    "max_prompt_tokens": MaxPromptTokens,
+    "max_completion_tokens": MaxCompletionTokens,
+    "truncation": Truncation,
+    "parallel_tool_calls": ParallelToolCalls,
+    "response_format": options.ResponseFormat,
+    "metadata": options.Metadata,
+}
+# The run flags of 'runs create' and 'asst run', in place of their ``run`` parameter.
+run_flags = options.bundled("run", RunOptions, RUN_FLAGS)
 
 
 def tool_choice(value: str) -> Any:
@@ -199,34 +208,37 @@ def run_body(assistant_id: str, options: RunOptions) -> dict[str, Any]:
 ToolOutput = Annotated[
     list[str] | None,
     typer.Option(
-        "--output",
-        metavar="CALL_ID=TEXT",
-        help="The output of one tool call; repeatable (the format is -o here)",
+        "--tool-output", metavar="CALL_ID=TEXT", help="The output of one tool call; repeatable"
     ),
 ]
 ToolOutputsFile = Annotated[
     str | None,
     typer.Option(
-        "--file",
-        "-f",
+        "--outputs-file",
         metavar="FILE",
         help="JSON list of {tool_call_id, output}, or a mapping call id to output ('-': stdin)",
     ),
 ]
+NO_OUTPUTS_HINT = (
+    "pass --tool-output CALL_ID=TEXT (repeatable), --outputs-file FILE, or --tool-handler "
+    "COMMAND to answer them by running it"
+)
 
 
-def tool_outputs(pairs: list[str] | None, file: str | None) -> list[dict[str, str]]:
-    """The ``tool_outputs`` of a submission, from ``--output`` flags or a JSON file, checked."""
+def tool_outputs(pairs: list[str] | None, file: str | None) -> list[dict[str, str]] | None:
+    """The ``tool_outputs`` of a submission, from ``--tool-output`` flags or a JSON file,
+    checked; None when neither was given."""
     if pairs and file is not None:
-        raise UsageError("--output and --file both given", "give the tool outputs one way")
+        raise UsageError(
+            "--tool-output and --outputs-file both given", "give the tool outputs one way"
+        )
     if file is not None:
-        found = _outputs_from_json(_read_json(file), lambda m: UsageError(f"--file {file}: {m}"))
+        where = f"--outputs-file {file}"
+        found = _outputs_from_json(_read_json(file), lambda m: UsageError(f"{where}: {m}"))
     elif pairs:
         found = [_output_pair(pair) for pair in pairs]
     else:
-        raise UsageError(
-            "no tool outputs given", "pass --output CALL_ID=TEXT (repeatable) or -f FILE"
-        )
+        return None
     seen: set[str] = set()
     for call_id, _ in found:
         if call_id in seen:
@@ -239,18 +251,19 @@ def _output_pair(pair: str) -> tuple[str, str]:
     call_id, sep, output = pair.partition("=")
     if not sep or not call_id:
         raise UsageError(
-            f"--output expects CALL_ID=TEXT, got '{pair}'", "e.g. --output call_abc123=42"
+            f"--tool-output expects CALL_ID=TEXT, got '{pair}'",
+            "e.g. --tool-output call_abc123=42",
         )
     return call_id, output
 
 
 def _read_json(file: str) -> Any:
     if file != "-":
-        return assistants.load_json_file(file, "--file")
+        return assistants.load_json_file(file, "--outputs-file")
     try:
         return json.loads(sys.stdin.read())
     except json.JSONDecodeError as exc:
-        raise UsageError(f"--file -: stdin is not JSON ({exc})") from None
+        raise UsageError(f"--outputs-file -: stdin is not JSON ({exc})") from None
 
 
 def _outputs_from_json(data: Any, fail: Callable[[str], UsageError]) -> list[tuple[str, str]]:

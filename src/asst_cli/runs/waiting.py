@@ -7,13 +7,14 @@ polling (429, 5xx, dropped connections) do not end the wait; they are retried wi
 
 from __future__ import annotations
 
-import time
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, errors, progress
+from .. import api, errors, paths, polling, progress
 from ..errors import AsstError, ExitCode
+from ..polling import Deadline
 
 TERMINAL = {
     "completed": ExitCode.OK,
@@ -22,49 +23,27 @@ TERMINAL = {
     "expired": ExitCode.RUN_INCOMPLETE,
     "incomplete": ExitCode.RUN_INCOMPLETE,
 }
-FIRST_INTERVAL = 0.5
-MAX_INTERVAL = 5.0
-MAX_TRANSIENT = 8  # consecutive failed polls (each after the SDK's own retries) before giving up
-DEADLINE_SLACK = 0.05  # a request timed out this close to the deadline was cut off by it
-
 # Answers a requires_action run: the tool outputs to submit, or None when nobody can.
 ActionHandler = Callable[[dict[str, Any]], "list[dict[str, str]] | None"]
 
 
-class Deadline:
-    """A monotonic deadline for the whole command (None: wait as long as it takes)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self._end = None if seconds is None else time.monotonic() + seconds
-
-    def remaining(self) -> float | None:
-        return None if self._end is None else max(0.0, self._end - time.monotonic())
-
-    def expired(self) -> bool:
-        remaining = self.remaining()
-        return remaining is not None and remaining <= 0
-
-    def cap(self, seconds: float) -> float:
-        remaining = self.remaining()
-        return seconds if remaining is None else min(seconds, remaining)
-
-
 @dataclass
 class WaitOptions:
-    timeout: float | None = None
+    """How to follow a run; ``deadline`` is the command's own, started when it started."""
+
+    deadline: Deadline = field(default_factory=lambda: Deadline(None))
     interval: float | None = None
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool = False
     on_action: ActionHandler | None = None
-    deadline: Deadline = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.deadline = Deadline(self.timeout)
+    @property
+    def timeout(self) -> float | None:
+        return self.deadline.seconds
 
 
 def run_path(thread_id: str, run_id: str) -> str:
-    return f"/threads/{api.segment(thread_id, 'thread id')}/runs/{api.segment(run_id, 'run id')}"
+    return paths.run(thread_id, run_id)
 
 
 def exit_code(run: dict[str, Any]) -> ExitCode:
@@ -81,49 +60,9 @@ def resume_hint(thread_id: str, run_id: str) -> str:
     return f"resume with 'asst runs wait {thread_id} {run_id}'"
 
 
-def cut_by_deadline(exc: BaseException, deadline: Deadline) -> bool:
-    """Whether ``exc`` is a request timed out by the deadline it was given (see api.within)."""
-    remaining = deadline.remaining()
-    if remaining is None or remaining > DEADLINE_SLACK:
-        return False
-    if not type(exc).__module__.startswith(("openai", "httpx")):
-        return False
-    import httpx2
-    from openai import _exceptions
-
-    return isinstance(exc, _exceptions.APITimeoutError | httpx2.TimeoutException)
-
-
-def _poll(path: str, deadline: Deadline) -> tuple[dict[str, Any], float | None]:
-    response = api.get_response(path, within=deadline.remaining())
-    hint = response.headers.get("openai-poll-after-ms")
-    try:
-        seconds = int(hint) / 1000 if hint else None
-    except ValueError:
-        seconds = None
-    run: dict[str, Any] = response.json()
-    return run, seconds
-
-
-class _Cadence:
-    """How long to sleep between polls: the server's hint, a fixed interval, or a backoff."""
-
-    def __init__(self, fixed: float | None) -> None:
-        self.fixed = fixed
-        self.next = FIRST_INTERVAL
-
-    def delay(self, hint: float | None) -> float:
-        if self.fixed is not None:
-            return max(self.fixed, hint or 0.0)
-        if hint is not None:
-            return hint
-        delay, self.next = self.next, min(self.next * 1.5, MAX_INTERVAL)
-        return delay
-
-
 def _cancel(path: str) -> None:
     try:
-        api.post(f"{path}/cancel")
+        api.cancel(path)
     except Exception as exc:
         failure = errors.translate(exc)
         if failure is None:
@@ -137,13 +76,18 @@ def progress_note(message: str) -> None:
     render.progress(message)
 
 
-def _timed_out(
-    path: str,
-    run: dict[str, Any] | None,
+def inspect_hint(thread_id: str, run_id: str) -> str:
+    return f"inspect it with 'asst runs get {thread_id} {run_id}'"
+
+
+def timed_out(
     ids: tuple[str, str],
+    run: dict[str, Any] | None,
     options: WaitOptions,
-    transient: AsstError | None,
+    transient: AsstError | None = None,
 ) -> AsstError:
+    """The deadline passed while following the run ``ids`` (last seen as ``run``): cancel it
+    if asked; the error names the run either way."""
     if transient is not None:
         return AsstError(
             f"the server stayed unavailable until the deadline: {transient.message}",
@@ -152,11 +96,11 @@ def _timed_out(
         )
     status = run.get("status") if run else "unknown"
     if options.cancel_on_timeout:
-        _cancel(path)
+        _cancel(run_path(*ids))
         return AsstError(
             f"deadline of {options.timeout:g} s reached; the run was {status} "
             "and is being cancelled",
-            None,
+            inspect_hint(*ids),
             ExitCode.DEADLINE,
         )
     return AsstError(
@@ -166,57 +110,52 @@ def _timed_out(
     )
 
 
+def went_away(failure: AsstError, ids: tuple[str, str]) -> AsstError:
+    """The server went away while following the run: 75, and how to resume."""
+    return AsstError(failure.message, resume_hint(*ids), ExitCode.TEMPORARY, failure.status)
+
+
 def follow(thread_id: str, run_id: str, options: WaitOptions) -> dict[str, Any]:
     """Poll the run until it ends or needs an answer nobody gives; returns the last run seen.
 
     Raises AsstError for the deadline (124), an unavailable server (75) and Ctrl-C (130).
     """
     path = run_path(thread_id, run_id)
-    cadence = _Cadence(options.interval)
+    deadline = options.deadline
     run: dict[str, Any] | None = None
-    last_failure: AsstError | None = None
-    failures = 0
-    started = time.monotonic()
+    started = deadline.clock.monotonic()
     try:
         with progress.spinner("Waiting for the run") as status:
-            while True:
-                if options.deadline.expired():
-                    transient = last_failure if failures else None
-                    raise _timed_out(path, run, (thread_id, run_id), options, transient)
-                try:
-                    run, hint = _poll(path, options.deadline)
-                    failures = 0
-                except Exception as exc:
-                    if cut_by_deadline(exc, options.deadline):
-                        failures = 0  # a slow answer, not a failure: the deadline ends it (124)
-                        time.sleep(options.deadline.cap(DEADLINE_SLACK))
-                        continue
-                    last_failure = _transient(exc)
-                    failures += 1
-                    if failures >= MAX_TRANSIENT:
-                        raise last_failure from exc
-                    time.sleep(options.deadline.cap(cadence.delay(None)))
-                    continue
+            fetch = functools.partial(api.get_polled, path)
+            for run in polling.poll(fetch, deadline, options.interval):
                 state = str(run.get("status"))
-                status.update(f"Run {run_id}: {state} ({time.monotonic() - started:.0f} s)")
+                elapsed = deadline.clock.monotonic() - started
+                status.update(f"Run {run_id}: {state} ({elapsed:.0f} s)")
                 if state in TERMINAL:
                     return run
                 if state == "requires_action":
                     outputs = answer(path, run, options)
                     if outputs is None:
                         return run
-                    api.post(f"{path}/submit_tool_outputs", {"tool_outputs": outputs})
-                    continue
-                time.sleep(options.deadline.cap(cadence.delay(hint)))
-    except KeyboardInterrupt:
-        if options.cancel_on_interrupt:
-            _cancel(path)
-            raise AsstError(
-                "interrupted; the run is being cancelled", None, ExitCode.INTERRUPTED
-            ) from None
-        raise AsstError(
-            "interrupted; the run goes on", resume_hint(thread_id, run_id), ExitCode.INTERRUPTED
-        ) from None
+                    api.post(paths.submit_tool_outputs(path), {"tool_outputs": outputs})
+    except polling.DeadlinePassed as passed:
+        raise timed_out((thread_id, run_id), run, options, passed.unavailable) from None
+    except AsstError as failure:
+        if failure.code != ExitCode.TEMPORARY:
+            raise
+        raise went_away(failure, (thread_id, run_id)) from failure
+    except KeyboardInterrupt as stop:
+        raise interrupted(stop, (thread_id, run_id), options) from None
+    raise AssertionError("polling.poll ends only by raising")
+
+
+def interrupted(stop: BaseException, ids: tuple[str, str], options: WaitOptions) -> AsstError:
+    """Ctrl-C or SIGTERM while following a run: cancel it if asked, else say how to resume."""
+    word, code = errors.stopped_by(stop)
+    if options.cancel_on_interrupt:
+        _cancel(run_path(*ids))
+        return AsstError(f"{word}; the run is being cancelled", inspect_hint(*ids), code)
+    return AsstError(f"{word}; the run goes on", resume_hint(*ids), code)
 
 
 def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[str, str]] | None:
@@ -228,18 +167,9 @@ def answer(path: str, run: dict[str, Any], options: WaitOptions) -> list[dict[st
     try:
         return options.on_action(run)
     except DeadlineReached:
-        raise _timed_out(
-            path, run, (str(run.get("thread_id")), str(run.get("id"))), options, None
-        ) from None
+        ids = (str(run.get("thread_id")), str(run.get("id")))
+        raise timed_out(ids, run, options) from None
     except AsstError:
         # A handler that gives up (--tool-errors abort) must not leave the run waiting for it.
         _cancel(path)
         raise
-
-
-def _transient(exc: Exception) -> AsstError:
-    """The error if it is worth retrying; anything else is re-raised at once."""
-    failure = errors.translate(exc)
-    if failure is None or failure.code != ExitCode.TEMPORARY:
-        raise exc
-    return failure

@@ -14,10 +14,11 @@ import contextlib
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import errors
 from ..errors import AsstError, ExitCode, UsageError
 
 # C0 and C1 controls, and the bidirectional overrides that make a name read differently.
@@ -75,8 +76,19 @@ def target(output_file: str | None, directory: str | None, force: bool) -> Targe
         check_free(path, force)
         return Target(path=path)
     folder = Path(directory).expanduser() if directory is not None else Path()
-    writable_directory(folder, f"--dir {directory}" if directory is not None else "the directory")
+    usable_directory(folder, f"--dir {directory}" if directory is not None else "the directory")
     return Target(directory=folder)
+
+
+def usable_directory(folder: Path, label: str) -> None:
+    """A directory to save into: one that is there and writable, or one that can be made (it is
+    made when the first file is saved). ``files download --dir`` and ``--download-dir`` agree."""
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        if len(existing.name.encode()) > MAX_NAME_BYTES:
+            raise UsageError(f"{label}: the name {existing.name[:20]}... is too long")
+        existing = existing.parent
+    writable_directory(existing, label)
 
 
 def writable_directory(folder: Path, label: str) -> None:
@@ -136,15 +148,22 @@ def save(chunks: Iterable[bytes], path: Path, force: bool) -> int:
             temp.unlink()
         if isinstance(exc, OSError):
             raise _cannot_write(path, exc) from None
-        if isinstance(exc, KeyboardInterrupt):
-            raise AsstError(
-                f"interrupted; {path} was not written", None, ExitCode.INTERRUPTED
-            ) from None
-        cut_off = _cut_off(exc)
-        if cut_off is not None:
-            raise cut_off from exc
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM (errors.Terminated)
+            word, code = errors.stopped_by(exc)
+            raise AsstError(f"{word}; {path} was not written", None, code) from None
+        _raise_cut_off(exc)
         raise
     return size
+
+
+@contextlib.contextmanager
+def cut_off_is_temporary() -> Iterator[None]:
+    """Around a body streamed elsewhere (``-O -``): a lost connection ends 75, as in ``save``."""
+    try:
+        yield
+    except Exception as exc:
+        _raise_cut_off(exc)
+        raise
 
 
 def _place(temp: Path, path: Path, force: bool) -> None:
@@ -169,15 +188,15 @@ def _place(temp: Path, path: Path, force: bool) -> None:
         temp.unlink()  # the data is in place under its name; a leftover link would only be noise
 
 
-def _cut_off(exc: BaseException) -> AsstError | None:
+def _raise_cut_off(exc: BaseException) -> None:
     """A connection lost mid-body (the SDK only maps errors before the body): retryable, 75."""
     if not type(exc).__module__.startswith("httpx"):
-        return None
+        return
     import httpx2
 
     if isinstance(exc, httpx2.TransportError):
-        return AsstError(f"the download was cut off: {exc}", "try again", ExitCode.TEMPORARY)
-    return None
+        message = f"the download was cut off: {exc}"
+        raise AsstError(message, "try again", ExitCode.TEMPORARY) from exc
 
 
 def _cannot_write(path: Path, exc: OSError) -> AsstError:
@@ -185,13 +204,18 @@ def _cannot_write(path: Path, exc: OSError) -> AsstError:
     return AsstError(f"{path}: cannot write: {reason}", "check free space and permissions")
 
 
-def fetch(file_id: str, directory: Path, force: bool) -> Path:
-    """Save a file under its server name (made safe) in ``directory``; returns the path."""
-    from .. import api
+def fetch(file_id: str, where: Target, force: bool) -> tuple[Path, int]:
+    """Save a file's content at ``where.path``, or under its server name (made safe) in
+    ``where.directory``; returns the path and the number of bytes written."""
+    from .. import api, paths
 
-    path = f"/files/{api.segment(file_id)}"
-    target = directory / safe_name(api.get(path).get("filename"), file_id)
-    check_free(target, force)
-    with api.stream_get(f"{path}/content") as response:
-        save(response.iter_bytes(), target, force)
-    return target
+    path = paths.file(file_id)
+    target = where.path
+    if target is None:
+        name = api.get(path).get("filename")
+        folder = where.directory or Path()
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_name(name, file_id)
+        check_free(target, force)
+    with api.stream_get(paths.content(path)) as response:
+        return target, save(response.iter_bytes(), target, force)

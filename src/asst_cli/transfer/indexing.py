@@ -1,29 +1,45 @@
 """What the vector-store commands share: their options and columns, and following indexing.
 
-``--wait`` polls the store, batch or store file (GET) until it leaves ``in_progress``, as fast
-as the server's ``openai-poll-after-ms`` header asks, else from 0.5 s backing off to 5 s. It then
-fails (exit 1) when files did not index, naming each on stderr; the data still goes to stdout.
+``--wait`` polls the store, batch or store file (GET) until it leaves ``in_progress`` or the
+command's deadline (``--timeout``) passes, with the one polling loop runs use (polling.py: the
+server's hint, else 0.5 s backing off to 5 s). It then fails (exit 1) when files did not index,
+naming each on stderr; the data still goes to stdout.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import functools
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, errors, progress, render
+from .. import api, errors, options, polling, progress, render
 from ..errors import AsstError, ExitCode
 
-FIRST_INTERVAL = 0.5
-MAX_INTERVAL = 5.0
 PENDING = "in_progress"
 
 Wait = Annotated[
     bool,
     typer.Option("--wait", "-w", help="Follow indexing to its end; exit 1 if any file failed"),
 ]
+
+
+@dataclass
+class Waiting:
+    """--wait and the command's deadline (--timeout), started as the command starts."""
+
+    wait: bool = False
+    deadline: polling.Deadline = field(default_factory=lambda: polling.Deadline(None))
+
+
+def waiting(wait: bool = False, timeout: float | None = None) -> Waiting:
+    return Waiting(wait, api.start_deadline(timeout))
+
+
+NO_WAIT = Waiting()
+# The flags of the commands that may follow indexing, in place of their ``waiting`` parameter.
+wait_flags = options.bundled("waiting", waiting, {"wait": Wait, "timeout": options.Timeout})
 Chunking = Annotated[
     str | None,
     typer.Option(
@@ -71,41 +87,27 @@ FILE_COLUMNS = (
 )
 
 
-def store_path(store_id: str) -> str:
-    return f"/vector_stores/{api.segment(store_id, 'vector store id')}"
-
-
-def _poll(path: str) -> tuple[dict[str, Any], float | None]:
-    response = api.get_response(path)
-    hint = response.headers.get("openai-poll-after-ms")
-    try:
-        seconds = int(hint) / 1000 if hint else None
-    except ValueError:
-        seconds = None
-    found: dict[str, Any] = response.json()
-    return found, seconds
-
-
-def follow(path: str, label: str, check_again: str) -> dict[str, Any]:
-    """GET ``path`` until it is no longer in progress; Ctrl-C stops waiting, not the indexing."""
-    delay = FIRST_INTERVAL
+def follow(path: str, label: str, check_again: str, deadline: polling.Deadline) -> dict[str, Any]:
+    """GET ``path`` until it is no longer in progress; Ctrl-C or the deadline stops waiting, not
+    the indexing."""
+    fetch = functools.partial(api.get_polled, path)
     try:
         with progress.spinner(f"Indexing {label}") as status:
-            while True:
-                found, hint = _poll(path)
+            for found in polling.poll(fetch, deadline):
                 if found.get("status") != PENDING:
                     return found
                 shown = f": {counts(found)} files" if "file_counts" in found else ""
                 status.update(f"Indexing {label}{shown}")
-                if hint is not None:
-                    time.sleep(hint)
-                else:
-                    time.sleep(delay)
-                    delay = min(delay * 2, MAX_INTERVAL)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (errors.Terminated)
+        word, code = errors.stopped_by(stop)
+        raise AsstError(f"{word}; indexing goes on", f"check with '{check_again}'", code) from None
+    except polling.DeadlinePassed:
         raise AsstError(
-            "interrupted; indexing goes on", f"check with '{check_again}'", ExitCode.INTERRUPTED
+            f"no end of indexing within {deadline.seconds:g} s; indexing goes on",
+            f"check with '{check_again}'",
+            ExitCode.DEADLINE,
         ) from None
+    raise AssertionError("polling.poll ends only by raising")
 
 
 def _file_problem(file: dict[str, Any]) -> AsstError:
@@ -135,38 +137,9 @@ def check_indexed(found: dict[str, Any], files_path: str, listed_by: str) -> Non
     raise AsstError(message, f"list them with '{listed_by}'")
 
 
-def each(
-    items: list[str], action: Callable[[str], dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[AsstError]]:
-    """``action`` on every item; each failure is named on stderr and none stops the others."""
-    done: list[dict[str, Any]] = []
-    failures: list[AsstError] = []
-    for item in items:
-        try:
-            done.append(action(item))
-        except Exception as exc:
-            failure = errors.translate(exc)
-            if failure is None:
-                raise
-            failures.append(AsstError(f"{item}: {failure.message}", failure.hint, failure.code))
-            render.error(failures[-1])
-    return done, failures
-
-
 def settled(files: list[dict[str, Any]]) -> list[AsstError]:
     """The files that ended other than completed, each named on stderr."""
     problems = [_file_problem(file) for file in files if file.get("status") != "completed"]
     for problem in problems:
         render.error(problem)
     return problems
-
-
-def fail_if_any(failures: list[AsstError], total: int, what: str) -> None:
-    if failures:
-        first = failures[0]
-        raise AsstError(
-            f"{len(failures)} of {total} {what} failed",
-            "the errors above name each one",
-            first.code,
-            first.status,
-        )

@@ -11,11 +11,13 @@ import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, progress, render
+from .. import api, errors, paths, progress, render
 from ..errors import AsstError, UsageError
+from . import orphans
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")
 DEFAULT_CONCURRENCY = 4
@@ -83,10 +85,7 @@ def _upload_one(path: Path, purpose: str) -> Uploaded:
         reason = exc.strerror or str(exc)
         return Uploaded(path, error=AsstError(f"cannot read: {reason}", "check the file"))
     except Exception as exc:
-        failure = errors.translate(exc)
-        if failure is None:
-            raise
-        return Uploaded(path, error=failure)
+        return Uploaded(path, error=errors.known(exc))
 
 
 def upload_many(
@@ -101,33 +100,65 @@ def upload_many(
     """
     if not paths:
         return []
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    workers = max(1, min(concurrency, len(paths)))
-    pool = ThreadPoolExecutor(max_workers=workers)
+    results: dict[int, Uploaded] = {}
     try:
         with progress.bar(f"Uploading {len(paths)} file(s)", len(paths)) as bar:
-            futures = [pool.submit(_upload_one, path, purpose) for path in paths]
-            for future in as_completed(futures):
-                done = future.result()
+            work = partial(_upload_one, purpose=purpose)
+            for index, done in _in_daemons(work, paths, max(1, min(concurrency, len(paths)))):
+                results[index] = done
                 bar.advance(f"Uploaded {done.path.name}")
                 if on_done:
                     on_done(done)
-        return [future.result() for future in futures]
+    finally:  # also after Ctrl-C: what was uploaded is noted until it is attached
+        orphans.note([str(r.file["id"]) for r in results.values() if r.file is not None])
+    return [results[index] for index in range(len(paths))]
+
+
+def _in_daemons(
+    work: Callable[[Path], Uploaded], paths: Sequence[Path], workers: int
+) -> Iterator[tuple[int, Uploaded]]:
+    """``work`` on every path in ``workers`` daemon threads; (index, result) as each ends.
+
+    Daemon threads, because on Ctrl-C asst must exit at once, and a pool's threads would be
+    waited for: an upload to a stalled server would hold the exit, then complete after all.
+    Uploads still running end with the process, their connections closed part way.
+    """
+    import queue
+    import threading
+
+    todo: queue.SimpleQueue[tuple[int, Path]] = queue.SimpleQueue()
+    done: queue.SimpleQueue[tuple[int, Uploaded] | BaseException] = queue.SimpleQueue()
+    for item in enumerate(paths):
+        todo.put(item)
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                index, path = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((index, work(path)))
+            except BaseException as exc:  # handed to the caller, who raises it
+                done.put(exc)
+
+    for _ in range(workers):
+        threading.Thread(target=worker, daemon=True).start()
+    try:
+        for _ in paths:
+            result = done.get()
+            if isinstance(result, BaseException):
+                raise result
+            yield result
     finally:
-        # On Ctrl-C the uploads not yet started must not start; running ones cannot be stopped.
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()  # after Ctrl-C (or an error) no upload not yet started starts
 
 
 def every_file(purpose: str) -> Iterator[dict[str, Any]]:
     """The account's files of one purpose; only the OpenAI dialect pages them (with ``after``)."""
-    params: dict[str, Any] = {"purpose": purpose}
-    while True:
-        page = api.page("/files", params)
+    for page in api.pages(paths.FILES, {"purpose": purpose}):
         yield from page.data
-        if not page.has_more or not page.last_id:
-            return
-        params["after"] = page.last_id
 
 
 def already_uploaded(paths: Sequence[Path], purpose: str) -> dict[Path, dict[str, Any]]:
@@ -144,21 +175,16 @@ def already_uploaded(paths: Sequence[Path], purpose: str) -> dict[Path, dict[str
 def report_failures(results: Sequence[Uploaded]) -> None:
     """Name each failed upload on stderr, then fail with the first one's exit code."""
     failed = [(u.path, u.error) for u in results if u.error is not None]
-    if not failed:
-        return
     for path, error in failed:
-        render.error(AsstError(f"{path}: upload failed: {error.message}", error.hint, error.code))
+        render.error(errors.about(f"{path}: upload failed", error))
     kept = [f"{u.file['id']} ({u.path})" for u in results if u.file is not None]
     hint = (
         f"uploaded anyway: {', '.join(kept)}; reuse their ids, or re-run with "
         "--skip-existing to upload only the failed ones"
         if kept
-        else "the errors above name each one"
+        else errors.EACH_NAMED
     )
-    first = failed[0][1]
-    raise AsstError(
-        f"{len(failed)} of {len(results)} uploads failed", hint, first.code, first.status
-    )
+    errors.raise_if_failed([error for _, error in failed], len(results), "uploads", hint)
 
 
 def file_ids(

@@ -23,6 +23,7 @@ from typing import Any
 
 from asst_engine.errors import EngineError
 from asst_engine.json_types import JSON
+from asst_engine.resources.accepts import AZURE_ACCEPTS, FOUNDRY_ACCEPTS, OPENAI_ACCEPTS, Accepts
 
 # Test hooks: these credential values are refused, so clients can exercise their auth errors.
 REJECTED_CREDENTIAL = "rejected"
@@ -40,6 +41,8 @@ class Dialect:
     api_key_header: bool
     missing_credential: str
     file_purposes: tuple[str, ...]
+    # What request bodies may carry beyond what the dialects share (see ``resources/accepts``).
+    accepts: Accepts
     render: Callable[[Any], Any]
     # Stream events this dialect's spec lacks, sent under the name of the status it reports.
     renamed_events: Mapping[str, str] = field(default_factory=dict)
@@ -171,6 +174,7 @@ OPENAI = Dialect(
         "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
     ),
     file_purposes=OPENAI_PURPOSES,
+    accepts=OPENAI_ACCEPTS,
     render=lambda body: _each(body, _openai),
 )
 AZURE = Dialect(
@@ -183,6 +187,7 @@ AZURE = Dialect(
         "header or an 'Authorization: Bearer' token when making requests to an API."
     ),
     file_purposes=OPENAI_PURPOSES,
+    accepts=AZURE_ACCEPTS,
     render=lambda body: _each(body, _azure),
     # No "incomplete" run status nor event in 2024-05-01-preview (runs render as "completed").
     renamed_events={"thread.run.incomplete": "thread.run.completed"},
@@ -194,6 +199,7 @@ FOUNDRY = Dialect(
     api_key_header=False,
     missing_credential="Authentication required: send 'Authorization: Bearer <token>'.",
     file_purposes=FOUNDRY_PURPOSES,
+    accepts=FOUNDRY_ACCEPTS,
     render=lambda body: _each(body, _foundry),
 )
 DIALECTS = (OPENAI, AZURE, FOUNDRY)

@@ -15,6 +15,10 @@ from typing import BinaryIO
 
 from asst_engine.errors import bad_request
 
+# Parts that are files even without a ``filename``: azure-core sends bytes given with a separate
+# ``filename`` field (Foundry's upload) as a bare ``name="file"`` part.
+FILE_FIELDS = ("file",)
+
 
 @dataclass
 class Upload:
@@ -71,7 +75,7 @@ def _add_part(form: Form, part: bytes) -> None:
     filename = param(params, "filename")
     if not isinstance(name, str):
         raise bad_request("Malformed multipart part: no field name.")
-    if isinstance(filename, str):
-        form.files[name] = Upload(filename, io.BytesIO(data), len(data))
+    if isinstance(filename, str) or name in FILE_FIELDS:
+        form.files[name] = Upload(filename or "", io.BytesIO(data), len(data))
     else:
         form.fields[name] = data.decode("utf-8", "replace")

@@ -5,6 +5,8 @@ server still serves it, because the real services did:
 - Azure 2024-05-01-preview has no ``/files`` paths and no DELETE for messages.
 - Foundry v1 has no DELETE for messages.
 - Only Foundry lists threads (``GET /threads``).
+- Only OpenAI's has vector store search, a store file's content and its attributes update.
+What bodies may carry differs by dialect (``Dialect.accepts``), and handlers are told it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from asst_engine.resources import (
     batches,
     files,
     messages,
+    search,
     store_files,
     threads,
     vector_stores,
@@ -49,7 +52,9 @@ def _retrieve_run(engine: Engine, request: Request) -> Reply:
 
 
 def _upload(engine: Engine, request: Request) -> Any:
-    return files.upload(engine, request.form(), request.dialect.file_purposes)
+    dialect = request.dialect
+    named = dialect.accepts.upload_filename
+    return files.upload(engine, request.form(), dialect.file_purposes, named)
 
 
 # (template, {method: handler}); a template's {name} segments become ``request.params``.
@@ -57,11 +62,13 @@ def _upload(engine: Engine, request: Request) -> Any:
 TABLE: list[tuple[str, dict[str, Handler]]] = [
     ("/assistants", {
         "GET": lambda e, r: assistants.listing(e, r.query),
-        "POST": lambda e, r: assistants.create(e, r.json()),
+        "POST": lambda e, r: assistants.create(e, r.json(), r.dialect.accepts),
     }),
     ("/assistants/{assistant_id}", {
         "GET": lambda e, r: assistants.retrieve(e, r.params["assistant_id"]),
-        "POST": lambda e, r: assistants.update(e, r.params["assistant_id"], r.json()),
+        "POST": lambda e, r: assistants.update(
+            e, r.params["assistant_id"], r.json(), r.dialect.accepts
+        ),
         "DELETE": lambda e, r: assistants.delete(e, r.params["assistant_id"]),
     }),
     ("/files", {
@@ -74,15 +81,19 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/files/{file_id}/content", {"GET": _download}),
     ("/threads/runs", {
-        "POST": streamed(lambda e, r, emit: runs.create_and_run(e, r.json(), emit)),
+        "POST": streamed(
+            lambda e, r, emit: runs.create_and_run(e, r.json(), emit, accepts=r.dialect.accepts)
+        ),
     }),
     ("/threads", {
         "GET": lambda e, r: threads.listing(e, r.query),
-        "POST": lambda e, r: threads.create(e, r.json()),
+        "POST": lambda e, r: threads.create(e, r.json(), r.dialect.accepts),
     }),
     ("/threads/{thread_id}", {
         "GET": lambda e, r: threads.retrieve(e, r.params["thread_id"]),
-        "POST": lambda e, r: threads.update(e, r.params["thread_id"], r.json()),
+        "POST": lambda e, r: threads.update(
+            e, r.params["thread_id"], r.json(), r.dialect.accepts
+        ),
         "DELETE": lambda e, r: threads.delete(e, r.params["thread_id"]),
     }),
     ("/threads/{thread_id}/messages", {
@@ -99,7 +110,9 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     ("/threads/{thread_id}/runs", {
         "GET": lambda e, r: runs.listing(e, r.params["thread_id"], r.query),
         "POST": streamed(
-            lambda e, r, emit: runs.create(e, r.params["thread_id"], r.json(), emit)
+            lambda e, r, emit: runs.create(
+                e, r.params["thread_id"], r.json(), emit, accepts=r.dialect.accepts
+            )
         ),
     }),
     ("/threads/{thread_id}/runs/{run_id}", {
@@ -119,7 +132,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/threads/{thread_id}/runs/{run_id}/steps/{step_id}", {
         "GET": lambda e, r: runs.retrieve_step(
-            e, r.params["thread_id"], r.params["run_id"], r.params["step_id"]
+            e, r.params["thread_id"], r.params["run_id"], r.params["step_id"], r.query
         ),
     }),
     ("/vector_stores", {
@@ -133,14 +146,25 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/vector_stores/{vs_id}/files", {
         "GET": lambda e, r: store_files.listing(e, r.params["vs_id"], r.query),
-        "POST": lambda e, r: store_files.create(e, r.params["vs_id"], r.json()),
+        "POST": lambda e, r: store_files.create(
+            e, r.params["vs_id"], r.json(), r.dialect.accepts
+        ),
     }),
     ("/vector_stores/{vs_id}/files/{file_id}", {
         "GET": lambda e, r: store_files.retrieve(e, r.params["vs_id"], r.params["file_id"]),
+        "POST": lambda e, r: store_files.update(
+            e, r.params["vs_id"], r.params["file_id"], r.json()
+        ),
         "DELETE": lambda e, r: store_files.delete(e, r.params["vs_id"], r.params["file_id"]),
     }),
+    ("/vector_stores/{vs_id}/files/{file_id}/content", {
+        "GET": lambda e, r: search.content(e, r.params["vs_id"], r.params["file_id"]),
+    }),
+    ("/vector_stores/{vs_id}/search", {
+        "POST": lambda e, r: search.search(e, r.params["vs_id"], r.json()),
+    }),
     ("/vector_stores/{vs_id}/file_batches", {
-        "POST": lambda e, r: batches.create(e, r.params["vs_id"], r.json()),
+        "POST": lambda e, r: batches.create(e, r.params["vs_id"], r.json(), r.dialect.accepts),
     }),
     ("/vector_stores/{vs_id}/file_batches/{batch_id}", {
         "GET": lambda e, r: batches.retrieve(e, r.params["vs_id"], r.params["batch_id"]),

@@ -8,6 +8,11 @@ and later GETs return exactly the state the stream reported.
 
 A run that hangs (``please hang``) stays ``in_progress``: its stream stays open, with no
 events, until the run is cancelled (or deleted, or the engine reset).
+
+With a driver that works on runs in the background (``runs/worker.py``), the request does not
+settle the run: after the events of the operation itself, the stream follows the run's event
+log (``Driver.follow``) and sends each event as the worker produces it, so model tokens reach
+the client as ``thread.message.delta`` events as they arrive.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from asst_engine.engine import Engine
 from asst_engine.http.dialects import Dialect
 from asst_engine.http.exchange import EventStream, Reply, Request
 from asst_engine.json_types import JSON
-from asst_engine.runs import lifecycle
+from asst_engine.runs import lifecycle, plans
 from asst_engine.runs.lifecycle import Emit
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -62,8 +67,11 @@ def streamed(operation: Operation) -> Handler:
             return operation(engine, request, lifecycle.silent)
         recorder = Recorder(request.dialect)
         run = operation(engine, request, recorder.emit)
+        following = engine.driver.follow(engine, run)
         later = None
-        if _settle(engine, run, recorder):
+        if following is not None:
+            later = _live(following, recorder)
+        elif _settle(engine, run, recorder):
             # The epoch now, under the lock: a generator reads it only once first iterated,
             # which may be after an ``end_streams`` meant for it.
             later = _when_unstuck(engine, run, recorder, engine.epoch)
@@ -72,9 +80,18 @@ def streamed(operation: Operation) -> Handler:
     return handle
 
 
+def _live(following: Iterator[tuple[str, JSON]], recorder: Recorder) -> Iterator[bytes]:
+    """The run's events as they come, each sent at once; then ``done``."""
+    for name, data in following:
+        recorder.emit(name, data)
+        yield recorder.take()
+    recorder.done()
+    yield recorder.take()
+
+
 def _settle(engine: Engine, run: JSON, recorder: Recorder) -> bool:
     """Drive the run as far as it goes; True if it is stuck ``in_progress`` (it hangs)."""
-    lifecycle.plan_of(engine, run).queued_polls = 0  # polls hold back only polling clients
+    plans.plan_of(engine, run).queued_polls = 0  # polls hold back only polling clients
     lifecycle.settle(engine, run, recorder.emit)
     if run["status"] == "in_progress":
         return True

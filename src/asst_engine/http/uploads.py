@@ -16,7 +16,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from asst_engine.errors import bad_request
-from asst_engine.http.multipart import Form, Upload, header_params, param
+from asst_engine.http.multipart import FILE_FIELDS, Form, Upload, header_params, param
 
 FIELD_LIMIT = 64 * 1024  # a plain field (purpose, filename) is never near this
 
@@ -85,10 +85,10 @@ class StreamedForm:
         name, filename = param(params, "name"), param(params, "filename")
         if not isinstance(name, str):
             raise bad_request("Malformed multipart part: no field name.")
-        if isinstance(filename, str):
+        if isinstance(filename, str) or name in FILE_FIELDS:
             self.file = tempfile.TemporaryFile(dir=self.spool)  # noqa: SIM115 (``close`` closes it)
             self.files.append(self.file)
-            self.form.files[name] = Upload(filename, self.file, 0)
+            self.form.files[name] = Upload(filename or "", self.file, 0)
         else:
             self.field = bytearray()
             self.form.fields[name] = ""

@@ -10,6 +10,8 @@ messages, stream events and the run's final status:
 - ``Image(filename)``, ``Text(text, notes)``: the reply message, part by part and delta by
   delta as they arrive (``notes`` are the annotations whose text this delta completes);
 - ``MessageEnd(completion_tokens, cut)``: the reply is complete (or cut: ``incomplete``);
+- ``CallDelta(index, name, arguments)``: a fragment of a function call as a model streams it
+  (the name once, the arguments in pieces); the turn still ends with ``FunctionCalls``;
 - ``FunctionCalls(calls, completion_tokens)``: the run stops in ``requires_action``; once the
   outputs are submitted the responder is asked again, with them in ``Turn.answered``;
 - ``Failed(code, message)``, ``Expired()``, ``Incomplete(reason)``: how the run ends otherwise;
@@ -22,13 +24,17 @@ and stops early when ``cancel`` is set. Errors of a model map to ``Failed`` (``l
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from asst_engine.json_types import JSON
+from asst_engine.tools.file_search import Findings
 from asst_engine.tools.produced import OutputFile
 from asst_engine.tools.search import Source
+
+# A run's file search: ``search(queries, message)`` (see ``tools/run_search.py``).
+SearchFiles = Callable[[Sequence[str], int], Findings]
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,11 @@ class FileLink:
 
 @dataclass(frozen=True)
 class Search:
-    """A ``file_search`` tool call and what it found."""
+    """A ``file_search`` tool call and what it found: ``found`` (the scripted responder's
+    first file), or ``findings`` (a model's search, with scores and content)."""
 
     found: tuple[Source, ...]
+    findings: Findings | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,14 @@ class Turn:
     answered: tuple[tuple[Answered, ...], ...] = ()
     # What the run's file search finds first (files of the thread, assistant and stores).
     find_source: Callable[[], Source | None] = field(default=_no_source)
+    # The run's assistant (settings the run leaves unset fall back to it).
+    assistant: JSON = field(default_factory=dict)
+    # Names of the files the messages attach, by file id.
+    filenames: Mapping[str, str] = field(default_factory=dict)
+    # The images of the messages' ``image_file`` parts as data: URLs, by file id.
+    image_urls: Mapping[str, str] = field(default_factory=dict)
+    # The run's file search, when it has the file_search tool.
+    search: SearchFiles | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,15 @@ class MessageEnd:
 
 
 @dataclass(frozen=True)
+class CallDelta:
+    """A fragment of the turn's function call at ``index`` (the model's numbering)."""
+
+    index: int
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True)
 class FunctionCalls:
     calls: tuple[FunctionCall, ...]
     completion_tokens: int
@@ -163,6 +188,7 @@ TurnEvent = (
     | Image
     | Text
     | MessageEnd
+    | CallDelta
     | FunctionCalls
     | Failed
     | Expired

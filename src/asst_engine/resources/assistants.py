@@ -7,29 +7,34 @@ from collections.abc import Mapping
 from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import deleted, lookup, merge, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 
 MAX_TOOLS = 128
 
 
-def _fields(engine: Engine) -> dict[str, v.Check]:
-    return {
+def _fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
+    fields = {
         "model": v.string(256),
         "name": v.nullable(v.string(256)),
         "description": v.nullable(v.string(512)),
         "instructions": v.nullable(v.string(256_000)),
-        "tools": v.tools(MAX_TOOLS),
-        "tool_resources": tool_resources(engine),
+        "tools": v.tools(MAX_TOOLS, accepts.extra_tools),
+        "tool_resources": tool_resources(engine, accepts),
         "metadata": v.metadata,
         "temperature": v.temperature,
         "top_p": v.top_p,
         "response_format": v.nullable(v.response_format),
     }
+    if accepts.reasoning_effort:
+        # Shown only once set: the objects of the other dialects' specs have no such field.
+        fields["reasoning_effort"] = v.reasoning_effort
+    return fields
 
 
-def create(engine: Engine, body: JSON) -> JSON:
-    fields = v.check_body(body, _fields(engine), required=("model",))
+def create(engine: Engine, body: JSON, accepts: Accepts) -> JSON:
+    fields = v.check_body(body, _fields(engine, accepts), required=("model",))
     create_helper_stores(engine, fields)
     assistant: JSON = {
         "id": engine.new_id("asst_"),
@@ -65,9 +70,9 @@ def retrieve(engine: Engine, assistant_id: str) -> JSON:
     return lookup(engine.store.assistants, assistant_id, "assistant")
 
 
-def update(engine: Engine, assistant_id: str, body: JSON) -> JSON:
+def update(engine: Engine, assistant_id: str, body: JSON, accepts: Accepts) -> JSON:
     assistant = retrieve(engine, assistant_id)
-    _apply(assistant, v.check_body(body, _fields(engine)))
+    _apply(assistant, v.check_body(body, _fields(engine, accepts)))
     return assistant
 
 

@@ -1,8 +1,11 @@
 """Vector store file batches: attach many files at once, poll, cancel, list the batch's files.
 
-A batch is created ``in_progress`` with its files ``in_progress``; the next retrieve of the batch
-completes it (state advances by being observed, never by wall-clock, so cassettes are stable).
-Cancelling before that marks the batch and its unfinished files ``cancelled``.
+A batch is created ``in_progress`` with its files ``in_progress``. With an inline indexer (the
+deterministic engine) its files are indexed when the batch is next retrieved, which completes it:
+state advances by being observed, never by wall-clock, so cassettes are stable and clients can
+exercise their polling and cancel paths. With a background indexer the files are indexed from
+the start and the batch completes when none is left ``in_progress``. Cancelling before that
+marks the batch and its unfinished files ``cancelled`` (their jobs then publish nothing).
 """
 
 from __future__ import annotations
@@ -15,23 +18,27 @@ from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files
+from asst_engine.resources.accepts import Accepts
 
 MAX_FILES = 2000
-_file_entry = v.fields_of(
-    {"file_id": v.text, "chunking_strategy": store_files.chunking_strategy, "attributes": v.obj},
-    required=("file_id",),
-)
-_FIELDS: dict[str, v.Check] = {
-    "file_ids": v.array(v.text, MAX_FILES),
-    "files": v.array(_file_entry, MAX_FILES),
-    "chunking_strategy": store_files.chunking_strategy,
-    "attributes": v.obj,
-}
+_NONE = object()  # no attributes given (null is a value: it clears them)
 
 
-def create(engine: Engine, store_id: str, body: JSON) -> JSON:
+def _fields(accepts: Accepts) -> dict[str, v.Check]:
+    entry = v.fields_of(store_files.entry_fields(accepts), required=("file_id",))
+    fields: dict[str, v.Check] = {
+        "file_ids": v.array(v.text, MAX_FILES),
+        "files": v.array(entry, MAX_FILES),
+        "chunking_strategy": store_files.chunking_strategy,
+    }
+    if accepts.file_attributes:
+        fields["attributes"] = v.attributes
+    return fields
+
+
+def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     store = store_files.store_of(engine, store_id)
-    fields = v.check_body(body, _FIELDS)
+    fields = v.check_body(body, _fields(accepts))
     entries = _entries(engine, fields)
     batch: JSON = {
         "id": engine.new_id("vsfb_"),
@@ -41,31 +48,52 @@ def create(engine: Engine, store_id: str, body: JSON) -> JSON:
         "status": "in_progress",
         "file_counts": {},
     }
-    for file_id, chunking in entries:
-        store_files.attach(engine, store, file_id, chunking, status="in_progress")
+    for file_id, chunking, attributes in entries:
+        attached = store_files.attach(engine, store, file_id, chunking)
+        if attributes is not _NONE:
+            attached["attributes"] = attributes
     engine.store.file_batches.put(batch, store_id)
-    members = [file_id for file_id, _ in entries]
+    members = [file_id for file_id, _, _ in entries]
     engine.store.batch_members.put(
         {"id": batch["id"], "created_at": batch["created_at"], "file_ids": members}, store_id
     )
     _refresh(engine, batch)
+    if engine.indexer.background:
+        for file_id in members:
+            engine.indexer.submit(engine, store_id, file_id)
     return batch
 
 
-def _entries(engine: Engine, fields: JSON) -> list[tuple[str, Any]]:
-    """``(file_id, chunking)`` pairs from either ``file_ids`` or ``files``, not both."""
+def _entries(engine: Engine, fields: JSON) -> list[tuple[str, Any, Any]]:
+    """``(file_id, chunking, attributes)`` from either ``file_ids`` or ``files``, not both.
+
+    The batch's ``attributes`` apply to ``file_ids``; with ``files`` each entry has its own
+    (the spec ignores the batch's there). ``_NONE``: no attributes given.
+    """
     if ("file_ids" in fields) == ("files" in fields):
         message = "Exactly one of 'file_ids' or 'files' must be provided."
         raise bad_request(message, "file_ids", "invalid_value")
     default = fields.get("chunking_strategy")
     if "file_ids" in fields:
-        raw = [(f"file_ids[{i}]", file_id, default) for i, file_id in enumerate(fields["file_ids"])]
+        shared = fields.get("attributes", _NONE)
+        raw = [
+            (f"file_ids[{i}]", file_id, default, shared)
+            for i, file_id in enumerate(fields["file_ids"])
+        ]
     else:
         raw = [
-            (f"files[{i}].file_id", entry["file_id"], entry.get("chunking_strategy", default))
+            (
+                f"files[{i}].file_id",
+                entry["file_id"],
+                entry.get("chunking_strategy", default),
+                entry.get("attributes", _NONE),
+            )
             for i, entry in enumerate(fields["files"])
         ]
-    return [(store_files.existing_file(engine, param, fid), chunk) for param, fid, chunk in raw]
+    return [
+        (store_files.existing_file(engine, param, fid), chunk, attrs)
+        for param, fid, chunk, attrs in raw
+    ]
 
 
 def _lookup(engine: Engine, store_id: str, batch_id: str) -> JSON:
@@ -104,10 +132,18 @@ def _settle(engine: Engine, batch: JSON, status: str) -> None:
 
 
 def retrieve(engine: Engine, store_id: str, batch_id: str) -> JSON:
-    """Observing an in-progress batch completes it (see the module docstring)."""
+    """Observing an in-progress batch indexes its files when inline; in the background it
+    completes once none is left in progress (see the module docstring)."""
     batch = _lookup(engine, store_id, batch_id)
-    if batch["status"] == "in_progress":
-        _settle(engine, batch, "completed")
+    if batch["status"] != "in_progress":
+        return batch
+    if not engine.indexer.background:
+        for member in _members(engine, batch):
+            if member["status"] == "in_progress":
+                engine.indexer.submit(engine, store_id, str(member["id"]))
+    _refresh(engine, batch)
+    if not batch["file_counts"]["in_progress"]:
+        batch["status"] = "completed"
     return batch
 
 

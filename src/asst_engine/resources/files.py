@@ -30,10 +30,14 @@ def client_filename(sent: str) -> str:
     return PureWindowsPath(sent).name or "upload"
 
 
-def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> JSON:
-    """Store an upload; ``purposes`` are those the dialect's spec allows."""
+def upload(
+    engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES, named: bool = False
+) -> JSON:
+    """Store an upload; ``purposes`` are those the dialect's spec allows, and when ``named`` a
+    ``filename`` field (Foundry's) names the file instead of the part's own file name."""
+    known = ("file", "purpose", "filename") if named else ("file", "purpose")
     for key in list(form.fields) + list(form.files):
-        if key not in ("file", "purpose"):
+        if key not in known:
             raise bad_request(
                 f"Unrecognized request argument supplied: {key}", key, "unknown_parameter"
             )
@@ -46,7 +50,8 @@ def upload(engine: Engine, form: Form, purposes: tuple[str, ...] = PURPOSES) -> 
         raise bad_request(message, "purpose", "missing_required_parameter")
     purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
     sent = form.files["file"]
-    file = _described(engine, client_filename(sent.filename), purpose, sent.size)
+    name = form.fields.get("filename") or sent.filename
+    file = _described(engine, client_filename(name), purpose, sent.size)
     with engine.store.blobs.writer(file["id"]) as out:
         shutil.copyfileobj(sent.content, out, COPY_CHUNK)
     return engine.store.files.put(file)
@@ -93,6 +98,7 @@ def content(engine: Engine, file_id: str) -> tuple[str, BinaryIO, int]:
 def delete(engine: Engine, file_id: str) -> JSON:
     retrieve(engine, file_id)
     engine.store.files.delete(file_id)
+    engine.index.forget(file_id)  # its chunks in every store
     return deleted(file_id, "file")
 
 

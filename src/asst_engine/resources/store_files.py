@@ -1,8 +1,9 @@
 """Files attached to a vector store, and the bookkeeping that keeps the store's counts true.
 
-Indexing is instant here: a file attached on its own is ``completed`` at once. Files attached by
-a batch stay ``in_progress`` until the batch is next retrieved (see ``batches.py``), so clients
-can exercise their polling and cancel paths deterministically.
+A file attached on its own (or with a new store) is ``in_progress`` and handed to the indexer
+(``tools/indexing.py``): inline, it is ``completed`` or ``failed`` before the answer; in the
+background, later. Batches hold their files back until observed in the inline mode (see
+``batches.py``). A store whose ``expires_at`` has passed is ``expired`` from then on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import deleted, lookup
 from asst_engine.store import pagination
 
@@ -54,7 +56,25 @@ def stored_chunking(requested: JSON | None) -> JSON:
 
 
 def store_of(engine: Engine, store_id: str) -> JSON:
-    return lookup(engine.store.vector_stores, store_id, "vector store")
+    return expire(engine, lookup(engine.store.vector_stores, store_id, "vector store"))
+
+
+def expire(engine: Engine, store: JSON) -> JSON:
+    """Mark the store ``expired`` once its ``expires_at`` has passed (read without ticking a
+    deterministic clock, so looking never changes timestamps)."""
+    expires_at = store.get("expires_at")
+    if expires_at is not None and engine.clock.peek() >= int(expires_at):
+        store["status"] = "expired"
+    return store
+
+
+def usable(engine: Engine, store_id: str) -> JSON:
+    """The store, refused when it has expired: its files can no longer be searched."""
+    store = store_of(engine, store_id)
+    if store["status"] == "expired":
+        message = f"Vector store '{store_id}' has expired; create a new vector store to search."
+        raise bad_request(message, None, "expired")
+    return store
 
 
 def existing_file(engine: Engine, param: str, file_id: Any) -> str:
@@ -64,22 +84,27 @@ def existing_file(engine: Engine, param: str, file_id: Any) -> str:
     return str(file_id)
 
 
-def attach(
-    engine: Engine, store: JSON, file_id: str, chunking: JSON | None, status: str = "completed"
-) -> JSON:
-    """Add (or re-add) a file to a store; the store file's id is the file's id, as in the API."""
+def attach(engine: Engine, store: JSON, file_id: str, chunking: JSON | None) -> JSON:
+    """Add (or re-add) a file to a store, ``in_progress``; the store file's id is the file's id,
+    as in the API. ``index`` starts its ingestion."""
     store_file: JSON = {
         "id": file_id,
         "object": "vector_store.file",
         "usage_bytes": lookup(engine.store.files, file_id, "file")["bytes"],
         "created_at": engine.now(),
         "vector_store_id": store["id"],
-        "status": status,
+        "status": "in_progress",
         "last_error": None,
         "chunking_strategy": stored_chunking(chunking),
     }
     engine.store.vector_store_files.put(store_file, store["id"])
     return store_file
+
+
+def index(engine: Engine, store_id: str, file_id: str) -> JSON:
+    """Start the file's ingestion; the store file as it stands after (done, when inline)."""
+    engine.indexer.submit(engine, store_id, file_id)
+    return retrieve(engine, store_id, file_id)
 
 
 def refresh(engine: Engine, store: JSON) -> None:
@@ -92,18 +117,30 @@ def refresh(engine: Engine, store: JSON) -> None:
         store["status"] = "in_progress" if counts["in_progress"] else "completed"
 
 
-def create(engine: Engine, store_id: str, body: JSON) -> JSON:
+def entry_fields(accepts: Accepts) -> dict[str, v.Check]:
+    """A file to attach: its id, chunking and, where the dialect has them, its attributes."""
+    fields: dict[str, v.Check] = {"file_id": v.text, "chunking_strategy": chunking_strategy}
+    if accepts.file_attributes:
+        fields["attributes"] = v.attributes
+    return fields
+
+
+def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     store = store_of(engine, store_id)
-    fields = v.check_body(
-        body,
-        {"file_id": v.text, "chunking_strategy": chunking_strategy, "attributes": v.obj},
-        required=("file_id",),
-    )
+    fields = v.check_body(body, entry_fields(accepts), required=("file_id",))
     file_id = existing_file(engine, "file_id", fields["file_id"])
     store_file = attach(engine, store, file_id, fields.get("chunking_strategy"))
     if "attributes" in fields:
         store_file["attributes"] = fields["attributes"]
     refresh(engine, store)
+    return index(engine, store_id, file_id)
+
+
+def update(engine: Engine, store_id: str, file_id: str, body: JSON) -> JSON:
+    """Replace the file's ``attributes`` (the only field that changes)."""
+    store_file = retrieve(engine, store_id, file_id)
+    fields = v.check_body(body, {"attributes": v.attributes}, required=("attributes",))
+    store_file["attributes"] = fields["attributes"]
     return store_file
 
 
@@ -120,6 +157,7 @@ def delete(engine: Engine, store_id: str, file_id: str) -> JSON:
     """Detach the file from the store; the file itself stays (as in the API)."""
     retrieve(engine, store_id, file_id)
     engine.store.vector_store_files.delete(file_id, store_id)
+    engine.index.remove(store_id, file_id)
     refresh(engine, store_of(engine, store_id))
     return deleted(file_id, "vector_store.file.deleted")
 

@@ -9,29 +9,30 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import deleted, merge, page_of
 from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
 
 MAX_MESSAGES = 32
 
 
-def _fields(engine: Engine) -> dict[str, v.Check]:
+def _fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
     def initial_messages(param: str, value: Any) -> Any:
         v.array(v.obj, MAX_MESSAGES)(param, value)
         return [messages.check(engine, item, f"{param}[{i}]") for i, item in enumerate(value)]
 
     return {
         "messages": initial_messages,
-        "tool_resources": tool_resources(engine),
+        "tool_resources": tool_resources(engine, accepts),
         "metadata": v.metadata,
     }
 
 
-def check(engine: Engine, body: Any, param: str | None = None) -> JSON:
+def check(engine: Engine, body: Any, accepts: Accepts, param: str | None = None) -> JSON:
     """Validate a thread body, top-level or nested (``thread`` of create-and-run)."""
     if param is None:
-        return v.check_body(body, _fields(engine))
-    return v.fields_of(_fields(engine))(param, body)  # type: ignore[no-any-return]
+        return v.check_body(body, _fields(engine, accepts))
+    return v.fields_of(_fields(engine, accepts))(param, body)  # type: ignore[no-any-return]
 
 
 def add(engine: Engine, fields: JSON) -> JSON:
@@ -50,17 +51,18 @@ def add(engine: Engine, fields: JSON) -> JSON:
     return thread
 
 
-def create(engine: Engine, body: JSON) -> JSON:
-    return add(engine, check(engine, body))
+def create(engine: Engine, body: JSON, accepts: Accepts) -> JSON:
+    return add(engine, check(engine, body, accepts))
 
 
 def retrieve(engine: Engine, thread_id: str) -> JSON:
     return messages.thread_of(engine, thread_id)
 
 
-def update(engine: Engine, thread_id: str, body: JSON) -> JSON:
+def update(engine: Engine, thread_id: str, body: JSON, accepts: Accepts) -> JSON:
     thread = retrieve(engine, thread_id)
-    fields = v.check_body(body, {"tool_resources": tool_resources(engine), "metadata": v.metadata})
+    checks = {"tool_resources": tool_resources(engine, accepts), "metadata": v.metadata}
+    fields = v.check_body(body, checks)
     if "tool_resources" in fields:
         create_helper_stores(engine, fields)
         fields["tool_resources"] = fields["tool_resources"] or {}

@@ -14,6 +14,7 @@ from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import store_files, vector_stores
+from asst_engine.resources.accepts import Accepts
 from asst_engine.store.base import Collection
 
 
@@ -29,7 +30,21 @@ def existing(collection: Collection, kind: str) -> v.Check:
     return run
 
 
-def tool_resources(engine: Engine) -> v.Check:
+_index = v.fields_of(
+    {
+        "index_connection_id": v.text,
+        "index_name": v.text,
+        "query_type": v.text,
+        "top_k": v.number(1, integer=True),
+        "filter": v.text,
+        "index_asset_id": v.text,
+    }
+)
+# Foundry's Azure AI Search index references: stored as given, for a tool this server refuses.
+_azure_ai_search = v.fields_of({"indexes": v.array(_index, 1)})
+
+
+def tool_resources(engine: Engine, accepts: Accepts) -> v.Check:
     store = engine.store
     file_ids = v.array(existing(store.files, "file"), 20)
     helper = v.fields_of(
@@ -45,10 +60,10 @@ def tool_resources(engine: Engine) -> v.Check:
             "vector_stores": v.array(helper, 1),
         }
     )
-    checked = v.fields_of(
-        {"code_interpreter": v.fields_of({"file_ids": file_ids}), "file_search": file_search}
-    )
-    return v.nullable(checked)
+    kinds = {"code_interpreter": v.fields_of({"file_ids": file_ids}), "file_search": file_search}
+    if accepts.azure_ai_search_resources:
+        kinds["azure_ai_search"] = _azure_ai_search
+    return v.nullable(v.fields_of(kinds))
 
 
 def create_helper_stores(engine: Engine, fields: JSON) -> None:

@@ -60,15 +60,17 @@ def create(engine: Engine, body: JSON) -> JSON:
         "metadata": {},
     }
     merge(store, fields)
-    _set_expiry(store)
+    set_expiry(store)
     engine.store.vector_stores.put(store)
     for file_id in file_ids:
         store_files.attach(engine, store, file_id, chunking)
     store_files.refresh(engine, store)
+    for file_id in file_ids:
+        engine.indexer.submit(engine, store["id"], file_id)
     return store
 
 
-def _set_expiry(store: JSON) -> None:
+def set_expiry(store: JSON) -> None:
     """``expires_at`` follows ``expires_after``; a store without a policy never expires."""
     policy = store.get("expires_after")
     if policy is None:
@@ -88,15 +90,19 @@ def update(engine: Engine, store_id: str, body: JSON) -> JSON:
     if "name" in fields and fields["name"] is None:
         fields["name"] = ""
     merge(store, fields)
-    _set_expiry(store)
+    set_expiry(store)
     return store
 
 
 def delete(engine: Engine, store_id: str) -> JSON:
     retrieve(engine, store_id)
     engine.store.vector_stores.delete(store_id)
+    engine.index.remove(store_id)
     return deleted(store_id, "vector_store.deleted")
 
 
 def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
-    return page_of(engine.store.vector_stores, query)
+    page = page_of(engine.store.vector_stores, query)
+    for store in page["data"]:
+        store_files.expire(engine, store)
+    return page

@@ -19,72 +19,27 @@ both paths go through the very same transitions and end in the same state.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models.turn import (
-    Answered,
+    CallDelta,
     Expired,
     Failed,
     FunctionCalls,
     Incomplete,
     Prompt,
     Stalled,
-    Turn,
     TurnEvent,
 )
-from asst_engine.resources.common import lookup
 from asst_engine.runs import replies, steps
+from asst_engine.runs.calls import ask_for_tools, take_delta
+from asst_engine.runs.plans import RunPlan, plan_of, start
 from asst_engine.runs.replies import Emit, silent
-from asst_engine.tools import sources
 
 __all__ = ["TERMINAL", "Emit", "RunPlan", "advance", "settle", "silent", "start"]
 
 TERMINAL = ("completed", "failed", "cancelled", "expired", "incomplete")
 Ending = FunctionCalls | Failed | Expired | Incomplete | Stalled
-
-
-@dataclass
-class RunPlan:
-    """What the engine knows about a run in flight that clients must not see."""
-
-    events: Iterator[TurnEvent]
-    cancel: threading.Event = field(default_factory=threading.Event)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    # (call id, function name, arguments) of the calls the run is waiting on, and their cost.
-    pending: list[tuple[str, str, str]] = field(default_factory=list)
-    call_tokens: int = 0
-    tool_step_id: str | None = None
-    answered: list[tuple[Answered, ...]] = field(default_factory=list)
-    # Retrievals still to answer "queued" before the run starts (``please queue for N polls``).
-    queued_polls: int = 0
-    # The responder stalled: the run stays in_progress until cancelled.
-    stalled: bool = False
-
-
-def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> Turn:
-    thread_messages = tuple(engine.store.messages.list(run["thread_id"]))
-    return Turn(run, thread_messages, tuple(answered), lambda: sources.first(engine, run))
-
-
-def start(engine: Engine, run: JSON) -> RunPlan:
-    """Ask the responder about a new run, from the thread as it is now; keep the plan."""
-    turn = turn_of(engine, run, [])
-    cancel = threading.Event()
-    events = engine.responder.respond(turn, cancel)
-    plan = RunPlan(events, cancel, queued_polls=engine.responder.hold(turn))
-    engine.run_plans[run["id"]] = plan
-    return plan
-
-
-def plan_of(engine: Engine, run: JSON) -> RunPlan:
-    plan = engine.run_plans[run["id"]]
-    assert isinstance(plan, RunPlan)
-    return plan
 
 
 def advance(engine: Engine, run: JSON, emit: Emit = silent) -> None:
@@ -119,12 +74,65 @@ def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> Non
     """Take the responder's events until the turn ends, and end the run as they say."""
     if plan.stalled:
         return  # in_progress until cancelled
-    ending = _consume(engine, run, plan, emit)
+    taker = Taker(engine, run, plan, emit)
+    for event in plan.events:
+        if taker.take(event):
+            return
+    taker.take(None)
+
+
+class Taker:
+    """A turn's events taken one at a time. The poll path takes them all in one unit of work;
+    the background worker takes each in a unit of work of its own, after getting it outside
+    the engine's lock (it may wait on a model), and ``rebind``s the objects in between."""
+
+    def __init__(self, engine: Engine, run: JSON, plan: RunPlan, emit: Emit) -> None:
+        self.engine = engine
+        self.run = run
+        self.plan = plan
+        self.emit = emit
+        self.writer = replies.Writer(engine, run, plan.round_prompt, emit)
+
+    def rebind(self, run: JSON) -> None:
+        """A new unit of work: objects kept from an earlier one are stale."""
+        self.run = run
+        self.writer.rebind(run)
+
+    def take(self, event: TurnEvent | None) -> bool:
+        """Take ``event`` (None: the events ran out); True once the turn is over."""
+        plan = self.plan
+        if event is None or isinstance(event, Ending):
+            self._end(event)
+            return True
+        if isinstance(event, Prompt):
+            plan.prompt_tokens += event.tokens
+            plan.round_prompt = self.writer.prompt_tokens = event.tokens
+        elif isinstance(event, CallDelta):
+            take_delta(self.engine, self.run, plan, event, self.emit)
+        else:
+            plan.completion_tokens += self.writer.take(event)
+        return False
+
+    def interrupt(self, reason: str) -> None:
+        """The run stopped while a message was being written: it is cut, for ``reason``
+        (run_cancelled, run_expired)."""
+        if self.writer.writing:
+            self.writer.end(cut=True, reason=reason)
+
+    def _end(self, ending: Ending | None) -> None:
+        if self.writer.writing:
+            # The stream stopped mid-message: what arrived stays, cut unless the run completes.
+            self.writer.end(cut=ending is not None)
+        conclude(self.engine, self.run, self.plan, ending, self.emit)
+
+
+def conclude(engine: Engine, run: JSON, plan: RunPlan, ending: Ending | None, emit: Emit) -> None:
+    """End the turn as ``ending`` says (None: the run completes)."""
     if ending is None:
         run["status"] = "completed"
         run["completed_at"] = engine.now()
     elif isinstance(ending, FunctionCalls):
-        _ask_for_tools(engine, run, plan, ending, emit)
+        ask_for_tools(engine, run, plan, ending, emit)
     elif isinstance(ending, Failed):
         run["status"] = "failed"
         run["failed_at"] = engine.now()
@@ -144,73 +152,23 @@ def finish(engine: Engine, run: JSON, plan: RunPlan, emit: Emit = silent) -> Non
         emit(f"thread.run.{run['status']}", run)
 
 
-def _consume(engine: Engine, run: JSON, plan: RunPlan, emit: Emit) -> Ending | None:
-    """Write what the events say until one ends the turn (None: the stream just ended)."""
-    writer = replies.Writer(engine, run, plan.prompt_tokens, emit)
-    ending: Ending | None = None
-    for event in plan.events:
-        if isinstance(event, Prompt):
-            plan.prompt_tokens = writer.prompt_tokens = event.tokens
-        elif isinstance(event, Ending):
-            ending = event
-            break
-        else:
-            plan.completion_tokens += writer.take(event)
-    if writer.writing:
-        # The stream stopped mid-message: what arrived stays, cut unless the run completes.
-        writer.end(cut=ending is not None)
-    return ending
-
-
-def _ask_for_tools(
-    engine: Engine, run: JSON, plan: RunPlan, asked: FunctionCalls, emit: Emit
-) -> None:
-    calls: list[JSON] = []
-    for call in asked.calls:
-        call_id = engine.new_id("call_")
-        plan.pending.append((call_id, call.name, call.arguments))
-        function = {"name": call.name, "arguments": call.arguments}
-        calls.append({"id": call_id, "type": "function", "function": function})
-    plan.call_tokens = asked.completion_tokens
-    step_calls = [{**c, "function": {**c["function"], "output": None}} for c in calls]
-    step = steps.add(engine, run, steps.tool_calls(step_calls), "in_progress")
-    plan.tool_step_id = step["id"]
-    emit("thread.run.step.created", step)
-    emit("thread.run.step.in_progress", step)
-    run["status"] = "requires_action"
-    run["required_action"] = {
-        "type": "submit_tool_outputs",
-        "submit_tool_outputs": {"tool_calls": calls},
-    }
-
-
-def take_tool_outputs(
-    engine: Engine, run: JSON, outputs: dict[str, str], emit: Emit = silent
-) -> None:
-    """Record the outputs on the tool step and resume the run: the responder goes on."""
-    plan = plan_of(engine, run)
-    step = lookup(engine.store.steps, str(plan.tool_step_id), "run step", run["id"])
-    for call in step["step_details"]["tool_calls"]:
-        call["function"]["output"] = outputs[call["id"]]
-    step["status"] = "completed"
-    step["completed_at"] = engine.now()
-    step["usage"] = steps.usage(plan.prompt_tokens, plan.call_tokens)
-    emit("thread.run.step.completed", step)
-    plan.completion_tokens += plan.call_tokens
-    plan.answered.append(tuple(Answered(c, n, a, outputs[c]) for c, n, a in plan.pending))
-    plan.events = engine.responder.respond(turn_of(engine, run, plan.answered), plan.cancel)
-    plan.pending = []
+def expire(engine: Engine, run: JSON, emit: Emit = silent) -> None:
+    """A run past its ``expires_at``: its model call stops, its steps and the run expire."""
+    plans_of = engine.run_plans.get(run["id"])
+    if isinstance(plans_of, RunPlan):
+        plans_of.cancel.set()
+    _end_steps(engine, run, "expired", "expired_at", emit)
+    run["status"] = "expired"
     run["required_action"] = None
-    # The real service queues the run again and picks it up at once; a stream shows both.
-    run["status"] = "queued"
-    emit("thread.run.queued", run)
-    run["status"] = "in_progress"
-    emit("thread.run.in_progress", run)
+    emit("thread.run.expired", run)
 
 
-def expected_calls(engine: Engine, run: JSON) -> list[str]:
-    """The call ids a run in ``requires_action`` waits for, in the order asked."""
-    return [call_id for call_id, _, _ in plan_of(engine, run).pending]
+def fail(engine: Engine, run: JSON, message: str, emit: Emit = silent) -> None:
+    """End an active run as ``failed`` with a ``server_error`` saying why."""
+    _end_steps(engine, run, "failed", "failed_at", emit)
+    run.update(status="failed", failed_at=engine.now(), required_action=None)
+    run["last_error"] = {"code": "server_error", "message": message}
+    emit("thread.run.failed", run)
 
 
 def _end_steps(engine: Engine, run: JSON, status: str, stamp: str, emit: Emit) -> None:

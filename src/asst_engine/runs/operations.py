@@ -16,9 +16,10 @@ from asst_engine.engine import Engine
 from asst_engine.errors import bad_request
 from asst_engine.json_types import JSON
 from asst_engine.resources import messages, threads
+from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import lookup, merge, page_of
-from asst_engine.resources.tool_resources import tool_resources
-from asst_engine.runs import lifecycle, steps
+from asst_engine.resources.tool_resources import create_helper_stores, tool_resources
+from asst_engine.runs import calls, lifecycle, plans, steps
 from asst_engine.runs.lifecycle import Emit, silent
 
 MAX_TOOLS = 20
@@ -27,12 +28,16 @@ RUN_LIFETIME = 600
 _tokens = v.nullable(v.number(256, integer=True))
 
 
-def _run_fields(engine: Engine) -> dict[str, v.Check]:
+def _run_fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
+    run_level: dict[str, v.Check] = {}
+    if accepts.run_tool_resources:
+        run_level["tool_resources"] = tool_resources(engine, accepts)
     return {
+        **run_level,
         "assistant_id": v.text,
         "model": v.optional_text,
         "instructions": v.optional_text,
-        "tools": v.nullable(v.tools(MAX_TOOLS)),
+        "tools": v.nullable(v.tools(MAX_TOOLS, accepts.extra_tools)),
         "metadata": v.metadata,
         "temperature": v.temperature,
         "top_p": v.top_p,
@@ -40,34 +45,39 @@ def _run_fields(engine: Engine) -> dict[str, v.Check]:
         "max_prompt_tokens": _tokens,
         "max_completion_tokens": _tokens,
         "truncation_strategy": v.nullable(v.truncation_strategy),
-        "tool_choice": v.nullable(v.tool_choice),
+        "tool_choice": v.nullable(v.tool_choice(accepts.extra_tools)),
         "parallel_tool_calls": v.boolean,
         "response_format": v.nullable(v.response_format),
     }
 
 
-def _create_fields(engine: Engine) -> dict[str, v.Check]:
+def _create_fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
     def additional(param: str, value: Any) -> Any:
         v.array(v.obj)(param, value)
         return [messages.check(engine, item, f"{param}[{i}]") for i, item in enumerate(value)]
 
+    effort = {"reasoning_effort": v.reasoning_effort} if accepts.reasoning_effort else {}
     return {
-        **_run_fields(engine),
+        **_run_fields(engine, accepts),
+        **effort,
         "additional_instructions": v.optional_text,
         "additional_messages": v.nullable(additional),
     }
 
 
-def _and_run_fields(engine: Engine) -> dict[str, v.Check]:
+def _and_run_fields(engine: Engine, accepts: Accepts) -> dict[str, v.Check]:
     def thread(param: str, value: Any) -> Any:
-        return threads.check(engine, value, param)
+        return threads.check(engine, value, accepts, param)
 
-    return {**_run_fields(engine), "thread": thread, "tool_resources": tool_resources(engine)}
+    resources = tool_resources(engine, accepts)
+    return {**_run_fields(engine, accepts), "thread": thread, "tool_resources": resources}
 
 
-def create(engine: Engine, thread_id: str, body: JSON, emit: Emit = silent) -> JSON:
+def create(
+    engine: Engine, thread_id: str, body: JSON, emit: Emit = silent, *, accepts: Accepts
+) -> JSON:
     messages.thread_of(engine, thread_id)
-    fields = v.check_body(body, _create_fields(engine), ("assistant_id",))
+    fields = v.check_body(body, _create_fields(engine, accepts), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
     messages.ensure_idle(engine, thread_id, starting_run=True)
     for message in fields.pop("additional_messages", None) or []:
@@ -75,11 +85,12 @@ def create(engine: Engine, thread_id: str, body: JSON, emit: Emit = silent) -> J
     return _start(engine, thread_id, assistant, fields, emit)
 
 
-def create_and_run(engine: Engine, body: JSON, emit: Emit = silent) -> JSON:
-    fields = v.check_body(body, _and_run_fields(engine), ("assistant_id",))
+def create_and_run(engine: Engine, body: JSON, emit: Emit = silent, *, accepts: Accepts) -> JSON:
+    """The thread takes ``tool_resources`` unless the dialect makes them the run's (Foundry)."""
+    fields = v.check_body(body, _and_run_fields(engine, accepts), ("assistant_id",))
     assistant = lookup(engine.store.assistants, fields["assistant_id"], "assistant")
     thread_fields = fields.pop("thread", None) or {}
-    resources = fields.pop("tool_resources", None)
+    resources = None if accepts.run_tool_resources else fields.pop("tool_resources", None)
     if resources and not thread_fields.get("tool_resources"):
         thread_fields["tool_resources"] = resources
     thread = threads.add(engine, thread_fields)
@@ -88,8 +99,12 @@ def create_and_run(engine: Engine, body: JSON, emit: Emit = silent) -> JSON:
 
 
 def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: Emit) -> JSON:
-    """A queued run whose settings default to the assistant's, and the responder's plan for it."""
+    """A queued run whose settings default to the assistant's, and the responder's plan for it.
+
+    Run-level ``tool_resources`` (Foundry) are the run's own: they stand in for the assistant's.
+    """
     fields.pop("stream", None)
+    create_helper_stores(engine, fields)
     instructions = fields.pop("instructions", None) or assistant["instructions"] or ""
     extra = fields.pop("additional_instructions", None)
     created = engine.now()
@@ -123,6 +138,8 @@ def _start(engine: Engine, thread_id: str, assistant: JSON, fields: JSON, emit: 
         "tool_choice": "auto",
         "parallel_tool_calls": True,
     }
+    if assistant.get("reasoning_effort") is not None:
+        run["reasoning_effort"] = assistant["reasoning_effort"]
     merge(run, {key: value for key, value in fields.items() if value is not None})
     engine.store.runs.put(run, thread_id)
     lifecycle.start(engine, run)
@@ -166,7 +183,7 @@ def cancel(engine: Engine, thread_id: str, run_id: str) -> JSON:
         raise bad_request(message, None, "invalid_state")
     run["status"] = "cancelling"
     run["required_action"] = None
-    lifecycle.plan_of(engine, run).cancel.set()
+    plans.plan_of(engine, run).cancel.set()
     engine.driver.wake(engine, run)
     return run
 
@@ -184,17 +201,19 @@ def submit_tool_outputs(
         message = f'Runs in status "{run["status"]}" do not accept tool outputs.'
         raise bad_request(message, None, "invalid_state")
     outputs = {item["tool_call_id"]: item["output"] for item in fields["tool_outputs"]}
-    expected = lifecycle.expected_calls(engine, run)
+    expected = calls.expected_calls(engine, run)
     if sorted(outputs) != sorted(expected):
         message = f"Expected tool outputs for call_ids {expected}, got {sorted(outputs)}."
         raise bad_request(message, "tool_outputs", "invalid_value")
-    lifecycle.take_tool_outputs(engine, run, outputs, emit)
+    calls.take_tool_outputs(engine, run, outputs, emit)
     engine.driver.wake(engine, run)
     return run
 
 
-def retrieve_step(engine: Engine, thread_id: str, run_id: str, step_id: str) -> JSON:
-    return steps.retrieve(engine, _lookup(engine, thread_id, run_id), step_id)
+def retrieve_step(
+    engine: Engine, thread_id: str, run_id: str, step_id: str, query: Mapping[str, str]
+) -> JSON:
+    return steps.retrieve(engine, _lookup(engine, thread_id, run_id), step_id, query)
 
 
 def list_steps(engine: Engine, thread_id: str, run_id: str, query: Mapping[str, str]) -> JSON:

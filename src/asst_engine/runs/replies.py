@@ -27,6 +27,7 @@ from asst_engine.models.turn import (
 )
 from asst_engine.resources import files, messages
 from asst_engine.runs import deltas, steps
+from asst_engine.tools import file_search
 
 # Announces a change as the stream event of that name, with the object as its data.
 Emit = Callable[[str, JSON], None]
@@ -72,8 +73,9 @@ class Writer:
             return event.completion_tokens
         return 0
 
-    def end(self, cut: bool) -> None:
-        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``."""
+    def end(self, cut: bool, reason: str = "max_tokens") -> None:
+        """End the message: its content is what arrived; a ``cut`` one is ``incomplete``
+        (``reason``: max_tokens, run_cancelled, run_expired...)."""
         message = self._open()
         message["content"] = self.parts
         # No extra clock readings: re-recorded cassettes keep their timestamps.
@@ -81,12 +83,21 @@ class Writer:
             message.update(
                 status="incomplete",
                 incomplete_at=message["created_at"],
-                incomplete_details={"reason": "max_tokens"},
+                incomplete_details={"reason": reason},
             )
             self.emit("thread.message.incomplete", message)
         else:
             message.update(status="completed", completed_at=message["created_at"])
             self.emit("thread.message.completed", message)
+
+    def rebind(self, run: JSON) -> None:
+        """Objects from an earlier unit of work are stale: get the ones being written again."""
+        self.run = run
+        store = self.engine.store
+        if self.message is not None:
+            self.message = store.messages.get(self.message["id"], run["thread_id"]) or self.message
+        if self.step is not None:
+            self.step = store.steps.get(self.step["id"], run["id"]) or self.step
 
     @property
     def writing(self) -> bool:
@@ -137,7 +148,8 @@ class Writer:
         self.parts = []
 
     def _annotation(self, text: str, note: Citation | FileLink) -> JSON:
-        start = text.index(note.text)
+        # The delta being added completes the note's text: its last occurrence is this one.
+        start = text.rindex(note.text)
         where = {"text": note.text, "start_index": start, "end_index": start + len(note.text)}
         if isinstance(note, Citation):
             # ``quote`` is dropped again where the dialect's schema has none (see ``dialects``).
@@ -149,7 +161,9 @@ class Writer:
     def _use_tool(self, tool: Search | Code, completion_tokens: int) -> None:
         """The ``tool_calls`` step of a built-in tool call, run to completion."""
         call_id = self.engine.new_id("call_")
-        if isinstance(tool, Search):
+        if isinstance(tool, Search) and tool.findings is not None:
+            call = file_search.step_call(tool.findings)
+        elif isinstance(tool, Search):
             found = [
                 {"file_id": s.file_id, "file_name": s.filename, "score": 1.0} for s in tool.found
             ]
@@ -160,11 +174,13 @@ class Writer:
         kind = "file_search" if isinstance(tool, Search) else "code_interpreter"
         details = steps.tool_calls([{"id": call_id, "type": kind, kind: call}])
         step = steps.add(self.engine, self.run, details, "in_progress")
-        self.emit("thread.run.step.created", step)
-        self.emit("thread.run.step.in_progress", step)
+        # Streams never carry the results' content (run-level include[] is not taken).
+        shown = file_search.without_content
+        self.emit("thread.run.step.created", shown(step))
+        self.emit("thread.run.step.in_progress", shown(step))
         _complete(step, steps.usage(self.prompt_tokens, completion_tokens), self.emit)
 
 
 def _complete(step: JSON, usage: JSON, emit: Emit) -> None:
     step.update(status="completed", completed_at=step["created_at"], usage=usage)
-    emit("thread.run.step.completed", step)
+    emit("thread.run.step.completed", file_search.without_content(step))

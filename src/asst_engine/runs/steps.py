@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.resources.common import lookup, page_of
+from asst_engine.tools.file_search import CONTENT, without_content
 
 
 def add(engine: Engine, run: JSON, details: JSON, status: str) -> JSON:
@@ -49,11 +50,21 @@ def usage(prompt: int, completion: int) -> JSON:
     }
 
 
-def retrieve(engine: Engine, run: JSON, step_id: str) -> JSON:
-    return lookup(engine.store.steps, step_id, "run step", run["id"])
+def retrieve(
+    engine: Engine, run: JSON, step_id: str, query: Mapping[str, str] | None = None
+) -> JSON:
+    step = lookup(engine.store.steps, step_id, "run step", run["id"])
+    return step if _with_content(query or {}) else without_content(step)
 
 
 def listing(engine: Engine, run: JSON, query: Mapping[str, str]) -> JSON:
-    # ``include[]`` asks for file-search result content, which this engine never produces.
+    """``include[]`` may ask for the file_search results' content; without it none is shown."""
     filtered = {key: value for key, value in query.items() if key != "include[]"}
-    return page_of(engine.store.steps, filtered, run["id"])
+    page = page_of(engine.store.steps, filtered, run["id"])
+    if not _with_content(query):
+        page["data"] = [without_content(step) for step in page["data"]]
+    return page
+
+
+def _with_content(query: Mapping[str, str]) -> bool:
+    return query.get("include[]") == CONTENT

@@ -21,8 +21,16 @@ again.
 Deleting cascades inside the store: a thread takes its messages, runs and their steps; a file
 its bytes; a vector store its files and batches.
 
-Owners (each API key sees only its objects) fit as a scope given to ``unit_of_work``: the
-collections then filter by it and stamp it on what they store, with no change to callers.
+Owners (each API key sees only its objects) are a scope given to ``unit_of_work(owner)``:
+inside it every read sees only that owner's objects and every write stamps it, with no change to
+callers. ``owner=None`` is no scoping (a server without keys, or background work): every object
+is visible, and writes keep owners right without knowing them: replacing an object keeps its
+owner, and a new child takes its parent's (a worker's reply lands in its thread owner's view).
+The owner is kept beside an object, never inside its JSON.
+
+Blobs stream: ``writer(key)`` takes the bytes into a temporary place and publishes them under
+``key`` only when its block ends without error, so a reader never sees half a file and a failed
+upload leaves nothing behind; ``reader(key)`` hands back a binary stream, never the whole file.
 """
 
 from __future__ import annotations
@@ -36,6 +44,11 @@ from typing import BinaryIO, Literal, Protocol
 from asst_engine.json_types import JSON
 
 Order = Literal["asc", "desc"]
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (a database from a newer asst, an unwritable data
+    dir); the message is one line saying what is wrong and what fixes it."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +99,7 @@ class Collection(Protocol):
 
 
 class Blobs(Protocol):
-    """Bytes by key: the content of files (on disk or in a table for a persistent store).
-
-    Files may be large (512 MB): uploads go in through ``writer`` and downloads out through
-    ``reader``, a piece at a time, never whole in memory."""
+    """Bytes by key: the content of files (in memory, or on disk for a persistent store)."""
 
     def put(self, key: str, data: bytes) -> None: ...
 
@@ -98,16 +108,16 @@ class Blobs(Protocol):
     def delete(self, key: str) -> None: ...
 
     def writer(self, key: str) -> AbstractContextManager[BinaryIO]:
-        """A file to write ``key``'s bytes to; they appear under ``key`` only when the block
-        exits without an error (until then, and after an error, ``key`` is as it was)."""
+        """A stream to write ``key``'s bytes to; they replace what ``key`` held only when the
+        block exits without error (an exception discards them)."""
         ...
 
     def reader(self, key: str) -> BinaryIO | None:
-        """``key``'s bytes to read (the caller closes it), or None."""
+        """A stream of ``key``'s bytes (the caller closes it), or None when absent."""
         ...
 
     def size(self, key: str) -> int | None:
-        """How many bytes ``key`` holds, or None."""
+        """How many bytes ``key`` holds, or None when absent."""
         ...
 
 
@@ -162,10 +172,8 @@ class Store(Protocol):
         ...
 
     def unit_of_work(self, owner: str | None = None) -> AbstractContextManager[None]:
-        """Everything one request (or one worker step) reads and changes, saved together.
-
-        With an ``owner`` (an API key's hash), reads see only that owner's objects and writes
-        are stamped with it; None sees and writes everything unscoped."""
+        """Everything one request (or one worker step) reads and changes, saved together;
+        scoped to ``owner``'s objects when given (see the module's notes on owners)."""
         ...
 
     def clear(self) -> None:

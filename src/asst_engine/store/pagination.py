@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from asst_engine.errors import bad_request
+from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
 from asst_engine.store.base import Order, Page, PageRequest
 from asst_engine.validation import choice, number
@@ -73,5 +73,10 @@ def _position(ids: list[str], cursor: str, param: str) -> int:
     try:
         return ids.index(cursor)
     except ValueError:
-        message = f"Invalid '{param}': no object with id '{cursor}' in this list."
-        raise bad_request(message, param, "invalid_value") from None
+        raise unknown_cursor(param, cursor) from None
+
+
+def unknown_cursor(param: str, cursor: str) -> EngineError:
+    """The 400 for an ``after``/``before`` that names no object of the list."""
+    message = f"Invalid '{param}': no object with id '{cursor}' in this list."
+    return bad_request(message, param, "invalid_value")

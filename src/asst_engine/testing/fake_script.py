@@ -7,6 +7,10 @@ offered (several: parallel calls), ``please fail`` (HTTP 500), ``please stop ear
 The fake adds ``please rate limit`` (429 with ``Retry-After: 1``; ``please rate limit N times``:
 only the first N identical requests) and ``please sleep <ms>`` (waits before answering). When
 the last message is a tool result the reply quotes the outputs, as the responder does.
+
+For file search: ``please search <query>``, when a ``file_search`` function is offered, calls it
+with ``{"queries": ["<query>"]}``; after its result the reply cites the first source marker the
+result holds (``According to the files【0:0†name】.``), or says nothing was found.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
 
+SEARCH = re.compile(r"\bplease search (.+)", re.IGNORECASE | re.DOTALL)
+MARKER = re.compile(r"【\d+:\d+†[^】]*】")
 SLEEP = re.compile(r"\bplease sleep (\d{1,7})\b")
 RATE_LIMIT = re.compile(r"\bplease rate limit(?: (\d{1,4}) times?)?\b")
 DIMENSIONS = 64
@@ -74,7 +80,7 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     messages: list[dict[str, Any]] = body["messages"]
     used = responder.count_tokens(" ".join(_text(m.get("content")) for m in messages))
     if messages[-1].get("role") == "tool":
-        reply = responder.after_tools(_outputs(messages)).text
+        reply = _after_search(_outputs(messages)) or responder.after_tools(_outputs(messages)).text
         return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     prompt = next(
         (_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), ""
@@ -91,6 +97,12 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     functions = [
         t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
     ]
+    searched = SEARCH.search(prompt)
+    if searched and "file_search" in functions:
+        arguments = json.dumps({"queries": [searched.group(1).strip()]})
+        call = Call(_call_id(key, 0), "file_search", arguments)
+        spent = responder.count_tokens(arguments)
+        return Answer("", (call,), "tool_calls", used, spent, sleep_ms)
     outcome = responder.respond(prompt, functions)
     if isinstance(outcome, Failed):
         message = "The server had an error while processing your request. Sorry about that!"
@@ -107,6 +119,14 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     text = outcome.text if isinstance(outcome, responder.Reply) else f"You said: {prompt}"
     hang = isinstance(outcome, Stalled)
     return Answer(text, (), "stop", used, responder.count_tokens(text), sleep_ms, hang)
+
+
+def _after_search(outputs: list[tuple[str, str]]) -> str | None:
+    """The reply to file_search results: cite the first marker, if any."""
+    if not outputs or outputs[-1][0] != "file_search":
+        return None
+    marker = MARKER.search(outputs[-1][1])
+    return f"According to the files{marker.group(0)}." if marker else "Nothing was found."
 
 
 def _call_id(key: str, index: int) -> str:

@@ -1,1 +1,1 @@
-"""What hosted tools do: the file a search finds, the files a run produces."""
+"""What hosted tools do: file search (``retrieval``), which tools run, the files a run makes."""

@@ -21,22 +21,12 @@ from asst_engine.models.base import (
 )
 from asst_engine.models.chat import ChatCompletionsModel, RetryPolicy, arguments, events
 from asst_engine.testing.fake_model import FakeModel, Recorded
+from asst_engine.testing.waits import Waits
 
 WEATHER = {
     "type": "function",
     "function": {"name": "get_weather", "parameters": {"type": "object"}},
 }
-
-
-class Waits:
-    """Records the pauses between retries instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.seconds: list[float] = []
-
-    def __call__(self, seconds: float, halt: threading.Event) -> bool:
-        self.seconds.append(seconds)
-        return False
 
 
 def model(

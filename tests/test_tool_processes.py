@@ -1,0 +1,74 @@
+"""Tool commands end with everything they started: on their timeout, on Ctrl-C and on SIGTERM
+(asst does not wait for a tool it was asked to stop)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from asst_cli.app import _sigterm_as_interrupt
+from asst_cli.runs import handlers
+
+# A tool that starts a long child and waits for it, as a shell script calling `sleep` does.
+TOOL = ["sh", "-c", "sleep 30 & echo $! > child.pid; echo $$ > tool.pid; wait"]
+RUN = {
+    "id": "run_1",
+    "thread_id": "thread_1",
+    "required_action": {
+        "submit_tool_outputs": {
+            "tool_calls": [{"id": "call_1", "function": {"name": "slow", "arguments": "{}"}}]
+        }
+    },
+}
+
+
+def gone(pid_file: str) -> bool:
+    """Whether the process whose pid the tool wrote has ended (a zombie counts as ended)."""
+    pid = int(Path(pid_file).read_text())
+    for _ in range(200):  # SIGKILL is delivered asynchronously: allow it a moment
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def started(pid_file: str) -> None:
+    while not Path(pid_file).exists() or not Path(pid_file).read_text().strip():
+        time.sleep(0.01)
+
+
+def test_a_timed_out_tool_is_ended_with_its_children() -> None:
+    config = handlers.ToolConfig(fallback=TOOL, timeout=0.5)
+    [output] = handlers.answer(config, RUN, None) or []
+    assert output == {
+        "tool_call_id": "call_1",
+        "output": "Error: the tool failed: no answer within 0.5 s",
+    }
+    assert gone("tool.pid") and gone("child.pid")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_ends_running_tools_at_once(stop: signal.Signals) -> None:
+    config = handlers.ToolConfig(fallback=TOOL, timeout=60)
+
+    def send_stop() -> None:
+        started("child.pid")
+        started("tool.pid")
+        os.kill(os.getpid(), stop)
+
+    threading.Thread(target=send_stop, daemon=True).start()
+    began = time.monotonic()
+    with _sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt):
+        handlers.answer(config, RUN, None)
+    # Not waiting for the tool (60 s limit, a 30 s child): what ends it is the stop.
+    assert time.monotonic() - began < 10
+    assert gone("tool.pid") and gone("child.pid")
