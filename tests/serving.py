@@ -2,7 +2,9 @@
 
 ``serve(data_dir, *options)`` starts ``asst serve --scripted --port 0`` and waits until it has
 written ``server.json`` (it listens then); ``Served.stop()`` sends SIGTERM and returns the exit
-code. ``server_command`` is the one place that says how the server is launched.
+code. With ``model=<fake model's url>`` the server is the real one instead: the SQLite store in
+the data dir, background workers, and that model behind every run (``--model-base-url``).
+``server_command`` is the one place that says how the server is launched.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ STOP_TIMEOUT = 10.0
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
 
 
-def server_command(data_dir: Path, *options: str) -> list[str]:
-    """The command line that serves the Assistants API on a free loopback port."""
+def server_command(data_dir: Path, *options: str, model: str | None = None) -> list[str]:
+    """The command line that serves the Assistants API on a free loopback port: scripted, or
+    with the model at ``model`` (a base URL)."""
+    replies = ["--scripted"] if model is None else ["--model-base-url", model]
     return [
-        sys.executable, "-m", "asst_cli", "serve", "--scripted", "--port", "0",
+        sys.executable, "-m", "asst_cli", "serve", *replies, "--port", "0",
         "--data-dir", str(data_dir), *options,
     ]  # fmt: skip
 
@@ -51,8 +55,9 @@ class Served:
             if self.process.poll() is not None:
                 _, err = self.process.communicate()
                 pytest.fail(f"server exited with {self.process.returncode}: {err.decode()[-2000:]}")
-            if info.exists():
-                self.url = str(json.loads(info.read_text())["url"])
+            written = json.loads(info.read_text()) if info.exists() else {}
+            if written.get("pid") == self.process.pid:  # not one a killed server left
+                self.url = str(written["url"])
                 return self.url
             time.sleep(0.02)  # a real process starting: there is no clock to inject
         self.process.kill()
@@ -73,10 +78,12 @@ class Served:
 
 
 @contextmanager
-def serve(data_dir: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+def serve(
+    data_dir: Path, *options: str, env: dict[str, str] | None = None, model: str | None = None
+) -> Iterator[Served]:
     """A running server, stopped on exit."""
     process = subprocess.Popen(
-        server_command(data_dir, *options),
+        server_command(data_dir, *options, model=model),
         env=scrubbed_env() if env is None else env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

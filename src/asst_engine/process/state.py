@@ -47,6 +47,9 @@ class DataDir:
                 f"'asst serve stop --data-dir {self.path}' or choose another --data-dir"
             ) from None
         self.handle = handle
+        # Holding the lock, any server.json is stale (its server was killed): until this one
+        # listens, nobody may take it for a running server's.
+        (self.path / INFO_NAME).unlink(missing_ok=True)
 
     def announce(self, url: str, version: str) -> None:
         """Write ``server.json``: the server listens at ``url``."""
