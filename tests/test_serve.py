@@ -197,7 +197,7 @@ def test_idle_timeout_stops_the_server(tmp_path: Path) -> None:
     served.wait_ready()
     _, err = process.communicate(timeout=15)
     assert process.returncode == 0, err.decode()
-    assert "no request for 0.2 s (--idle-timeout): stopping" in err.decode()
+    assert "no request and no active run for 0.2 s (--idle-timeout): stopping" in err.decode()
     assert not (tmp_path / "server.json").exists()
 
 

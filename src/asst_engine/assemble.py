@@ -1,26 +1,35 @@
 """Engine assembly: the one place that turns ``asst serve``'s options into a wired ``Engine``.
 
-Three choices, each one call:
-- the store: in memory (today, for every mode);
-- the driver: runs move on when polled (``PollDriver``), which keeps scripted runs
-  deterministic for cassettes and client tests;
-- the responder: the keyword-scripted one (``--scripted``; today also without it).
+Each choice is one call, by mode:
 
-A persistent store, a background worker and a model-backed responder each take the place of
-one of these calls (``_store``, ``_driver``, ``_responder``) when they exist.
+- ``--scripted`` (tests, demos): the memory store, runs moved on when polled (``PollDriver``,
+  deterministic as cassettes need) and the keyword-scripted responder;
+- otherwise: the SQLite store under the data dir, runs worked on in background threads
+  (``WorkerDriver``, which recovers the runs a previous process left active) and a model behind
+  every run (``ModelResponder``, configured from ``ASST_MODEL_*`` with ``--model-*`` on top).
+  File search indexes into ``DATA_DIR/index.sqlite`` with a pool of indexer threads, and the
+  files a stopped server was indexing are indexed again. The code_interpreter sandbox lives
+  under ``DATA_DIR/sandbox``.
+
+The caller holds the data dir's lock before ``assemble`` (opening the SQLite store cleans up
+what a crashed process left, which must never race a live server), and calls
+``Assembly.close`` once at shutdown.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from asst_engine.engine import Engine
-from asst_engine.models.scripted_turns import ScriptedResponder
-from asst_engine.models.turn import Responder
-from asst_engine.runs.driver import Driver, PollDriver
-from asst_engine.store.base import Store
-from asst_engine.store.memory import MemoryStore
+from asst_engine.models.providers import ModelConfig, ModelConfigError
+from asst_engine.process.state import ServeError
+from asst_engine.runs.worker import WorkerDriver
+from asst_engine.tools.sandbox import DEFAULT_TIMEOUT, Sandbox
+
+SANDBOX_DIR = "sandbox"
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class ServeConfig:
     model_base_url: str | None = None
     model_api_key: str | None = field(default=None, repr=False)
     model_map: Path | None = None
+    code_timeout: float = DEFAULT_TIMEOUT
+    unsafe_code_without_sandbox: bool = False
     idle_timeout: float | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -42,23 +53,66 @@ class ServeConfig:
     poll_after_ms: int | None = None
 
 
-def build_engine(config: ServeConfig) -> Engine:
-    """The engine ``config`` asks for."""
-    return Engine(
-        store=_store(config),
-        driver=_driver(config),
-        responder=_responder(config),
+@dataclass
+class Assembly:
+    """The engine, whether it has runs in hand, and how it all ends."""
+
+    engine: Engine
+    busy: Callable[[], bool]
+    closers: list[Callable[[], None]]
+
+    def close(self) -> None:
+        """Stop the background work first (driver, indexer, index), then what it used."""
+        self.engine.close()
+        for close in self.closers:
+            close()
+
+
+def assemble(config: ServeConfig) -> Assembly:
+    """The engine ``config`` asks for; ``ServeError`` when its model configuration is wrong."""
+    if config.scripted:
+        return Assembly(Engine(poll_after_ms=config.poll_after_ms), lambda: False, [])
+    models = _models(config)
+    from asst_engine.models.responder import ModelResponder
+    from asst_engine.store.sqlite import SqliteStore
+    from asst_engine.tools import indexing
+    from asst_engine.tools.index import FtsIndex
+
+    store = SqliteStore.open(config.data_dir)
+    sandbox = Sandbox(
+        config.data_dir / SANDBOX_DIR,
+        timeout=config.code_timeout,
+        unsafe_without_sandbox=config.unsafe_code_without_sandbox,
+    )
+    sandbox.start_sweeper()
+    driver = WorkerDriver()
+    engine = Engine(
+        store=store,
+        driver=driver,
+        # The code_interpreter tool reaches the model once the responder takes the sandbox
+        # (``ModelResponder(models, sandbox=sandbox)``); it is built and closed here already.
+        responder=ModelResponder(models),
+        index=FtsIndex.open(config.data_dir, os.environ),
+        indexer=indexing.Indexer.pool(),
         poll_after_ms=config.poll_after_ms,
     )
+    indexing.resume(engine)
+    return Assembly(engine, lambda: driver.working() > 0, [sandbox.close, store.close])
 
 
-def _store(config: ServeConfig) -> Store:
-    return MemoryStore()
+def _models(config: ServeConfig) -> ModelConfig:
+    """The model providers: the environment's, with the ``--model-*`` flags in its place."""
+    from asst_engine.models import providers
 
-
-def _driver(config: ServeConfig) -> Driver:
-    return PollDriver()
-
-
-def _responder(config: ServeConfig) -> Responder:
-    return ScriptedResponder()
+    environ = dict(os.environ)
+    for name, value in (
+        ("ASST_MODEL_BASE_URL", config.model_base_url),
+        ("ASST_MODEL_API_KEY", config.model_api_key),
+        ("ASST_MODEL_MAP", str(config.model_map) if config.model_map else None),
+    ):
+        if value:
+            environ[name] = value
+    try:
+        return providers.load(environ)
+    except ModelConfigError as error:
+        raise ServeError(str(error)) from None

@@ -79,10 +79,22 @@ def serve(
         typer.Option("--model-map", metavar="FILE", help="An assistant's model -> provider "
                      "and model name (env: ASST_MODEL_MAP)"),
     ] = None,
+    code_timeout: Annotated[
+        float,
+        typer.Option("--code-timeout", metavar="SECONDS", min=1,
+                     help="How long one code_interpreter cell may run"),
+    ] = 60.0,
+    unsafe_code_without_sandbox: Annotated[
+        bool,
+        typer.Option("--unsafe-code-without-sandbox",
+                     help="Run code_interpreter code without isolation where bubblewrap is "
+                     "missing (only for code you trust)"),
+    ] = False,
     idle_timeout: Annotated[
         float | None,
         typer.Option("--idle-timeout", metavar="SECONDS", min=0,
-                     help="Stop after this long without a request (default: never)"),
+                     help="Stop after this long without a request or a run at work "
+                     "(default: never)"),
     ] = None,
     tls_cert: Annotated[
         Path | None,
@@ -124,6 +136,8 @@ def serve(
         "model_base_url": model_base_url or os.environ.get("ASST_MODEL_BASE_URL"),
         "model_api_key": model_api_key or os.environ.get("ASST_MODEL_API_KEY"),
         "model_map": model_map or _path(os.environ.get("ASST_MODEL_MAP")),
+        "code_timeout": code_timeout,
+        "unsafe_code_without_sandbox": unsafe_code_without_sandbox,
         "idle_timeout": idle_timeout,
         "tls_cert": tls_cert,
         "tls_key": tls_key,

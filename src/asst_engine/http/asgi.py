@@ -69,9 +69,17 @@ class Activity:
 class App:
     """The ASGI application serving one engine."""
 
-    def __init__(self, engine: Engine, keys: Keys | None = None, spool: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Keys | None = None,
+        spool: Path | None = None,
+        closing: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.keys = keys or None
+        # What ends the engine and its store once no request is left (``assemble``).
+        self.closing = closing or engine.close
         # Where uploads wait to be stored (the data dir: /tmp may be memory); None: the default.
         self.spool = spool
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="asst-serve")
@@ -100,9 +108,11 @@ class App:
             self.engine.epoch += 1
 
     def close(self) -> None:
-        """End open event streams and wait for the requests still in the pool."""
+        """End open event streams, wait for the requests still in the pool, then stop the
+        engine (its background work, then its store)."""
         self.end_streams()
         self.pool.shutdown(wait=True)
+        self.closing()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()

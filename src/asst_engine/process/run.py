@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import uvicorn
 
-from asst_engine.assemble import ServeConfig, build_engine
-from asst_engine.http.asgi import App
+from asst_engine.assemble import ServeConfig, assemble
+from asst_engine.http.asgi import Activity, App
 from asst_engine.http.keys import Keys
 from asst_engine.process.state import DataDir, ServeError
 
@@ -35,8 +35,14 @@ def serve(config: ServeConfig, version: str) -> None:
     data_dir = DataDir(config.data_dir)
     data_dir.lock()
     try:
-        listener = _bind(config.host, config.port)
-        app = App(build_engine(config), Keys(config.keys), config.data_dir)
+        # After the lock: opening the store cleans up after a crashed server, never a live one.
+        assembly = assemble(config)
+        try:
+            listener = _bind(config.host, config.port)
+        except ServeError:
+            assembly.close()
+            raise
+        app = App(assembly.engine, Keys(config.keys), config.data_dir, assembly.close)
         url = _url(config, listener.getsockname()[1])
 
         def ready() -> None:
@@ -46,7 +52,8 @@ def serve(config: ServeConfig, version: str) -> None:
                   file=sys.stderr, flush=True)  # fmt: skip
 
         _logging(config.log_level)
-        server = Server(_uvicorn_config(app, config), app, config.idle_timeout, ready)
+        idle = Idle(config.idle_timeout, app.activity, assembly.busy)
+        server = Server(_uvicorn_config(app, config), app, idle, ready)
         # uvicorn re-raises the stop signal once it has shut down; a no-op handler makes that
         # a clean exit (0) instead of death by the signal.
         for stop in (signal.SIGTERM, signal.SIGINT):
@@ -63,12 +70,12 @@ class Server(uvicorn.Server):
         self,
         config: uvicorn.Config,
         app: App,
-        idle_timeout: float | None,
+        idle: Idle,
         ready: Callable[[], None],
     ) -> None:
         super().__init__(config)
         self.app = app
-        self.idle_timeout = idle_timeout
+        self.idle = idle
         self.ready = ready
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -82,12 +89,29 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
     async def on_tick(self, counter: int) -> bool:
-        idle = self.app.activity.idle_for(time.monotonic())
-        if self.idle_timeout is not None and idle >= self.idle_timeout:
-            message = "no request for %g s (--idle-timeout): stopping"
-            logging.getLogger("asst.serve").info(message, self.idle_timeout)
+        if self.idle.over(time.monotonic()):
+            message = "no request and no active run for %g s (--idle-timeout): stopping"
+            logging.getLogger("asst.serve").info(message, self.idle.timeout)
             self.should_exit = True
         return await super().on_tick(counter)
+
+
+class Idle:
+    """``--idle-timeout``: no request in flight, no run in hand, for ``timeout`` seconds."""
+
+    def __init__(self, timeout: float | None, activity: Activity, busy: Callable[[], bool]) -> None:
+        self.timeout = timeout
+        self.activity = activity
+        self.busy = busy
+
+    def over(self, now: float) -> bool:
+        if self.timeout is None:
+            return False
+        if self.busy():
+            # A run at work counts as activity: the idle period starts when it is done.
+            self.activity.last = now
+            return False
+        return self.activity.idle_for(now) >= self.timeout
 
 
 def _check(config: ServeConfig) -> None:
