@@ -1,8 +1,10 @@
 """The server under test for the client conformance suite, started the way a user starts it.
 
-Each test module gets its own ``asst serve --scripted`` process on a free loopback port (``--port
-0``), with its own data dir; it is ready once it has written ``server.json``, and it is stopped
-(SIGTERM) on teardown (see ``tests/serving.py``, shared with the server's own tests).
+Each test module gets its own ``asst serve`` process on a free loopback port (``--port 0``), as
+users run it: the SQLite store in its own data dir, runs worked on in the background, and the
+fake model (``asst_engine.testing.fake_model``, on loopback) behind every run, so text and tool
+calls stream in the model's pieces. It is ready once it has written ``server.json``, and it is
+stopped (SIGTERM) on teardown (see ``tests/serving.py``, shared with the server's own tests).
 
 Some clients refuse plain http (azure-core's bearer-token policy): ``tls_url`` serves https with
 a certificate from a throw-away certificate authority (``--tls-cert``/``--tls-key``).
@@ -16,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from asst_engine.testing.fake_model import FakeModel
+
 from serving import scrubbed_env, serve
 
-# Pollers wait this long between retrievals when the server suggests it (openai-poll-after-ms);
-# runs advance once per retrieval, so a short hint keeps polling flows fast.
+# Pollers wait this long between retrievals when the server suggests it (openai-poll-after-ms):
+# the fake model answers at once, so a short hint keeps polling flows fast.
 POLL_HINT = ("--poll-after-ms", "5")
 
 
@@ -31,11 +35,19 @@ def child_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def model() -> Iterator[FakeModel]:
+    """The model behind the server's runs: the fake one, on loopback."""
+    with FakeModel() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
 def server_url(
-    child_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    child_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, model: FakeModel
 ) -> Iterator[str]:
     """``http://127.0.0.1:<port>`` of a server started for this test module."""
-    with serve(tmp_path_factory.mktemp("data"), *POLL_HINT, env=child_env) as served:
+    data_dir = tmp_path_factory.mktemp("data")
+    with serve(data_dir, *POLL_HINT, env=child_env, model=model.url) as served:
         yield served.url
 
 
@@ -46,7 +58,9 @@ class Tls:
 
 
 @pytest.fixture(scope="module")
-def tls_url(child_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tls]:
+def tls_url(
+    child_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, model: FakeModel
+) -> Iterator[Tls]:
     """A server for this test module serving https, with a certificate made for this run."""
     import trustme
 
@@ -57,5 +71,6 @@ def tls_url(child_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
     issued.private_key_pem.write_to_path(str(folder / "key.pem"))
     (folder / "cert.pem").write_bytes(b"".join(pem.bytes() for pem in issued.cert_chain_pems))
     tls = ("--tls-cert", str(folder / "cert.pem"), "--tls-key", str(folder / "key.pem"))
-    with serve(tmp_path_factory.mktemp("data"), *POLL_HINT, *tls, env=child_env) as served:
+    data_dir = tmp_path_factory.mktemp("data")
+    with serve(data_dir, *POLL_HINT, *tls, env=child_env, model=model.url) as served:
         yield Tls(served.url, folder / "ca.pem")
