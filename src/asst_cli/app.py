@@ -103,10 +103,11 @@ def root(
         typer.Option("--profile", "-p", help="Profile from the config file (env: ASST_PROFILE)"),
     ] = None,
     backend: Annotated[
-        Literal["openai", "azure", "foundry"] | None,
+        Literal["openai", "azure", "foundry", "local"] | None,
         typer.Option(
             "--backend",
-            help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)",
+            help="openai, azure, foundry or local (env: ASST_BACKEND; default: inferred, else "
+            "local)",
         ),
     ] = None,
     endpoint: Annotated[
@@ -120,6 +121,14 @@ def root(
         int | None,
         typer.Option("--max-retries", min=0, help="Retries on 429/5xx/network errors (default: 2)"),
     ] = None,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir",
+            metavar="DIR",
+            help="The local backend's data dir (env: ASST_DATA_DIR; default: the user data dir)",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
     ] = False,
@@ -132,7 +141,9 @@ def root(
     if debug:
         _debug_logging()
     api.configure(
-        settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
+        settings.GlobalOptions(
+            profile, backend, endpoint, api_version, max_retries, debug, data_dir
+        )
     )
 
 

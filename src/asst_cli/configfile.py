@@ -24,8 +24,13 @@ PROFILE_KEYS = (
     "token_command",
     "max_retries",
     "output",
+    "data_dir",
+    "idle_timeout",
+    "model_base_url",
+    "model_api_key",
+    "model_map",
 )
-SECRET_KEYS = frozenset({"api_key", "token"})
+SECRET_KEYS = frozenset({"api_key", "token", "model_api_key"})
 DEFAULT_PROFILE = "default"
 
 
@@ -121,28 +126,40 @@ def _state_path() -> Path:
     return config_dir() / "state.yaml"
 
 
-def last_thread(profile_name: str) -> str | None:
-    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+def _state() -> dict[str, Any]:
     import yaml
 
     try:
         data = yaml.safe_load(_state_path().read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        return None
-    threads = data.get("last_thread", {}) if isinstance(data, dict) else {}
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def last_thread(profile_name: str) -> str | None:
+    """The thread the last ``asst run`` of this profile used (for ``--continue``)."""
+    data = _state()
+    threads = data.get("last_thread", {})
     found = threads.get(profile_name) if isinstance(threads, dict) else None
     return found if isinstance(found, str) else None
 
 
 def remember_thread(profile_name: str, thread_id: str) -> None:
-    import yaml
-
-    path = _state_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    if not isinstance(data, dict) or not isinstance(data.get("last_thread"), dict):
-        data = {"last_thread": {}}
+    data = _state()
+    if not isinstance(data.get("last_thread"), dict):
+        data["last_thread"] = {}
     data["last_thread"][profile_name] = thread_id
-    _write_private(path, data)
+    _write_private(_state_path(), data)
+
+
+def told(note: str) -> bool:
+    """Whether a once-only note (e.g. why asst chose a backend) was already shown."""
+    notes = _state().get("told", [])
+    return isinstance(notes, list) and note in notes
+
+
+def remember_told(note: str) -> None:
+    data = _state()
+    notes = data.get("told")
+    data["told"] = [*(notes if isinstance(notes, list) else []), note]
+    _write_private(_state_path(), data)

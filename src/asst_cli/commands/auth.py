@@ -20,6 +20,15 @@ COLUMNS = (
     render.Column("profile", "profile"),
     render.Column("check", "check"),
 )
+# The local backend: no api-version; its server, data dir and model instead.
+LOCAL_COLUMNS = (
+    *COLUMNS[:2],
+    render.Column("server", "server"),
+    render.Column("data-dir", "data_dir"),
+    render.Column("idle-timeout", "idle_timeout"),
+    render.Column("model", "model"),
+    *COLUMNS[3:],
+)
 
 
 def _credential(current: Settings) -> str | None:
@@ -40,9 +49,14 @@ def status(
 ) -> None:
     """Print the resolved backend, endpoint, api-version and auth method (secrets masked).
 
+    With the local backend: the server's URL and pid when it runs, the data dir, and the model
+    provider's base URL (never its key).
+
     Example: asst auth status --check
     """
     current = api.current_settings()
+    if check:  # first: with the local backend the request may start the server shown below
+        api.page("/assistants", {"limit": 1})
     result: dict[str, Any] = {
         "backend": current.backend,
         "endpoint": current.endpoint,
@@ -52,8 +66,12 @@ def status(
         "profile": current.profile,
         "sources": current.sources,
     }
+    columns: tuple[render.Column, ...] = COLUMNS
+    if current.local is not None:
+        from ..local.backend import describe
+
+        result.update(describe(current.local))
+        columns = LOCAL_COLUMNS
     if check:
-        api.page("/assistants", {"limit": 1})
         result["check"] = "ok"
-    columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, output, query)
+    render.emit(result, columns if check else columns[:-1], output, query)
