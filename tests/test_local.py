@@ -268,3 +268,17 @@ def test_an_unusable_data_dir_exits_2(cli: Runner, tmp_path: Path) -> None:
         f"Error: cannot use the data dir {tmp_path / 'file'}: File exists "
         "(choose another with --data-dir or ASST_DATA_DIR)\n",
     )
+
+
+@pytest.mark.usefixtures("fake")
+def test_a_server_with_another_model_is_reused_and_says_so(
+    cli: Runner, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("assistants", "list").exit_code == 0
+    pid = _pid(data_dir)
+    monkeypatch.setenv("ASST_MODEL_BASE_URL", "http://127.0.0.1:9/v1")
+    result = cli("assistants", "list", "-o", "json")
+    assert (result.exit_code, result.stdout) == (0, "[]\n")
+    assert result.stderr == backend.MODEL_DIFFERS.format(pid=pid) + "\n"
+    monkeypatch.delenv("ASST_MODEL_BASE_URL")
+    assert cli("assistants", "list").stderr == ""  # nothing asked for, nothing to say

@@ -7,13 +7,17 @@ from typing import Any
 
 from .. import configfile, render
 from .config import OPENAI_MODEL_URL, LocalSettings
-from .server import Running, ensure, key_path, recorded
+from .server import Running, ensure, key_path, model_fingerprint, recorded, started_with
 
 NOTE = "local-default"
 ANNOUNCEMENT = (
     "Note: api.openai.com no longer serves assistants, so with only OPENAI_API_KEY set asst runs "
     "its local engine (a background 'asst serve') with OpenAI's chat completions as the model; "
     "choose a backend with --backend or ASST_BACKEND. This note is shown once."
+)
+MODEL_DIFFERS = (
+    "Note: the local server (pid {pid}) was started with another model configuration, which "
+    "it keeps; to use this one, stop it with 'asst serve stop' and run the command again."
 )
 NO_MODEL = "none (set ASST_MODEL_BASE_URL, e.g. http://localhost:11434/v1)"
 
@@ -32,6 +36,10 @@ def connect(local: LocalSettings) -> tuple[str, str]:
     """The base URL of the local server (started if need be) and its key."""
     announce(local)
     running, key = ensure(local)
+    configured = local.model_base_url or local.model_api_key or local.model_map
+    if configured and started_with(local.data_dir) != model_fingerprint(local):
+        # Silently answering with another model than the one asked for would mislead.
+        render.progress(MODEL_DIFFERS.format(pid=running.pid))
     return f"{running.url}/v1", key
 
 

@@ -11,6 +11,7 @@ one server between them; the others find it running and reuse it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -157,7 +158,24 @@ def serve_environment(local: LocalSettings, env: dict[str, str]) -> dict[str, st
     return child
 
 
+def model_fingerprint(local: LocalSettings) -> str:
+    """Which model configuration a server was started with (a digest: the key is not kept)."""
+    raw = json.dumps([local.model_base_url, local.model_api_key, local.model_map])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def started_with(data_dir: Path) -> str | None:
+    """The model fingerprint of the server asst last started for the data dir."""
+    try:
+        return (data_dir / "local.model").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
 def _spawn(local: LocalSettings) -> subprocess.Popen[bytes]:
+    record = local.data_dir / "local.model"
+    record.touch(mode=0o600)
+    record.write_text(model_fingerprint(local), encoding="utf-8")
     with log_path(local.data_dir).open("ab") as log:
         # A session of its own: the terminal's Ctrl-C and hang-up are not the server's.
         return subprocess.Popen(
