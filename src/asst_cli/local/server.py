@@ -208,8 +208,10 @@ def _wait_started(child: subprocess.Popen[bytes], local: LocalSettings, key: str
                 f"the local server exited ({code}) on start: {_last_log_line(local.data_dir)}",
                 f"see {log}",
             )
+        # Any server.json now is new (the stale one was removed under the start lock): the
+        # child's, whatever process in it writes the file, or one started by hand meanwhile.
         found = recorded(local.data_dir)
-        if found and found.pid == child.pid and healthy(found.url, key):
+        if found and healthy(found.url, key):
             return found
         time.sleep(POLL_SECONDS)
     raise AsstError(
