@@ -112,10 +112,11 @@ def root(
         typer.Option("--profile", "-p", help="Profile from the config file (env: ASST_PROFILE)"),
     ] = None,
     backend: Annotated[
-        Literal["openai", "azure", "foundry"] | None,
+        Literal["openai", "azure", "foundry", "local"] | None,
         typer.Option(
             "--backend",
-            help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)",
+            help="openai, azure, foundry or local (env: ASST_BACKEND; default: inferred, else "
+            "local)",
         ),
     ] = None,
     endpoint: Annotated[
@@ -128,6 +129,14 @@ def root(
     max_retries: Annotated[
         int | None,
         typer.Option("--max-retries", min=0, help="Retries on 429/5xx/network errors (default: 2)"),
+    ] = None,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir",
+            metavar="DIR",
+            help="The local backend's data dir (env: ASST_DATA_DIR; default: the user data dir)",
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
@@ -145,7 +154,9 @@ def root(
     if problem:
         raise errors.UsageError(f"ASST_OUTPUT: {problem}")
     api.configure(
-        settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
+        settings.GlobalOptions(
+            profile, backend, endpoint, api_version, max_retries, debug, data_dir
+        )
     )
 
 
