@@ -18,8 +18,10 @@ from pathlib import Path
 
 import calls
 import downloads
+import history
 import knowledge
 import listing
+import quickstart
 import startup
 import uploads
 import waits
@@ -33,6 +35,8 @@ SECTIONS = {
     "uploads": uploads.measure,
     "downloads": downloads.measure,
     "knowledge": knowledge.measure,
+    "history": history.measure,
+    "quickstart": quickstart.measure,
 }
 
 

@@ -68,6 +68,9 @@ def test_the_sdk_is_used_without_its_typed_models() -> None:
         "from openai.types import Batch\n"
         "assert openai.OpenAI is OpenAI and openai.AzureOpenAI is Azure\n"
         "assert Batch.__name__ == 'Batch' and openai.APIError is openai._exceptions.APIError\n"
+        # as after an import, a package names its subpackages (the SDK's own code reads them)
+        "from openai.resources.chat.completions import completions\n"
+        "assert completions.validate_response_format(None) is None\n"
     )
     assert int(_probe(code)) < 40  # the whole of openai.types is ~470 modules
 

@@ -130,6 +130,14 @@ def created(path: str, answer: Any) -> None:
     ledger.notice(current_settings(), path, answer)
 
 
+def post_raw(path: str, data: bytes, content_type: str) -> Any:
+    """POST a body that is not one JSON object (the engine's JSON-lines import)."""
+    headers = {"Content-Type": content_type}
+    return _send(
+        lambda o: _client().post(path, content=data, cast_to=object, options=o), headers=headers
+    )
+
+
 def cancel(path: str) -> Any:
     """POST ``path``/cancel on its own short time limit, not the command's deadline: it is sent
     when that deadline has passed or the command was interrupted, and exit must not wait on a

@@ -56,6 +56,8 @@ class Root(LazyGroup):
         "export": _lazy(
             "apply", "Write live objects as YAML definitions that 'asst apply' accepts.", "export"
         ),
+        "import": _lazy("history", "Import a thread bundle into the current backend.", "import_"),
+        "convert": _lazy("history", "Write a bundle as OpenAI Conversations bodies.", "convert"),
         "completion": _lazy("completion", "Print or install shell completion.", "completion"),
         "assistants": _lazy("assistants", "Create, list, inspect, update and delete assistants."),
         "threads": _lazy(
@@ -142,8 +144,7 @@ def root(
         bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
     ] = False,
     version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version")
     ] = False,
 ) -> None:
     """Global options go before or after the command: asst --profile work assistants list."""

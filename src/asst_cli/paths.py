@@ -19,6 +19,10 @@ THREADS = "/threads"
 # Create a thread and run it in one request.
 THREAD_RUNS = "/threads/runs"
 VECTOR_STORES = "/vector_stores"
+# The only include[] value the protocol defines (steps): the content of file_search results.
+FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
+# The asst engine's own: objects of a thread bundle stored with their ids (OpenAI dialect only).
+IMPORT = "/asst/import"
 
 
 def segment(value: str, what: str) -> str:

@@ -15,6 +15,7 @@ from .. import render
 from ..apply import canonical, exporter, load, report
 from ..apply import plan as planning
 from ..errors import ExitCode
+from ..history import exporting
 from ..options import Concurrency, Output
 from ..transfer import uploads
 
@@ -99,11 +100,46 @@ def export(
         typer.Option("--dir", metavar="DIR", help="Write one file per object into DIR"),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files that exist")] = False,
+    threads: Annotated[
+        bool,
+        typer.Option(
+            "--threads",
+            help="Export a bundle into --dir: definitions, every thread the backend lists "
+            "(Foundry) and those named, their messages, runs, steps and files",
+        ),
+    ] = False,
+    thread: Annotated[
+        list[str] | None,
+        typer.Option("--thread", metavar="ID", help="A thread for the bundle; repeatable"),
+    ] = None,
+    threads_from: Annotated[
+        str | None,
+        typer.Option(
+            "--threads-from", metavar="FILE", help="Thread ids for the bundle, one a line"
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only threads created on or after DATE"),
+    ] = None,
+    no_file_bytes: Annotated[
+        bool, typer.Option("--no-file-bytes", help="Bundle file objects without their bytes")
+    ] = False,
 ) -> None:
     """Write live objects as YAML definitions that 'asst apply' accepts.
 
+    With --threads or --thread (say --thread thread_abc --dir backup/): a bundle of the
+    history that 'asst import' reads (README: "Thread bundles"); run it again after an
+    interruption and it continues.
+
     Example: asst export --dir definitions/
     """
+    if threads or thread or threads_from:
+        request = exporting.plan(
+            directory, threads, thread or [], threads_from, since, not no_file_bytes, force
+        )
+        render.progress(exporting.summary(exporting.export(request)))
+        return
     where = exporter.target(output_file, directory, force)
     documents = exporter.definitions(what, ids or [])
     if not documents:

@@ -10,8 +10,6 @@ from .. import api, listing, paths, render
 from ..options import Output, Query, group
 
 app = group("List and inspect the steps of a run.")
-# The only include[] value the protocol defines: the content of file_search results.
-FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
 
 def _details(step: dict[str, Any]) -> str:
@@ -62,7 +60,7 @@ def list_(
 
     Example: asst steps list thread_abc123 run_abc123 --order asc -o yaml
     """
-    include = FILE_SEARCH_CONTENT if include_file_search_content else None
+    include = paths.FILE_SEARCH_CONTENT if include_file_search_content else None
     listing.list_objects(
         paths.steps(thread_id, run_id),
         COLUMNS,

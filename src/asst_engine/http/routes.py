@@ -5,6 +5,7 @@ server still serves it, because the real services did:
 - Azure 2024-05-01-preview has no ``/files`` paths and no DELETE for messages.
 - Foundry v1 has no DELETE for messages.
 - Only Foundry lists threads (``GET /threads``).
+- ``/asst/import`` is this server's own (``resources/imports.py``), OpenAI dialect only.
 - Only OpenAI's has vector store search, a store file's content and its attributes update.
 What bodies may carry differs by dialect (``Dialect.accepts``), and handlers are told it.
 """
@@ -23,6 +24,7 @@ from asst_engine.resources import (
     assistants,
     batches,
     files,
+    imports,
     messages,
     search,
     store_files,
@@ -60,6 +62,7 @@ def _upload(engine: Engine, request: Request) -> Any:
 # (template, {method: handler}); a template's {name} segments become ``request.params``.
 # Order matters: "/threads/runs" must win over "/threads/{thread_id}".
 TABLE: list[tuple[str, dict[str, Handler]]] = [
+    ("/asst/import", {"POST": lambda e, r: imports.run(e, r.raw, r.dialect.name)}),
     ("/assistants", {
         "GET": lambda e, r: assistants.listing(e, r.query),
         "POST": lambda e, r: assistants.create(e, r.json(), r.dialect.accepts),

@@ -45,6 +45,8 @@ Ending = FunctionCalls | Failed | Expired | Incomplete | Stalled
 def advance(engine: Engine, run: JSON, emit: Emit = silent) -> None:
     """One observation's worth of progress."""
     status = run["status"]
+    if status in TERMINAL:
+        return  # nothing moves; an imported run has no plan in this engine
     plan = plan_of(engine, run)
     if status == "queued" and plan.queued_polls > 0:
         plan.queued_polls -= 1
