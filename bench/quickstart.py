@@ -25,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from asst_engine.http.server import serve
 from common import HERE, Row, Section, asst, clean_env, run, seconds, write_section
 
 from asst_engine import Engine
-from asst_engine.http.server import serve
 from asst_engine.models import providers
 from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from asst_engine.http.server import EngineServer, serve
 from matplotlib import image
 
 from asst_cli import polling, render
 from asst_engine import Engine
-from asst_engine.http.server import EngineServer, serve
 from asst_engine.models import providers
 from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver

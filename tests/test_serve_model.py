@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openai import OpenAI
+from openai.types.beta.threads.runs import CodeInterpreterToolCall
 
 from asst_engine.testing.fake_model import FakeModel
 
@@ -91,3 +92,22 @@ def test_kill_9_keeps_objects_and_ends_the_run_in_progress(
     assert ended.status == "failed" and ended.last_error is not None
     assert (ended.last_error.code, ended.last_error.message) == ("server_error", RESTARTED)
     assert [(m.role, m.status) for m in messages] == [("user", "completed")]
+
+
+def test_code_interpreter_runs_the_models_code_in_the_sandbox(served: Served) -> None:
+    with sdk(served.url) as client:
+        assistant = client.beta.assistants.create(
+            model="fake-model", tools=[{"type": "code_interpreter"}]
+        )
+        thread = client.beta.threads.create(
+            messages=[{"role": "user", "content": "plot a sine wave"}]
+        )
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=20
+        )
+        steps = client.beta.threads.runs.steps.list(run.id, thread_id=thread.id, order="asc")
+    assert (run.status, run.last_error) == ("completed", None)
+    assert [step.step_details.type for step in steps] == ["tool_calls", "message_creation"]
+    (call,) = steps.data[0].step_details.tool_calls  # type: ignore[union-attr]
+    assert isinstance(call, CodeInterpreterToolCall)
+    assert [output.type for output in call.code_interpreter.outputs] == ["image"]

@@ -8,8 +8,8 @@ Each choice is one call, by mode:
   (``WorkerDriver``, which recovers the runs a previous process left active) and a model behind
   every run (``ModelResponder``, configured from ``ASST_MODEL_*`` with ``--model-*`` on top).
   File search indexes into ``DATA_DIR/index.sqlite`` with a pool of indexer threads, and the
-  files a stopped server was indexing are indexed again. The code_interpreter sandbox lives
-  under ``DATA_DIR/sandbox``.
+  files a stopped server was indexing are indexed again. The model's code_interpreter code runs
+  in the sandbox under ``DATA_DIR/sandbox`` (``--code-timeout``, ``--unsafe-code-without-sandbox``).
 
 The caller holds the data dir's lock before ``assemble`` (opening the SQLite store cleans up
 what a crashed process left, which must never race a live server), and calls
@@ -89,9 +89,7 @@ def assemble(config: ServeConfig) -> Assembly:
     engine = Engine(
         store=store,
         driver=driver,
-        # The code_interpreter tool reaches the model once the responder takes the sandbox
-        # (``ModelResponder(models, sandbox=sandbox)``); it is built and closed here already.
-        responder=ModelResponder(models),
+        responder=ModelResponder(models, sandbox=sandbox),
         index=FtsIndex.open(config.data_dir, os.environ),
         indexer=indexing.Indexer.pool(),
         poll_after_ms=config.poll_after_ms,
