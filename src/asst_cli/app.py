@@ -20,6 +20,7 @@ from typer import _click as click
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
+from .argv import hoist_globals
 from .commands import completion
 from .errors import AsstError, ExitCode
 from .lazy import Lazy, LazyGroup, coerce_only_given_values
@@ -181,36 +182,6 @@ def _argv_format(argv: list[str]) -> None:
             render.remember_format(argv[index + 1])
         elif arg.startswith("--output="):
             render.remember_format(arg.split("=", 1)[1])
-
-
-GLOBAL_FLAGS = ("--debug",)
-GLOBAL_OPTIONS = ("--profile", "--backend", "--endpoint", "--api-version", "--max-retries")
-
-
-def hoist_globals(args: list[str]) -> list[str]:
-    """Global options given after the command, moved before it (where click reads them).
-
-    Only long names no command uses are moved; nothing after ``--`` is.
-    """
-    front: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest.extend(args[index:])
-            break
-        if arg in GLOBAL_FLAGS:
-            front.append(arg)
-        elif arg.split("=", 1)[0] in GLOBAL_OPTIONS:
-            front.append(arg)
-            if "=" not in arg and index + 1 < len(args):
-                index += 1
-                front.append(args[index])
-        else:
-            rest.append(arg)
-        index += 1
-    return front + rest
 
 
 def _usage(exc: click_errors.UsageError) -> AsstError:
