@@ -285,3 +285,14 @@ def test_threads_list_is_the_local_servers_own(cli: Runner, data_dir: Path) -> N
     listed = cli("threads", "list", "-o", "id")
     assert (listed.exit_code, listed.stdout) == (0, made.stdout)
     assert listed.stderr == "Threads from the server's own list.\n"
+
+
+def test_the_profiles_output_format_holds_on_the_local_backend(
+    cli: Runner, data_dir: Path, isolated_env: Path
+) -> None:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.yaml").write_text("profiles:\n  default:\n    output: id\n")
+    (isolated_env / "config.yaml").chmod(0o600)
+    made = cli("threads", "create")
+    assert (made.exit_code, made.stderr) == (0, "")
+    assert made.stdout.startswith("thread_") and made.stdout.count("\n") == 1

@@ -227,6 +227,8 @@ def _resolvable(host: str) -> bool:
 
 
 def _max_retries(value: Any, source: str) -> int:
+    if value is None:
+        return DEFAULT_MAX_RETRIES
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -268,10 +270,8 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     resolved: dict[str, Any] = {}
     for key in ("endpoint", "api_version", "api_key", "token", "token_command", "max_retries"):
         resolved[key], sources[key] = _first(layers, key)
-    retries = resolved["max_retries"]
-    max_retries = (
-        DEFAULT_MAX_RETRIES if retries is None else _max_retries(retries, sources["max_retries"])
-    )
+    max_retries = _max_retries(resolved["max_retries"], sources["max_retries"])
+    _profile_format(profile_layer)
     if backend == "local":
         local = local_settings(lambda key: _first(layers, key), env, sources)
         # Only what applies: a key or token set for another backend is not used here.
@@ -287,8 +287,6 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     api_version = resolved["api_version"] or DEFAULT_API_VERSIONS.get(backend)
     if api_version and not resolved["api_version"]:
         sources["api_version"] = "default"
-    retries = resolved["max_retries"]
-    _profile_format(profile_layer)
     return Settings(
         backend=backend,
         endpoint=_check_endpoint(str(endpoint), sources["endpoint"]).rstrip("/"),
