@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from asst_engine.http.server import EngineServer, serve
 from matplotlib import image
 
 from asst_cli import polling, render
@@ -23,6 +22,7 @@ from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing.fake_model import FakeModel
 from asst_engine.testing.fake_quickstart import PLOT_CODE, PLOTTED
+from asst_engine.testing.server import EngineServer, serve
 from asst_engine.tools.sandbox import Sandbox
 
 from harness import ROOT, Runner
