@@ -111,3 +111,28 @@ def test_code_interpreter_runs_the_models_code_in_the_sandbox(served: Served) ->
     (call,) = steps.data[0].step_details.tool_calls  # type: ignore[union-attr]
     assert isinstance(call, CodeInterpreterToolCall)
     assert [output.type for output in call.code_interpreter.outputs] == ["image"]
+
+
+def test_sigterm_with_a_run_hanging_on_the_model_stops_cleanly(
+    model: FakeModel, tmp_path: Path
+) -> None:
+    with serve(tmp_path, model=model.url) as running, sdk(running.url) as client:
+        assistant = client.beta.assistants.create(model="fake-model")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "please hang"}])
+        run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+        wait_for_status(client, thread.id, run.id, "in_progress")
+        assert running.stop() == 0  # within serving.STOP_TIMEOUT, else it is killed (-9)
+    assert not (tmp_path / "server.json").exists()
+
+
+def test_a_model_map_that_cannot_be_read_stops_the_start(cli: Runner, tmp_path: Path) -> None:
+    bad = tmp_path / "map.yaml"
+    bad.write_text("gpt-4o: [1\n")
+    args = ("--model-map", str(bad), "--port", "0", "--idle-timeout", "5")
+    result = cli("serve", *args, "--data-dir", str(tmp_path / "data"))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: Model map {bad}: not valid YAML or JSON (line 2): expected ',' or ']', "
+        "but got '<stream end>'\n"
+    )
+    assert not (tmp_path / "data" / "server.json").exists()
