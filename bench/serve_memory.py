@@ -2,12 +2,13 @@
 MB while a 64 MB file goes up and down), and the time of one small request on a reused
 connection (what keep-alive clients such as the SDKs pay per call).
 
-Starts `asst serve --scripted --port 0` in a fresh data dir, uploads a generated file as a
+Starts `asst serve --port 0` (the SQLite store, blobs on disk; `--scripted`: the memory
+store) in a fresh data dir, uploads a generated file as a
 streamed multipart body (the client never holds it whole either), downloads it back, and reads
 the server's resident-set size from /proc: at rest before, and its high-water mark (VmHWM)
 after. Linux only (/proc).
 
-python bench/serve_memory.py [--megabytes 64] [--requests 200]
+python bench/serve_memory.py [--megabytes 64] [--requests 200] [--scripted]
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def _body(megabytes: int) -> tuple[Iterator[bytes], int]:
     return pieces(), len(head) + megabytes * PIECE + len(tail)
 
 
-def _start(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    command = [sys.executable, "-m", "asst_cli", "serve", "--scripted", "--port", "0",
+def _start(data_dir: Path, scripted: bool) -> tuple[subprocess.Popen[bytes], str]:
+    mode = ["--scripted"] if scripted else []
+    command = [sys.executable, "-m", "asst_cli", "serve", *mode, "--port", "0",
                "--data-dir", str(data_dir), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command)
     info = data_dir / "server.json"
@@ -102,9 +104,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, default=64)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--scripted", action="store_true", help="the memory store instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        process, url = _start(Path(folder))
+        process, url = _start(Path(folder), args.scripted)
         try:
             at_rest = _memory(process.pid, "VmRSS")
             started = time.monotonic()
