@@ -28,11 +28,11 @@ from pathlib import Path
 from common import HERE, Row, Section, asst, clean_env, run, seconds, write_section
 
 from asst_engine import Engine
-from asst_engine.http.server import serve
 from asst_engine.models import providers
 from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing.fake_model import FakeModel
+from asst_engine.testing.server import serve
 from asst_engine.tools.sandbox import Sandbox
 
 EXAMPLE = HERE.parent / "examples" / "quickstart"

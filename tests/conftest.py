@@ -52,6 +52,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
             monkeypatch.delenv(name)
     config = tmp_path / "config"
     monkeypatch.setenv("ASST_CONFIG_DIR", str(config))
+    # The local backend's default data dir (platformdirs), so no test can touch the user's.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TZ", "UTC")

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from asst_engine.http.server import POLL_INTERVAL
+from asst_engine.testing.server import POLL_INTERVAL
 
 Answer = tuple[int, dict[str, str], bytes]
 

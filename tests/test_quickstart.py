@@ -17,12 +17,12 @@ from matplotlib import image
 
 from asst_cli import polling, render
 from asst_engine import Engine
-from asst_engine.http.server import EngineServer, serve
 from asst_engine.models import providers
 from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing.fake_model import FakeModel
 from asst_engine.testing.fake_quickstart import PLOT_CODE, PLOTTED
+from asst_engine.testing.server import EngineServer, serve
 from asst_engine.tools.sandbox import Sandbox
 
 from harness import ROOT, Runner

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from asst_engine.http.server import POLL_INTERVAL
 from asst_engine.testing import fake_script
 from asst_engine.testing.fake_script import Answer, Refusal
+from asst_engine.testing.server import POLL_INTERVAL
 
 CREATED = 1767225600
 KEEPALIVE = 0.1  # seconds between SSE comments while hanging, to notice a closed client
