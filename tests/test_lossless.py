@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from asst_cli import limits
+from asst_cli.wire import limits
 from asst_engine import Engine, EngineServer, serve
 from test_files import run_binary
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import checks, client, ledger, limits, once, paths, polling, settings
+from . import checks, client, ledger, paths, polling, settings
 from .errors import AsstError, ExitCode, UsageError
+from .wire import limits, once
 
 if TYPE_CHECKING:
     import httpx2

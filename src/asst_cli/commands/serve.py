@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import __version__, render, server_state
+from .. import __version__, render
 from ..errors import AsstError, ExitCode, UsageError
+from ..local import server_state
 from ..options import Output, Query
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)

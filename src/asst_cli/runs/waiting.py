@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import api, errors, paths, polling, progress
+from .. import api, errors, paths, polling
 from ..errors import AsstError, ExitCode
 from ..polling import Deadline
+from ..present import progress
 
 TERMINAL = {
     "completed": ExitCode.OK,

@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .. import api, errors, options, polling, progress, render
+from .. import api, errors, options, polling, render
 from ..errors import AsstError, ExitCode
+from ..present import progress
 
 PENDING = "in_progress"
 

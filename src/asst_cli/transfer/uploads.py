@@ -15,8 +15,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import api, errors, paths, progress, render
+from .. import api, errors, paths, render
 from ..errors import AsstError, UsageError
+from ..present import progress
 from . import orphans
 
 FILE_ID = re.compile(r"^[A-Za-z]+[-_][A-Za-z0-9_-]+$")

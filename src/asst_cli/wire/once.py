@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import paths
-from .errors import AsstError, ExitCode
+from .. import paths
+from ..errors import AsstError, ExitCode
 
 CLOCK_SKEW = 5.0
 LOOK_BACK = 20  # newest objects searched; a lost attempt's object is among the very newest

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import AsstError
+from ..errors import AsstError
 
 if TYPE_CHECKING:
     import httpx2
