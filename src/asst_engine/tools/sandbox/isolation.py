@@ -118,11 +118,12 @@ class Bubblewrap:
 
     def command(self, workdir: Path, cache: Path, program: list[str], tmp: int) -> list[str]:
         args = [self.executable, "--die-with-parent", "--new-session", "--clearenv"]
-        args += [*self.namespaces(), *self.system()]
-        args += [*folders(RUNNER_DIR), "--ro-bind", str(INSIDE), RUNNER_DIR]
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        # The private /tmp comes before the host's trees: a venv (or a checkout) under the
+        # host's /tmp is then bound on top of it, not hidden by it.
+        args += [*self.namespaces(), "--proc", "/proc", "--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(tmp), "--tmpfs", "/dev/shm"]
         args += ["--perms", "1777", "--size", str(tmp), "--tmpfs", "/tmp"]
+        args += [*self.system(), *folders(RUNNER_DIR), "--ro-bind", str(INSIDE), RUNNER_DIR]
         args += ["--perms", "1777", "--dir", FONT_CACHE]
         for font_list in sorted(cache.glob("fontlist-*.json")):
             args += ["--ro-bind", str(font_list), f"{FONT_CACHE}/{font_list.name}"]
