@@ -178,3 +178,16 @@ def seconds(value: float) -> str:
 
 def ratio(mine: float, theirs: float) -> str:
     return f"{mine / theirs:.2f}x" if theirs else ""
+
+
+def write_section(heading: str, section: str) -> None:
+    """Replace the section under ``heading`` in RESULTS.md with ``section`` (or append it)."""
+    results = HERE / "RESULTS.md"
+    text = results.read_text()
+    if heading in text:
+        before, _, rest = text.partition(heading)
+        following = rest.find("\n## ")
+        text = before + section + (rest[following + 1 :] if following >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    results.write_text(text)

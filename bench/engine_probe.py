@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from asst_engine import Engine, Response, dispatch, make_server
-from asst_engine.http.server import EngineHandler
+from asst_engine.testing.server import EngineHandler
 
 HEADERS = {
     "Authorization": "Bearer sk-bench",

@@ -21,6 +21,7 @@ import downloads
 import history
 import knowledge
 import listing
+import quickstart
 import startup
 import uploads
 import waits
@@ -35,6 +36,7 @@ SECTIONS = {
     "downloads": downloads.measure,
     "knowledge": knowledge.measure,
     "history": history.measure,
+    "quickstart": quickstart.measure,
 }
 
 

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from common import write_section
+
 from asst_engine.tools.sandbox import Sandbox
 
 HERE = Path(__file__).resolve().parent
@@ -104,18 +106,6 @@ def markdown(figures: dict[str, float], runs: int, calls: int) -> str:
     )
 
 
-def write(section: str) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text()
-    if TITLE in text:
-        before, _, rest = text.partition(TITLE)
-        following = rest.find("\n## ")
-        text = before + section + (rest[following + 1 :] if following >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh threads per figure (median)")
@@ -125,7 +115,7 @@ def main() -> None:
     section = markdown(measure(args.runs, args.calls), args.runs, args.calls)
     print(section)
     if args.write:
-        write(section)
+        write_section(TITLE, section)
         print(f"Wrote {HERE / 'RESULTS.md'}", file=sys.stderr)
 
 

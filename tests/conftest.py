@@ -39,6 +39,12 @@ settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
 settings.load_profile("fast")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Recording runs in one process: every recorded test serves its engine on port 8787.
+    Otherwise ``-n auto`` keeps its default, one worker per core."""
+    return 0 if harness.RECORD else None
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     for name in list(os.environ):
@@ -46,6 +52,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
             monkeypatch.delenv(name)
     config = tmp_path / "config"
     monkeypatch.setenv("ASST_CONFIG_DIR", str(config))
+    # The local backend's default data dir (platformdirs), so no test can touch the user's.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TZ", "UTC")

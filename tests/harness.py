@@ -150,7 +150,7 @@ def _fixed_multipart_boundary() -> Iterator[None]:
 @contextlib.contextmanager
 def _engine(seed: str, options: dict[str, Any]) -> Iterator[None]:
     from asst_engine.engine import Engine
-    from asst_engine.http.server import serve
+    from asst_engine.testing.server import serve
 
     server = serve(HOST, PORT, Engine.deterministic(seed, **options))
     try:

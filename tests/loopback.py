@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from asst_engine.testing.server import POLL_INTERVAL
+
 Answer = tuple[int, dict[str, str], bytes]
 
 
@@ -26,7 +28,10 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # The engine's short poll interval: shutdown() waits up to one interval (default 0.5 s).
+        self.thread = threading.Thread(
+            target=self.serve_forever, args=(POLL_INTERVAL,), daemon=True
+        )
         self.thread.start()
 
     @property

@@ -19,19 +19,53 @@ def status(cli: Runner, *args: str) -> dict[str, object]:
 
 def test_openai_from_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-1234")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://compatible.example/v1")
     assert status(cli) == {
         "backend": "openai",
-        "endpoint": "https://api.openai.com/v1",
+        "endpoint": "http://compatible.example/v1",
         "api_version": None,
         "auth": "bearer api key",
         "credential": "****1234",
         "profile": "default",
         "sources": {
             "backend": "inferred from the openai SDK variables",
-            "endpoint": "default",
+            "endpoint": "environment (openai SDK variables)",
             "api_key": "environment (openai SDK variables)",
         },
     }
+
+
+def test_openai_key_alone_means_the_local_engine_with_openai_as_its_model(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-1234")
+    data_dir = tmp_path / "xdg-data" / "asst"
+    assert status(cli) == {
+        "backend": "local",
+        "endpoint": None,
+        "api_version": None,
+        "auth": "bearer api key (generated, in the data dir)",
+        "credential": str(data_dir / "local.key"),
+        "profile": "default",
+        "sources": {
+            "backend": "default (OPENAI_API_KEY without OPENAI_BASE_URL)",
+            "data_dir": "default",
+            "model_base_url": "default (OPENAI_API_KEY)",
+            "model_api_key": "default (OPENAI_API_KEY)",
+        },
+        "data_dir": str(data_dir),
+        "server": "not running",
+        "model": "https://api.openai.com/v1",
+        "idle_timeout": 900,
+    }
+
+
+def test_openai_key_with_backend_openai_goes_to_api_openai_com(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-1234")
+    found = status(cli, "--backend", "openai")
+    assert (found["endpoint"], found["credential"]) == ("https://api.openai.com/v1", "****1234")
 
 
 def test_azure_from_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,6 +110,7 @@ def test_flag_beats_environment(cli: Runner, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_asst_environment_beats_sdk_variables(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://sdk.example/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-sdk-key-aaaa")
     monkeypatch.setenv("ASST_API_KEY", "sk-asst-key-bbbb")
     assert status(cli)["credential"] == "****bbbb"
@@ -126,11 +161,11 @@ def test_explicit_backend_resolves_ambiguity(cli: Runner, monkeypatch: pytest.Mo
     assert status(cli, "--backend", "azure")["credential"] == "****9999"
 
 
-def test_nothing_configured_exits_4_and_names_the_fix(cli: Runner) -> None:
-    result = cli("auth", "status")
+def test_a_backend_without_endpoint_exits_4_and_names_the_fix(cli: Runner) -> None:
+    result = cli("--backend", "azure", "auth", "status")
     assert result.exit_code == 4
     assert result.stderr == (
-        "Error: no backend is configured (set ASST_ENDPOINT (or OPENAI_API_KEY, "
+        "Error: no endpoint is configured for backend azure (set ASST_ENDPOINT (or "
         "AZURE_OPENAI_ENDPOINT, AZURE_AI_PROJECT_ENDPOINT), or run 'asst config set endpoint URL')\n"
     )
 
@@ -153,7 +188,7 @@ def test_unknown_backend_in_environment(cli: Runner, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: unknown backend 'bedrock' (from environment (ASST_*)) "
-        "(use one of: openai, azure, foundry)\n"
+        "(use one of: openai, azure, foundry, local)\n"
     )
 
 
@@ -175,7 +210,7 @@ def test_failing_token_command_exits_4(
 
 def test_secrets_never_printed_in_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-key-4321")
-    result = cli("auth", "status", "-o", "table")
+    result = cli("--backend", "openai", "auth", "status", "-o", "table")
     assert result.exit_code == 0
     assert "sk-very-secret" not in result.stdout
     assert result.stdout == (

@@ -57,9 +57,10 @@ def test_unset(cli: Runner) -> None:
 def test_bad_values_exit_2_and_change_nothing(cli: Runner, isolated_env: Path) -> None:
     cases = {
         ("config", "set", "colour", "blue"): "Error: unknown setting 'colour' (settings are: "
-        "backend, endpoint, api_version, api_key, token, token_command, max_retries, output)\n",
+        "backend, endpoint, api_version, api_key, token, token_command, max_retries, output, data_dir, "
+        "idle_timeout, model_base_url, model_api_key, model_map)\n",
         ("config", "set", "backend", "bedrock"): "Error: unknown backend 'bedrock' "
-        "(use one of: openai, azure, foundry)\n",
+        "(use one of: openai, azure, foundry, local)\n",
         ("config", "set", "max_retries", "many"): "Error: max_retries must be a whole number >= 0, "
         "got 'many'\n",
         ("config", "use", "nowhere"): "Error: no profile named 'nowhere' "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asst_cli.app import hoist_globals
+from asst_cli.argv import hoist_globals
 
 from harness import Runner
 

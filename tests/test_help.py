@@ -99,6 +99,13 @@ def test_help_does_not_import_the_sdk(args: list[str]) -> None:
     assert not {"openai", "httpx2", "httpx"} & modules
 
 
+@pytest.mark.parametrize("args", [["serve", "--help"], ["serve", "status", "--data-dir", "."]])
+def test_serve_help_and_status_import_neither_the_engine_nor_its_server(args: list[str]) -> None:
+    modules = _modules_after(args, {"ASST_CONFIG_DIR": "."})
+    assert "asst_cli.commands.serve" in modules, "the probe did not run"
+    assert not {"asst_engine", "uvicorn", "python_multipart", "openai"} & modules
+
+
 def test_tab_completion_does_not_import_the_sdk() -> None:
     env = {"_ASST_COMPLETE": "complete_bash", "COMP_WORDS": "asst assis", "COMP_CWORD": "1"}
     modules = _modules_after([], env)

@@ -68,5 +68,20 @@ def test_the_sdk_is_used_without_its_typed_models() -> None:
         "from openai.types import Batch\n"
         "assert openai.OpenAI is OpenAI and openai.AzureOpenAI is Azure\n"
         "assert Batch.__name__ == 'Batch' and openai.APIError is openai._exceptions.APIError\n"
+        # as after an import, a package names its subpackages (the SDK's own code reads them)
+        "from openai.resources.chat.completions import completions\n"
+        "assert completions.validate_response_format(None) is None\n"
     )
     assert int(_probe(code)) < 40  # the whole of openai.types is ~470 modules
+
+
+def test_help_imports_neither_the_engine_nor_the_local_server() -> None:
+    code = (
+        "import sys\n"
+        "from asst_cli.app import run\n"
+        "run(['--help'])\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('asst_engine', "
+        "'asst_cli.local')))))\n"
+    )
+    # The local backend's settings only: what starts a server is imported when a request is due.
+    assert _probe(code).splitlines()[-1].split() == ["asst_cli.local", "asst_cli.local.config"]

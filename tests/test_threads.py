@@ -375,6 +375,11 @@ def test_invalid_thread_definition(cli: Runner, text: str, stderr: str) -> None:
             ("create-and-run", "-a", "asst_1", "--message", " "),
             "Error: --message: the message text is empty\n",
         ),
+        (
+            ("show", "--steps"),
+            "Error: no earlier thread to show at http://127.0.0.1:9/v1 (openai) "
+            "(pass its ID: asst threads show ID)\n",
+        ),
     ],
 )
 def test_invalid_flags(cli: Runner, args: tuple[str, ...], stderr: str) -> None:

@@ -20,6 +20,7 @@ from typer import _click as click
 from typer._click import exceptions as click_errors
 
 from . import __version__, api, errors, render, settings
+from .argv import hoist_globals
 from .commands import completion
 from .errors import AsstError, ExitCode
 from .lazy import Lazy, LazyGroup, coerce_only_given_values
@@ -82,6 +83,10 @@ class Root(LazyGroup):
             "Manage profiles: named sets of backend, endpoint and credential settings.",
         ),
         "auth": _lazy("auth", "Inspect the resolved backend and credential."),
+        "serve": _lazy(
+            "serve",
+            "Serve the Assistants API (OpenAI /v1, Azure /openai, Foundry /api/projects/P) here.",
+        ),
     }
 
 
@@ -110,9 +115,11 @@ def root(
         typer.Option("--profile", "-p", help="Profile from the config file (env: ASST_PROFILE)"),
     ] = None,
     backend: Annotated[
-        Literal["openai", "azure", "foundry"] | None,
+        Literal["openai", "azure", "foundry", "local"] | None,
         typer.Option(
-            "--backend", help="openai, azure or foundry (env: ASST_BACKEND; default: inferred)"
+            "--backend",
+            help="openai, azure, foundry or local (env: ASST_BACKEND; default: inferred, else "
+            "local)",
         ),
     ] = None,
     endpoint: Annotated[
@@ -125,6 +132,14 @@ def root(
     max_retries: Annotated[
         int | None,
         typer.Option("--max-retries", min=0, help="Retries on 429/5xx/network errors (default: 2)"),
+    ] = None,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir",
+            metavar="DIR",
+            help="The local backend's data dir (env: ASST_DATA_DIR; default: the user data dir)",
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP details")
@@ -141,7 +156,9 @@ def root(
     if problem:
         raise errors.UsageError(f"ASST_OUTPUT: {problem}")
     api.configure(
-        settings.GlobalOptions(profile, backend, endpoint, api_version, max_retries, debug)
+        settings.GlobalOptions(
+            profile, backend, endpoint, api_version, max_retries, debug, data_dir
+        )
     )
 
 
@@ -165,36 +182,6 @@ def _argv_format(argv: list[str]) -> None:
             render.remember_format(argv[index + 1])
         elif arg.startswith("--output="):
             render.remember_format(arg.split("=", 1)[1])
-
-
-GLOBAL_FLAGS = ("--debug",)
-GLOBAL_OPTIONS = ("--profile", "--backend", "--endpoint", "--api-version", "--max-retries")
-
-
-def hoist_globals(args: list[str]) -> list[str]:
-    """Global options given after the command, moved before it (where click reads them).
-
-    Only long names no command uses are moved; nothing after ``--`` is.
-    """
-    front: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest.extend(args[index:])
-            break
-        if arg in GLOBAL_FLAGS:
-            front.append(arg)
-        elif arg.split("=", 1)[0] in GLOBAL_OPTIONS:
-            front.append(arg)
-            if "=" not in arg and index + 1 < len(args):
-                index += 1
-                front.append(args[index])
-        else:
-            rest.append(arg)
-        index += 1
-    return front + rest
 
 
 def _usage(exc: click_errors.UsageError) -> AsstError:

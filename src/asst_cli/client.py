@@ -26,6 +26,8 @@ _REFRESH_MARGIN = 300
 
 def auth_method(settings: Settings) -> str:
     """How requests authenticate, as shown by 'asst auth status'."""
+    if settings.backend == "local":
+        return "bearer api key (generated, in the data dir)"
     if settings.api_key and settings.backend != "foundry":
         return "api-key header" if settings.backend == "azure" else "bearer api key"
     if settings.token:
@@ -135,6 +137,11 @@ def build(settings: Settings, debug: bool = False) -> OpenAI:
         return sdk_azure_client(
             azure_endpoint=settings.endpoint, api_version=settings.api_version, **azure, **common
         )
+    if settings.local is not None:
+        from .local.backend import connect
+
+        url, local_key = connect(settings.local)
+        return sdk_client(api_key=local_key, base_url=url, **common)
     if settings.backend == "foundry":
         return sdk_client(
             api_key=_token_provider(settings, debug),

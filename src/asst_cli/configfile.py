@@ -24,8 +24,13 @@ PROFILE_KEYS = (
     "token_command",
     "max_retries",
     "output",
+    "data_dir",
+    "idle_timeout",
+    "model_base_url",
+    "model_api_key",
+    "model_map",
 )
-SECRET_KEYS = frozenset({"api_key", "token"})
+SECRET_KEYS = frozenset({"api_key", "token", "model_api_key"})
 DEFAULT_PROFILE = "default"
 
 
@@ -155,4 +160,17 @@ def remember_run(where: str, thread_id: str, assistant_id: str | None) -> None:
     if assistant_id:
         remembered["assistant"] = assistant_id
     data["last_run"][where] = remembered
+    save_state(data)
+
+
+def told(note: str) -> bool:
+    """Whether a once-only note (e.g. why asst chose a backend) was already shown."""
+    notes = load_state().get("told", [])
+    return isinstance(notes, list) and note in notes
+
+
+def remember_told(note: str) -> None:
+    data = load_state()
+    notes = data.get("told")
+    data["told"] = [*(notes if isinstance(notes, list) else []), note]
     save_state(data)

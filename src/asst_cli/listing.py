@@ -102,8 +102,9 @@ def _list_before(
     render.emit_list(found, columns, choice, f"No {what} found.")
 
 
-# The backends whose servers list threads themselves (GET /threads); elsewhere asst's ledger.
-NATIVE_THREAD_LIST = frozenset({"foundry"})
+# The backends whose servers list threads themselves (GET /threads: Foundry, and asst serve);
+# elsewhere asst's ledger.
+NATIVE_THREAD_LIST = frozenset({"foundry", "local"})
 LEDGER_PAGE = 20  # the size of a server's first page when no --limit is given
 
 

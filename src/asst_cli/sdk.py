@@ -70,6 +70,9 @@ def _defer_package_inits() -> None:
         folder = root.joinpath(*name.split(".")[1:])
         if (folder / "__init__.py").is_file():
             sys.modules[name] = _deferred(name, folder)
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:  # as an import does: the SDK reads openai.lib.<module>
+                setattr(sys.modules[parent], child, sys.modules[name])
 
 
 def _deferred(name: str, folder: Path) -> ModuleType:

@@ -4,6 +4,10 @@ Precedence, highest first: command-line flag > ``ASST_*`` environment > the SDK'
 the active profile in the config file. A profile named explicitly (``--profile`` or
 ``ASST_PROFILE``) ranks above the SDK's variables, because naming it is a deliberate choice.
 Every environment variable asst reads is named in this module.
+
+With no backend configured anywhere, asst uses its local engine (``local``: a background
+``asst serve``, see local/); so it does when the only setting is ``OPENAI_API_KEY``, which then
+names the local engine's model, since api.openai.com no longer serves assistants.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from urllib.parse import urlsplit
 
 from . import configfile
 from .errors import AsstError, ExitCode, UsageError
+from .local.config import FROM_OPENAI_KEY, LocalSettings, local_settings
 
-BACKENDS = ("openai", "azure", "foundry")
+BACKENDS = ("openai", "azure", "foundry", "local")
 DEFAULT_API_VERSIONS = {"azure": "2024-05-01-preview", "foundry": "v1"}
 DEFAULT_OPENAI_BASE = "https://api.openai.com/v1"
 DEFAULT_MAX_RETRIES = 2
@@ -33,6 +38,11 @@ ASST_ENV = {
     "token_command": "ASST_TOKEN_COMMAND",
     "max_retries": "ASST_MAX_RETRIES",
     "output": "ASST_OUTPUT",
+    "data_dir": "ASST_DATA_DIR",
+    "idle_timeout": "ASST_IDLE_TIMEOUT",
+    "model_base_url": "ASST_MODEL_BASE_URL",
+    "model_api_key": "ASST_MODEL_API_KEY",
+    "model_map": "ASST_MODEL_MAP",
 }
 # The SDKs' own variables, per backend; asst reads them so existing set-ups keep working.
 SDK_ENV = {
@@ -46,9 +56,11 @@ SDK_ENV = {
     "foundry": {"endpoint": "AZURE_AI_PROJECT_ENDPOINT"},
 }
 FIX_HINT = (
-    "set ASST_ENDPOINT (or OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, AZURE_AI_PROJECT_ENDPOINT), "
+    "set ASST_ENDPOINT (or AZURE_OPENAI_ENDPOINT, AZURE_AI_PROJECT_ENDPOINT), "
     "or run 'asst config set endpoint URL'"
 )
+NOTHING_CONFIGURED = "default (no backend is configured)"
+LOCAL_UNUSED = frozenset({"endpoint", "api_version", "api_key", "token", "token_command"})
 
 
 @dataclass
@@ -61,6 +73,7 @@ class GlobalOptions:
     api_version: str | None = None
     max_retries: int | None = None
     debug: bool = False
+    data_dir: str | None = None
 
 
 @dataclass
@@ -74,6 +87,7 @@ class Settings:
     max_retries: int
     profile: str
     sources: dict[str, str] = field(default_factory=dict)
+    local: LocalSettings | None = None  # for backend local only
 
 
 @dataclass
@@ -120,7 +134,7 @@ def _sdk_backend(env: Mapping[str, str]) -> str | None:
 
 
 def _sdk_layer(env: Mapping[str, str], backend: str) -> _Layer:
-    names = SDK_ENV[backend]
+    names = SDK_ENV.get(backend, {})
     values = {key: env[name] for key, name in names.items() if env.get(name)}
     return _Layer(f"environment ({backend} SDK variables)", values)
 
@@ -157,6 +171,11 @@ def _choose_backend(
         if layer.values.get("endpoint"):
             return infer_backend(str(layer.values["endpoint"])), f"inferred ({layer.label})"
     sdk = _sdk_backend(env)
+    # OPENAI_API_KEY alone no longer reaches an Assistants service: it names the local
+    # engine's model instead (local/config.py).
+    only_key = sdk == "openai" and not env.get(SDK_ENV["openai"]["endpoint"])
+    if only_key and not profile_layer.values.get("endpoint"):
+        return "local", FROM_OPENAI_KEY
     if sdk:
         return sdk, f"inferred from the {sdk} SDK variables"
     if profile_layer.values.get("backend"):
@@ -165,7 +184,7 @@ def _choose_backend(
     if profile_layer.values.get("endpoint"):
         endpoint = str(profile_layer.values["endpoint"])
         return infer_backend(endpoint), f"inferred ({profile_layer.label})"
-    raise AsstError("no backend is configured", FIX_HINT, ExitCode.AUTH)
+    return "local", NOTHING_CONFIGURED
 
 
 def _check_endpoint(value: str, source: str) -> str:
@@ -208,6 +227,8 @@ def _resolvable(host: str) -> bool:
 
 
 def _max_retries(value: Any, source: str) -> int:
+    if value is None:
+        return DEFAULT_MAX_RETRIES
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -249,6 +270,15 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     resolved: dict[str, Any] = {}
     for key in ("endpoint", "api_version", "api_key", "token", "token_command", "max_retries"):
         resolved[key], sources[key] = _first(layers, key)
+    max_retries = _max_retries(resolved["max_retries"], sources["max_retries"])
+    _profile_format(profile_layer)
+    if backend == "local":
+        local = local_settings(lambda key: _first(layers, key), env, sources)
+        # Only what applies: a key or token set for another backend is not used here.
+        shown = {k: v for k, v in sources.items() if v and k not in LOCAL_UNUSED}
+        return Settings(
+            backend, "", None, None, None, None, max_retries, profile_name, shown, local
+        )
     endpoint = resolved["endpoint"] or (DEFAULT_OPENAI_BASE if backend == "openai" else None)
     if not endpoint:
         raise AsstError(f"no endpoint is configured for backend {backend}", FIX_HINT, ExitCode.AUTH)
@@ -257,8 +287,6 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
     api_version = resolved["api_version"] or DEFAULT_API_VERSIONS.get(backend)
     if api_version and not resolved["api_version"]:
         sources["api_version"] = "default"
-    retries = resolved["max_retries"]
-    _profile_format(profile_layer)
     return Settings(
         backend=backend,
         endpoint=_check_endpoint(str(endpoint), sources["endpoint"]).rstrip("/"),
@@ -266,9 +294,7 @@ def resolve(options: GlobalOptions, env: Mapping[str, str] | None = None) -> Set
         api_key=resolved["api_key"],
         token=resolved["token"],
         token_command=resolved["token_command"],
-        max_retries=DEFAULT_MAX_RETRIES
-        if retries is None
-        else _max_retries(retries, sources["max_retries"]),
+        max_retries=max_retries,
         profile=profile_name,
         sources={k: v for k, v in sources.items() if v},
     )

@@ -6,13 +6,17 @@ a real server, so it is laid out by concern, arrows pointing one way
 (http → resources, runs → models, tools → store):
 
 - ``engine``: the kernel, where the seams are injected (store, responder, driver, faults);
-- ``http/``: the HTTP adapter: server, dispatch, routing, dialects, SSE streams, multipart;
+- ``http/``: the HTTP adapter: the ASGI app of ``asst serve``, dispatch, routing, dialects,
+  SSE streams, multipart, API keys;
+- ``process/``: the ``asst serve`` process (its data dir's lock and ``server.json``, uvicorn);
+- ``assemble``: ``asst serve``'s options → a wired ``Engine``;
 - ``resources/``: assistants, threads, messages, files, vector stores and their files, batches;
 - ``runs/``: run operations, the lifecycle, steps, replies, and the ``Driver`` seam;
 - ``models/``: the turn-level ``Responder`` seam and the keyword-scripted responder;
 - ``tools/``: what hosted tools do (file search behind ``retrieval``, which tools run, files made);
 - ``store/``: the ``Store`` interface, the in-memory and SQLite stores, blobs on disk, paging;
-- ``testing/``: faults, seeded ids, the stepping clock; only ever injected.
+- ``testing/``: faults, seeded ids, the stepping clock, the stdlib test server (``asst-engine``,
+  cassette recording, dropped connections); only ever injected or used by tests.
 
 Runs may be streamed (``"stream": true`` on create, create-and-run and submit tool outputs):
 the answer is then ``text/event-stream`` with the protocol's events (see ``http/streams``).
@@ -29,7 +33,8 @@ Test hooks:
   replies with annotations and files: ``please cite``, ``please make a file`` (see
   ``models/scripted``).
 
-Python standard library only.
+The engine is Python standard library only; ``asst serve`` adds the ``serve`` extra (uvicorn,
+python-multipart), imported only by ``http/asgi``, ``http/uploads`` and ``process/``.
 """
 
 from __future__ import annotations
@@ -39,7 +44,6 @@ from typing import Any
 from asst_engine.engine import Engine
 from asst_engine.errors import ConnectionDropped, EngineError
 from asst_engine.http.dispatch import Response, dispatch
-from asst_engine.http.server import EngineServer, make_server, serve
 
 __all__ = [
     "ConnectionDropped",
@@ -56,9 +60,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The deterministic ids and clock load on first use: the server never imports ``testing``."""
+    """The test tools (deterministic ids and clock, the stdlib test server) load on first use:
+    the server path never imports ``testing``."""
     if name in ("SeededIds", "SteppingClock"):
         from asst_engine.testing import determinism
 
         return getattr(determinism, name)
+    if name in ("EngineServer", "make_server", "serve"):
+        from asst_engine.testing import server
+
+        return getattr(server, name)
     raise AttributeError(f"module 'asst_engine' has no attribute {name!r}")

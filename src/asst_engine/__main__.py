@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from asst_engine.engine import Engine
-from asst_engine.http.server import make_server
 from asst_engine.options import EngineOptions
+from asst_engine.testing.server import make_server
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -72,7 +72,8 @@ def test_runs_stream_requires_action(streamed: Any) -> None:
 def test_runs_stream_tool_call_events(streamed: Any) -> None:
     assert streamed["tool_events"] == [
         "toolCallCreated function",
-        'toolCallDelta {"city":"Paris"}',
+        'toolCallDelta {"city":',
+        'toolCallDelta "Paris"}',
         "toolCallDone get_weather",
     ]
 
@@ -87,11 +88,15 @@ def test_submit_tool_outputs_stream(streamed: Any) -> None:
         "thread.message.created",
         "thread.message.in_progress",
         "thread.message.delta",
-        "textDelta Tool outputs:  -> Tool outputs: ",
+        "textDelta Tool -> Tool",
         "thread.message.delta",
-        "textDelta get_weather returned  -> Tool outputs: get_weather returned ",
+        "textDelta  outputs: -> Tool outputs:",
         "thread.message.delta",
-        "textDelta 'sunny' -> Tool outputs: get_weather returned 'sunny'",
+        "textDelta  get_weather -> Tool outputs: get_weather",
+        "thread.message.delta",
+        "textDelta  returned -> Tool outputs: get_weather returned",
+        "thread.message.delta",
+        "textDelta  'sunny' -> Tool outputs: get_weather returned 'sunny'",
         "thread.message.completed",
         "thread.run.step.completed",
         "thread.run.completed",

@@ -1,8 +1,8 @@
 """openai-python, unpatched, runs its own Assistants flows against the server.
 
 The SDK's ``client.beta`` Assistants surface is deprecated in favour of the Responses API but
-still shipped; its deprecation warnings are silenced here only. User messages use the scripted
-model's keywords (``call <fname> {json}``...), which the local fake model honours too.
+still shipped; its deprecation warnings are silenced here only. User messages use the fake
+model's keywords (``call <fname> {json}``...), the scripted responder's own.
 """
 
 from __future__ import annotations
@@ -148,9 +148,13 @@ def test_runs_stream_text(client: OpenAI) -> None:
         "thread.message.in_progress",
         "thread.message.delta",
         "text_created",
-        "text_delta 'You said: ' -> 'You said: '",
+        "text_delta 'You' -> 'You'",
         "thread.message.delta",
-        "text_delta 'stream me' -> 'You said: stream me'",
+        "text_delta ' said:' -> 'You said:'",
+        "thread.message.delta",
+        "text_delta ' stream' -> 'You said: stream'",
+        "thread.message.delta",
+        "text_delta ' me' -> 'You said: stream me'",
         "thread.message.completed",
         "text_done 'You said: stream me'",
         "thread.run.step.completed",
@@ -175,7 +179,8 @@ def test_runs_stream_tool_call_callbacks(client: OpenAI) -> None:
 
     assert stream.callbacks() == [
         "tool_call_created function",
-        'tool_call_delta \'{"city":"Paris"}\'',
+        "tool_call_delta '{\"city\":'",
+        "tool_call_delta '\"Paris\"}'",
         'tool_call_done get_weather {"city":"Paris"}',
     ]
 

@@ -21,6 +21,15 @@ COLUMNS = (
     render.Column("profile", "profile"),
     render.Column("check", "check"),
 )
+# The local backend: no api-version; its server, data dir and model instead.
+LOCAL_COLUMNS = (
+    *COLUMNS[:2],
+    render.Column("server", "server"),
+    render.Column("data-dir", "data_dir"),
+    render.Column("idle-timeout", "idle_timeout"),
+    render.Column("model", "model"),
+    *COLUMNS[3:],
+)
 
 
 def _credential(current: Settings) -> str | None:
@@ -47,9 +56,14 @@ def status(
 ) -> None:
     """Print the resolved backend, endpoint, api-version and auth method (secrets masked).
 
+    With the local backend: the server's URL and pid when it runs, the data dir, and the model
+    provider's base URL (never its key).
+
     Example: asst auth status --check
     """
     current = api.current_settings()
+    # First: with the local backend the request may start the server described below.
+    outcome, failure = _check() if check else ("", None)
     result: dict[str, Any] = {
         "backend": current.backend,
         "endpoint": current.endpoint,
@@ -59,21 +73,25 @@ def status(
         "profile": current.profile,
         "sources": current.sources,
     }
-    failure = _check(result) if check else None
-    columns = COLUMNS if check else COLUMNS[:-1]
-    render.emit(result, columns, render.Choice(output, query))
+    columns: tuple[render.Column, ...] = COLUMNS
+    if current.local is not None:
+        from ..local.backend import describe
+
+        result.update(describe(current.local))
+        columns = LOCAL_COLUMNS
+    if check:
+        result["check"] = outcome
+    render.emit(result, columns if check else columns[:-1], render.Choice(output, query))
     if failure is not None:
         raise failure
 
 
-def _check(result: dict[str, Any]) -> AsstError | None:
-    """One cheap request; its outcome joins ``result``, and a failure is returned to be raised
-    after what was resolved is printed (the resolution is what someone debugging needs)."""
+def _check() -> tuple[str, AsstError | None]:
+    """One cheap request: its outcome to show, and a failure to raise after what was resolved
+    is printed (the resolution is what someone debugging needs)."""
     try:
         api.page(paths.ASSISTANTS, {"limit": 1})
     except Exception as exc:
         failure = errors.known(exc)
-        result["check"] = f"failed: {failure.message}"
-        return failure
-    result["check"] = "ok"
-    return None
+        return f"failed: {failure.message}", failure
+    return "ok", None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .. import api, listing, options, paths, render
 from ..definitions import threads
 from ..options import DefinitionFile, Metadata, Output, Query, group
-from ..runs import follow_options, outcome, start_options
+from ..runs import follow_options, oneshot, outcome, start_options
 
 app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
 
@@ -73,7 +73,17 @@ def create(
 
 @app.command()
 def show(
-    thread_id: ThreadId,
+    thread_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Thread id; the last run's thread if omitted"),
+    ] = None,
+    with_steps: Annotated[
+        bool,
+        typer.Option(
+            "--steps",
+            help="Show what each run did before its reply: the code it ran, searches, calls",
+        ),
+    ] = False,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
     output: Output = None,
@@ -81,14 +91,20 @@ def show(
 ) -> None:
     """The whole conversation, oldest first: role, time, text, files and footnotes.
 
-    On a terminal the text is rendered as Markdown; -o json gives the message list.
+    On a terminal the text is rendered as Markdown; -o json gives the message list. Without an
+    ID, the thread of the last 'asst run' at this backend and endpoint (what -c continues).
 
-    Example: asst threads show thread_abc123 --download-dir out
+    Example: asst threads show thread_abc123 --steps --download-dir out
     """
-    messages = api.iterate(paths.messages(thread_id), {"order": "asc"})
-    outcome.show_thread(
-        messages, follow_options.saver(download_dir, force), render.Choice(output, query)
-    )
+    thread = thread_id or oneshot.last_run("pass its ID: asst threads show ID", "to show")["thread"]
+    messages = api.iterate(paths.messages(thread), {"order": "asc"})
+
+    def steps_of(run_id: str) -> list[dict[str, Any]]:
+        return list(api.iterate(paths.steps(thread, run_id), {"order": "asc"}))
+
+    saver = follow_options.saver(download_dir, force)
+    choice = render.Choice(output, query)
+    outcome.show_thread(messages, saver, choice, steps_of if with_steps else None)
 
 
 @app.command()

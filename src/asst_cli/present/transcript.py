@@ -7,10 +7,11 @@ only through render.text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .. import render
-from . import reply
+from . import reply, steps
 
 # The other columns take 92 characters (ids, role, time, run id): 28 keep a row on one line of a
 # 120-column terminal. One message shown as a table has its whole text.
@@ -99,11 +100,24 @@ def _header(message: dict[str, Any]) -> str:
     return f"── {role} · {when}" + (f" · {run}" if run else "") + " ──\n"
 
 
-def print_thread(messages: list[dict[str, Any]], files: reply.Files, rich_text: bool) -> None:
-    """A conversation, oldest first: role, time and run, then the text and its footnotes."""
+def print_thread(
+    messages: list[dict[str, Any]],
+    files: reply.Files,
+    rich_text: bool,
+    run_steps: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> None:
+    """A conversation, oldest first: role, time and run, then the text and its footnotes.
+    With ``run_steps`` (by run id), each run's tool calls come before its first message."""
     rendered = reply.render_messages(messages, files)
     parts = []
+    shown_runs: set[str] = set()
     for message, shown in zip(messages, rendered, strict=True):
+        run = message.get("run_id")
+        if run_steps is not None and run and run not in shown_runs:
+            shown_runs.add(run)
+            for call in steps.tool_calls(run_steps.get(run, [])):
+                parts.append(f"── tool call · {run} ──\n")
+                parts.append(_show(steps.markdown(call), rich_text) + "\n")
         parts.append(_header(message))
         parts.append(_show(shown.text, rich_text))
         if shown.notes:

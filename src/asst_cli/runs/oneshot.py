@@ -48,12 +48,17 @@ def _continued(request: Request) -> dict[str, str] | None:
         raise UsageError("--thread and --continue both given", "use one of them")
     if not request.resume:
         return None
+    return last_run("drop --continue, or pass --thread ID")
+
+
+def last_run(fix: str, wanted: str = "to continue") -> dict[str, str]:
+    """The thread and assistant of the last run at this backend and endpoint (what
+    ``--continue`` continues); ``fix`` says what to do when there is none."""
     current = api.current_settings()
     found = configfile.last_run(ledger.where(current))
     if found is None:
         raise UsageError(
-            f"no earlier thread to continue at {current.endpoint} ({current.backend})",
-            "drop --continue, or pass --thread ID",
+            f"no earlier thread {wanted} at {current.endpoint} ({current.backend})", fix
         )
     return found
 

@@ -232,11 +232,16 @@ def show_thread(
     messages: Iterable[dict[str, Any]],
     save: mentioned.Saver | None,
     choice: render.Choice,
+    steps_of: Callable[[str], list[dict[str, Any]]] | None = None,
 ) -> None:
-    """``threads show``: a transcript for people, the message list for everything else."""
+    """``threads show``: a transcript for people, the message list for everything else.
+    ``steps_of`` (a run id -> its steps) adds each run's tool calls to the transcript."""
     if choice.reads_as_text():
         listed = list(messages)
-        transcript.print_thread(listed, mentioned.gather(listed, save), choice.markdown())
+        runs = dict.fromkeys(str(m["run_id"]) for m in listed if m.get("run_id"))
+        run_steps = {run: steps_of(run) for run in runs} if steps_of else None
+        files = mentioned.gather(listed, save)
+        transcript.print_thread(listed, files, choice.markdown(), run_steps)
         return
     items = listing.tapped(messages, file_saver(save))
     render.emit_list(items, transcript.MESSAGE_COLUMNS, choice, "The thread has no messages.")

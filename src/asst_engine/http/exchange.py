@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from asst_engine.errors import EngineError
 from asst_engine.http import multipart
@@ -22,6 +22,8 @@ class Request:
     query: dict[str, str]
     headers: Mapping[str, str]
     raw: bytes
+    # A multipart body the HTTP adapter has already parsed (streamed to temporary files).
+    uploaded: multipart.Form | None = None
 
     def json(self) -> JSON:
         """The body as a JSON object; an empty body is ``{}``."""
@@ -44,6 +46,8 @@ class Request:
         if not content_type.lower().startswith("multipart/form-data"):
             message = "Expected a multipart/form-data body (fields 'file' and 'purpose')."
             raise EngineError(400, message, code="invalid_content_type")
+        if self.uploaded is not None:
+            return self.uploaded
         return multipart.parse(self.raw, content_type)
 
 
@@ -60,8 +64,18 @@ class EventStream:
 
 
 @dataclass
+class Download:
+    """Bytes sent as they are read (a file's content), ``size`` of them; the sender closes
+    ``content``."""
+
+    content: BinaryIO
+    size: int
+
+
+@dataclass
 class Reply:
-    """A handler's answer: a JSON body (rendered for the dialect), raw bytes or events."""
+    """A handler's answer: a JSON body (rendered for the dialect), raw bytes, a download or
+    events."""
 
     body: Any
     status: int = 200

@@ -1,10 +1,17 @@
-"""A small ``multipart/form-data`` parser for uploads (the stdlib's ``cgi`` is gone in 3.13)."""
+"""A small ``multipart/form-data`` parser for uploads (the stdlib's ``cgi`` is gone in 3.13).
+
+``parse`` takes a whole body (the stdlib test server reads bodies whole); ``asst serve`` streams
+uploads to temporary files instead (``http/uploads.py``). Either way an ``Upload`` is a file
+to read, so handlers copy it to the store a piece at a time.
+"""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from typing import BinaryIO
 
 from asst_engine.errors import bad_request
 
@@ -16,7 +23,8 @@ FILE_FIELDS = ("file",)
 @dataclass
 class Upload:
     filename: str
-    data: bytes
+    content: BinaryIO
+    size: int
 
 
 @dataclass
@@ -25,21 +33,21 @@ class Form:
     files: dict[str, Upload] = field(default_factory=dict)
 
 
-def _header_params(value: str) -> Message:
+def header_params(value: str) -> Message:
     """Let ``email`` parse ``type; key="value"`` headers, quoting rules included."""
     message = Message()
     message["content-type"] = value
     return message
 
 
-def _param(params: Message, key: str) -> str | None:
+def param(params: Message, key: str) -> str | None:
     """A header parameter, decoding RFC 2231 forms such as ``filename*=utf-8''...``."""
     value = params.get_param(key)
     return None if value is None else collapse_rfc2231_value(value)
 
 
 def parse(body: bytes, content_type: str) -> Form:
-    boundary = _header_params(content_type).get_param("boundary")
+    boundary = header_params(content_type).get_param("boundary")
     if not isinstance(boundary, str) or not boundary:
         raise bad_request(
             "Expected a multipart/form-data body with a boundary.", None, "invalid_body"
@@ -62,12 +70,12 @@ def _add_part(form: Form, part: bytes) -> None:
         header, _, value = line.partition(":")
         if header.strip().lower() == "content-disposition":
             disposition = value.strip()  # "form-data; name=...; filename=..."
-    params = _header_params(disposition)
-    name = _param(params, "name")
-    filename = _param(params, "filename")
+    params = header_params(disposition)
+    name = param(params, "name")
+    filename = param(params, "filename")
     if not isinstance(name, str):
         raise bad_request("Malformed multipart part: no field name.")
     if isinstance(filename, str) or name in FILE_FIELDS:
-        form.files[name] = Upload(filename or "", data)
+        form.files[name] = Upload(filename or "", io.BytesIO(data), len(data))
     else:
         form.fields[name] = data.decode("utf-8", "replace")

@@ -18,7 +18,7 @@ from typing import Any
 
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError
-from asst_engine.http.exchange import Reply, Request
+from asst_engine.http.exchange import Download, Reply, Request
 from asst_engine.http.streams import streamed
 from asst_engine.resources import (
     assistants,
@@ -38,12 +38,12 @@ POLL_HINT = "openai-poll-after-ms"
 
 
 def _download(engine: Engine, request: Request) -> Reply:
-    filename, data = files.content(engine, request.params["file_id"])
+    filename, content, size = files.content(engine, request.params["file_id"])
     headers = {
         "Content-Type": "application/octet-stream",
         "Content-Disposition": f'attachment; filename="{filename}"',
     }
-    return Reply(data, headers=headers)
+    return Reply(Download(content, size), headers=headers)
 
 
 def _retrieve_run(engine: Engine, request: Request) -> Reply:

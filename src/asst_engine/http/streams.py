@@ -72,7 +72,9 @@ def streamed(operation: Operation) -> Handler:
         if following is not None:
             later = _live(following, recorder)
         elif _settle(engine, run, recorder):
-            later = _when_unstuck(engine, run, recorder)
+            # The epoch now, under the lock: a generator reads it only once first iterated,
+            # which may be after an ``end_streams`` meant for it.
+            later = _when_unstuck(engine, run, recorder, engine.epoch)
         return Reply(EventStream(recorder.take(), later), headers={"Content-Type": CONTENT_TYPE})
 
     return handle
@@ -97,9 +99,9 @@ def _settle(engine: Engine, run: JSON, recorder: Recorder) -> bool:
     return False
 
 
-def _when_unstuck(engine: Engine, run: JSON, recorder: Recorder) -> Iterator[bytes]:
-    """The rest of a hung run's stream, once something else (a cancel) has moved it on."""
-    epoch = engine.epoch
+def _when_unstuck(engine: Engine, run: JSON, recorder: Recorder, epoch: int) -> Iterator[bytes]:
+    """The rest of a hung run's stream, once something else (a cancel) has moved it on; it
+    ends when the engine's epoch is no longer ``epoch`` (a reset, a stopping server)."""
     while True:
         time.sleep(HANG_POLL_SECONDS)
         with engine.lock, engine.store.unit_of_work():

@@ -10,9 +10,12 @@ Everything here is pure. The request is built as the service builds a run's prom
   a note like ``[image: chart.png (file-abc)]`` otherwise (and always in assistant messages);
 - then this run's earlier rounds of tool calls: an assistant message with ``tool_calls`` and one
   ``tool`` message per output;
-- function tools only: hosted tools (file_search, code_interpreter) run in the engine, so a
-  ``tool_choice`` naming one leaves the model on ``auto``. With no function tools, neither
-  ``tool_choice`` nor ``parallel_tool_calls`` is sent (chat servers refuse them without tools).
+- function tools: the run's own, and for a run with code_interpreter (when the engine runs code)
+  the ``python`` function taking ``code``, which the engine runs in the thread's sandbox; an
+  assistant message written by a run that ran code starts with a note holding that code
+  (``[python ran: ...]``), so the model can tell about it later. Other hosted tools run in the
+  engine, so a ``tool_choice`` naming one leaves the model on ``auto``. With no function tools,
+  neither ``tool_choice`` nor ``parallel_tool_calls`` is sent (chat servers refuse them then).
 
 Truncation: ``last_messages`` N keeps the thread's last N messages. Then, when the run has
 ``max_prompt_tokens``, the oldest thread messages are dropped until the estimate fits (the
@@ -35,6 +38,24 @@ from asst_engine.models.base import ChatRequest, ToolCall
 PER_MESSAGE = 4
 PER_IMAGE = 85
 Message = dict[str, Any]
+PYTHON = "python"
+PYTHON_TOOL: Message = {
+    "type": "function",
+    "function": {
+        "name": PYTHON,
+        "description": (
+            "Run Python code in a stateful session (variables and imports last between calls). "
+            "Files are in /mnt/data, and files written there can be linked as "
+            "sandbox:/mnt/data/<name>. Figures shown with plt.show() are displayed to the user. "
+            "The session has no internet access."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {"code": {"type": "string", "description": "The code to run."}},
+            "required": ["code"],
+        },
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -79,15 +100,21 @@ def build_request(
     images: bool = False,
     image_urls: Mapping[str, str] | None = None,
     filenames: Mapping[str, str] | None = None,
+    python: bool = False,
+    code_history: Mapping[str, Sequence[str]] | None = None,
 ) -> ChatRequest:
     """The request for ``run`` of ``assistant`` on ``thread`` (its messages, oldest first).
 
     ``model`` is the provider's model name; ``images`` whether it takes image input;
-    ``image_urls`` maps image file ids to URLs and ``filenames`` file ids to names.
+    ``image_urls`` maps image file ids to URLs and ``filenames`` file ids to names; ``python``
+    offers the ``python`` tool; ``code_history`` holds the code earlier runs ran, by run id.
     """
     names = filenames or {}
     converted = [_message(m, images, image_urls or {}, names) for m in thread]
+    _note_code(thread, converted, code_history or {})
     tools = [t for t in run.get("tools") or [] if t.get("type") == "function"]
+    if python and PYTHON not in {t["function"]["name"] for t in tools}:
+        tools.append(PYTHON_TOOL)
     head = _system(assistant, run)
     tail = [message for round_ in rounds for message in _round(round_)]
     budget = run.get("max_prompt_tokens")
@@ -109,6 +136,25 @@ def build_request(
         max_tokens=run.get("max_completion_tokens"),
         reasoning_effort=_setting(run, assistant, "reasoning_effort"),
     )
+
+
+def _note_code(
+    thread: Sequence[Mapping[str, Any]],
+    converted: list[Message],
+    history: Mapping[str, Sequence[str]],
+) -> None:
+    """The first assistant message of each run that ran code starts with that code."""
+    noted: set[str] = set()
+    for message, sent in zip(thread, converted, strict=True):
+        run_id = str(message.get("run_id"))
+        if message["role"] != "assistant" or run_id not in history or run_id in noted:
+            continue
+        noted.add(run_id)
+        note = "\n".join(f"[python ran:\n```python\n{code}\n```]" for code in history[run_id])
+        if isinstance(sent["content"], str):
+            sent["content"] = f"{note}\n\n{sent['content']}"
+        else:
+            sent["content"].insert(0, {"type": "text", "text": note})
 
 
 def _setting(run: Mapping[str, Any], assistant: Mapping[str, Any], key: str) -> Any:

@@ -17,24 +17,40 @@ function tools, settings, truncation) and streams the model's answer as turn eve
   fails it with ``server_error`` and the configuration's one-line message.
 When the run is cancelled the model's stream stops and so do the events.
 
-Construct with ``ModelResponder(providers.load(os.environ, model_map))``.
+file_search: a run with the tool offers the model the search function, run in the engine within
+the turn (``searching.py``).
+
+code_interpreter: given a ``sandbox``, a run with the code_interpreter tool offers the model the
+``python`` function (not shown to clients: the run's tools stay as given); its calls run in the
+thread's sandbox within the turn (``interpreter.py``) and the model is called again with their
+outputs, up to ``MAX_CODE_ROUNDS`` times. Without a sandbox, or with one that refuses to run
+code (no isolation), such a run fails at its start with a ``last_error`` saying why. A model
+that asks for python and the client's functions at once has the python run first (its step is
+recorded), then the run waits for the functions; once they are answered the model sees that
+round of functions, not the python round before it (the run's steps still hold it).
+
+Construct with ``ModelResponder(providers.load(os.environ, model_map), sandbox=Sandbox(...))``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 
+from asst_engine.json_types import JSON
 from asst_engine.models.base import (
     SERVER_ERROR,
+    ChatRequest,
     Finish,
     ModelError,
     ModelEvent,
     TextDelta,
     ToolCall,
 )
-from asst_engine.models.prompt import ToolRound, build_request, prompt_tokens
-from asst_engine.models.providers import ModelConfig, ModelConfigError, resolve
+from asst_engine.models.interpreter import NO_SANDBOX, Reply, run_calls
+from asst_engine.models.prompt import PYTHON, ToolRound, build_request, prompt_tokens
+from asst_engine.models.providers import ModelConfig, ModelConfigError, Resolved, resolve
 from asst_engine.models.searching import Searching
 from asst_engine.models.turn import (
     Answered,
@@ -49,13 +65,29 @@ from asst_engine.models.turn import (
     Turn,
     TurnEvent,
 )
+from asst_engine.tools.sandbox import Sandbox
 
 FILTERED = "The model provider's content filter stopped the reply."
+MAX_CODE_ROUNDS = 10
+TOO_MANY_ROUNDS = (
+    f"The model called python {MAX_CODE_ROUNDS} times in a row without replying; "
+    "the run stops here."
+)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A model call that ended in ``python`` calls (and maybe other calls besides)."""
+
+    python: tuple[ToolCall, ...]
+    functions: tuple[FunctionCall, ...]
+    tokens: int
 
 
 class ModelResponder:
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: ModelConfig, sandbox: Sandbox | None = None) -> None:
         self.config = config
+        self.sandbox = sandbox
 
     def hold(self, turn: Turn) -> int:
         """A model-backed run starts at once."""
@@ -68,48 +100,102 @@ class ModelResponder:
         except ModelConfigError as error:
             yield Failed(SERVER_ERROR, str(error))
             return
+        coding = any(tool["type"] == "code_interpreter" for tool in turn.run["tools"])
+        refused = self._refusal() if coding else None
+        if refused is not None:
+            yield Failed(SERVER_ERROR, refused)
+            return
         rounds = [_round(answered) for answered in turn.answered]
         searching = Searching(turn.search) if turn.search is not None else None
-        while True:
-            request = build_request(
-                turn.assistant,
-                turn.run,
-                turn.messages,
-                rounds,
-                model=resolved.name,
-                images=resolved.images,
-                image_urls=turn.image_urls,
-                filenames=turn.filenames,
-            )
+        reply, run, coded = Reply(), turn.run, 0
+        while coded < MAX_CODE_ROUNDS:
+            request = _request(turn, run, rounds, resolved, coding)
             request.tools.extend(searching.tools() if searching else [])
-            budget = turn.run.get("max_prompt_tokens")
+            budget = run.get("max_prompt_tokens")
             if budget is not None and prompt_tokens(request) > budget:
                 yield Incomplete("max_prompt_tokens")
                 return
             try:
-                searched = yield from _answer(resolved.model.stream(request, cancel), searching)
+                events = _events(resolved.model.stream(request, cancel), coding)
+                ran = yield from _answer(events, searching, reply)
             except ModelError as error:
                 yield Failed(error.code, error.message)
                 return
-            if searched is None:
+            if isinstance(ran, ToolRound):  # a search: ask again
+                rounds.append(ran)
+                continue
+            if ran is None or cancel.is_set():
                 return
-            rounds.append(searched)
+            done = yield from self._run(turn, ran, reply, searching)
+            if done is None:
+                return
+            rounds += done
+            coded += 1
+            if run.get("tool_choice") == "required":  # it was: the model may now reply
+                run = {**run, "tool_choice": "auto"}
+        yield Failed(SERVER_ERROR, TOO_MANY_ROUNDS)
+
+    def _run(
+        self, turn: Turn, ran: Ran, reply: Reply, searching: Searching | None
+    ) -> Generator[TurnEvent, None, list[ToolRound] | None]:
+        """Run the python calls; the other calls are searched, or end the turn (None)."""
+        assert self.sandbox is not None  # a run with code has a sandbox, or fails at its start
+        outputs = yield from run_calls(self.sandbox, turn, ran.python, ran.tokens, reply)
+        rounds = [ToolRound(ran.python, outputs)]
+        if ran.functions:
+            asked = FunctionCalls(ran.functions, 0)
+            searched = searching.run(asked) if searching is not None else None
+            if searched is None:  # the client's calls end the turn, as they always do
+                yield asked
+                return None
+            yield searched[0]
+            rounds.append(searched[1])
+        return rounds
+
+    def _refusal(self) -> str | None:
+        return NO_SANDBOX if self.sandbox is None else self.sandbox.refusal
+
+
+Answer = Generator[TurnEvent, None, Ran | ToolRound | None]
 
 
 def _answer(
-    stream: Iterator[ModelEvent], searching: Searching | None
-) -> Generator[TurnEvent, None, ToolRound | None]:
-    """Pass one model call's events on; the round to ask again with when it searched."""
-    for event in _events(stream):
+    events: Generator[TurnEvent, None, Ran | None], searching: Searching | None, reply: Reply
+) -> Answer:
+    """Pass one model call's events on; the python calls to run, or the round to ask again
+    with when it searched."""
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stopped:
+            ran: Ran | None = stopped.value
+            return ran
         if searching is None:
-            yield event
-        elif isinstance(event, FunctionCalls) and (ran := searching.run(event)) is not None:
-            hosted, searched = ran
+            yield from reply.pass_on(event)
+        elif isinstance(event, FunctionCalls) and (found := searching.run(event)) is not None:
+            hosted, searched = found
             yield hosted
             return searched
         else:
-            yield from searching.take(event)
-    return None
+            for passed in searching.take(event):
+                yield from reply.pass_on(passed)
+
+
+def _request(
+    turn: Turn, run: JSON, rounds: list[ToolRound], resolved: Resolved, coding: bool
+) -> ChatRequest:
+    return build_request(
+        turn.assistant,
+        run,
+        turn.messages,
+        rounds,
+        model=resolved.name,
+        images=resolved.images,
+        image_urls=turn.image_urls,
+        filenames=turn.filenames,
+        python=coding,
+        code_history=turn.code_history,
+    )
 
 
 def _round(answered: tuple[Answered, ...]) -> ToolRound:
@@ -117,10 +203,14 @@ def _round(answered: tuple[Answered, ...]) -> ToolRound:
     return ToolRound(calls, {a.call_id: a.output for a in answered})
 
 
-def _events(stream: Iterator[ModelEvent]) -> Iterator[TurnEvent]:
-    """The model's stream as turn events; nothing more once it stops without a ``Finish``."""
+Calls = dict[int, list[str]]  # by the model's index: [call id, name, arguments]
+
+
+def _events(stream: Iterator[ModelEvent], coding: bool) -> Generator[TurnEvent, None, Ran | None]:
+    """The model's stream as turn events; nothing more once it stops without a ``Finish``.
+    ``python`` calls (when ``coding``) are kept back: they come back to be run."""
     written = False
-    calls: dict[int, list[str]] = {}
+    calls: Calls = {}
     for event in stream:
         if isinstance(event, TextDelta):
             if event.text:
@@ -128,28 +218,36 @@ def _events(stream: Iterator[ModelEvent]) -> Iterator[TurnEvent]:
                 yield Text(event.text)
         elif isinstance(event, Finish):
             yield Prompt(event.prompt_tokens)
-            yield from _ending(event, written, calls)
-            return
+            return (yield from _ending(event, written, calls, coding))
         else:
-            call = calls.setdefault(event.index, ["", ""])
-            call[0] = call[0] or event.name or ""
-            call[1] += event.arguments
-            yield CallDelta(event.index, event.name, event.arguments)
+            call = calls.setdefault(event.index, [event.id or f"call_{event.index}", "", ""])
+            call[1] = call[1] or event.name or ""
+            call[2] += event.arguments
+            if not (coding and call[1] == PYTHON):
+                yield CallDelta(event.index, event.name, event.arguments)
+    return None
 
 
-def _ending(finish: Finish, written: bool, calls: dict[int, list[str]]) -> Iterator[TurnEvent]:
+def _ending(
+    finish: Finish, written: bool, calls: Calls, coding: bool
+) -> Generator[TurnEvent, None, Ran | None]:
     tokens = finish.completion_tokens
+    ordered = [calls[index] for index in sorted(calls)]
+    python = tuple(ToolCall(*c) for c in ordered if coding and c[1] == PYTHON)
+    functions = tuple(FunctionCall(c[1], c[2]) for c in ordered if not (coding and c[1] == PYTHON))
     if finish.reason == "length":
         yield MessageEnd(tokens, cut=True)
         yield Incomplete("max_completion_tokens")
-    elif calls:
+    elif python or functions:
         if written:
             yield MessageEnd(0)  # text alongside the calls: its own message; the calls cost
-        asked = tuple(FunctionCall(*calls[index]) for index in sorted(calls))
-        yield FunctionCalls(asked, tokens)
+        if python:
+            return Ran(python, functions, tokens)
+        yield FunctionCalls(functions, tokens)
     elif finish.reason == "content_filter":
         if written:
             yield MessageEnd(tokens, cut=True)
         yield Failed(SERVER_ERROR, FILTERED)
     else:
         yield MessageEnd(tokens)
+    return None

@@ -7,6 +7,9 @@ messages, stream events and the run's final status:
 - ``Prompt(tokens)``: the size of the prompt, for the run's ``usage.prompt_tokens``;
 - ``Produced(file)``: a file the turn made (stored with purpose ``assistants_output``);
 - ``HostedCall(tool, completion_tokens)``: a built-in tool call, a completed ``tool_calls`` step;
+- ``CodeStart()``, ``CodeInput(piece)``, ``CodeOutputs(logs, images, completion_tokens)``: a
+  ``code_interpreter`` call as it happens: its step opens, its code arrives in pieces, then its
+  outputs (``images`` name files ``Produced`` before) complete the step;
 - ``Image(filename)``, ``Text(text, notes)``: the reply message, part by part and delta by
   delta as they arrive (``notes`` are the annotations whose text this delta completes);
 - ``MessageEnd(completion_tokens, cut)``: the reply is complete (or cut: ``incomplete``);
@@ -26,7 +29,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from asst_engine.json_types import JSON
 from asst_engine.tools.file_search import Findings
@@ -71,6 +74,23 @@ class Code:
 
 
 @dataclass(frozen=True)
+class CodeStart:
+    pass
+
+
+@dataclass(frozen=True)
+class CodeInput:
+    piece: str
+
+
+@dataclass(frozen=True)
+class CodeOutputs:
+    logs: str
+    images: tuple[str, ...]
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
 class FunctionCall:
     name: str
     arguments: str  # JSON text, as the API sends it
@@ -87,6 +107,10 @@ class Answered:
 
 
 def _no_source() -> Source | None:
+    return None
+
+
+def _no_file(file_id: str) -> BinaryIO | None:
     return None
 
 
@@ -108,6 +132,12 @@ class Turn:
     image_urls: Mapping[str, str] = field(default_factory=dict)
     # The run's file search, when it has the file_search tool.
     search: SearchFiles | None = None
+    # The code_interpreter files (assistant's, thread's, attachments') as (name, file id), and
+    # how to read one: the sandbox reads them outside the unit of work, from the blobs only.
+    code_files: tuple[tuple[str, str], ...] = ()
+    open_file: Callable[[str], BinaryIO | None] = field(default=_no_file)
+    # The code earlier runs of the thread ran (code_interpreter inputs), by run id.
+    code_history: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,9 @@ TurnEvent = (
     Prompt
     | Produced
     | HostedCall
+    | CodeStart
+    | CodeInput
+    | CodeOutputs
     | Image
     | Text
     | MessageEnd

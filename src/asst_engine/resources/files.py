@@ -1,9 +1,15 @@
-"""Files: multipart upload, retrieve, list, delete and content download; bytes live in memory."""
+"""Files: multipart upload, retrieve, list, delete and content download.
+
+The bytes live in the store's blobs; uploads and downloads stream through them a piece at a
+time (a file may be 512 MB)."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Mapping
 from pathlib import PureWindowsPath
+from typing import BinaryIO
 
 from asst_engine import validation as v
 from asst_engine.engine import Engine
@@ -16,6 +22,7 @@ from asst_engine.store import pagination
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 # The files list pages by 10,000 by default, unlike the other lists (OpenAI spec).
 FILES_DEFAULT_LIMIT = 10_000
+COPY_CHUNK = 1024 * 1024
 
 
 def client_filename(sent: str) -> str:
@@ -44,24 +51,30 @@ def upload(
     purpose = v.choice(*purposes)("purpose", form.fields["purpose"])
     sent = form.files["file"]
     name = form.fields.get("filename") or sent.filename
-    return add(engine, client_filename(name), purpose, sent.data)
+    file = _described(engine, client_filename(name), purpose, sent.size)
+    with engine.store.blobs.writer(file["id"]) as out:
+        shutil.copyfileobj(sent.content, out, COPY_CHUNK)
+    return engine.store.files.put(file)
 
 
 def add(engine: Engine, filename: str, purpose: str, data: bytes) -> JSON:
-    """Store a file: an upload, or one a run made (purpose ``assistants_output``)."""
-    file: JSON = {
+    """Store a file a run made (purpose ``assistants_output``)."""
+    file = _described(engine, filename, purpose, len(data))
+    engine.store.blobs.put(file["id"], data)
+    return engine.store.files.put(file)
+
+
+def _described(engine: Engine, filename: str, purpose: str, size: int) -> JSON:
+    return {
         "id": engine.new_id("file-"),
         "object": "file",
-        "bytes": len(data),
+        "bytes": size,
         "created_at": engine.now(),
         "filename": filename,
         "purpose": purpose,
         # Processing is synchronous here, so a file is usable as soon as it is uploaded.
         "status": "processed",
     }
-    engine.store.blobs.put(file["id"], data)
-    engine.store.files.put(file)
-    return file
 
 
 def retrieve(engine: Engine, file_id: str) -> JSON:
@@ -72,9 +85,14 @@ def retrieve(engine: Engine, file_id: str) -> JSON:
     return found
 
 
-def content(engine: Engine, file_id: str) -> tuple[str, bytes]:
+def content(engine: Engine, file_id: str) -> tuple[str, BinaryIO, int]:
+    """The file's name, its bytes to read (the caller closes them) and their number."""
     file = retrieve(engine, file_id)
-    return str(file["filename"]), engine.store.blobs.get(file_id) or b""
+    blobs = engine.store.blobs
+    reader, size = blobs.reader(file_id), blobs.size(file_id)
+    if reader is None or size is None:
+        return str(file["filename"]), io.BytesIO(), 0
+    return str(file["filename"]), reader, size
 
 
 def delete(engine: Engine, file_id: str) -> JSON:

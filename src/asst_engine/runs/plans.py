@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
 from asst_engine.models.turn import Answered, Failed, SearchFiles, Turn, TurnEvent
-from asst_engine.tools import run_search, runnable, sources
+from asst_engine.tools import code_inputs, run_search, runnable, sources
 
 
 @dataclass
@@ -50,6 +50,9 @@ def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> 
         _filenames(engine, thread_messages),
         _image_urls(engine, thread_messages),
         _search(engine, run),
+        code_files=code_inputs.files(engine, run),
+        open_file=engine.store.blobs.reader,
+        code_history=code_inputs.history(engine, run),
     )
 
 

@@ -17,6 +17,9 @@ from asst_engine.json_types import JSON
 from asst_engine.models.turn import (
     Citation,
     Code,
+    CodeInput,
+    CodeOutputs,
+    CodeStart,
     FileLink,
     HostedCall,
     Image,
@@ -26,12 +29,12 @@ from asst_engine.models.turn import (
     Text,
 )
 from asst_engine.resources import files, messages
-from asst_engine.runs import deltas, steps
+from asst_engine.runs import code_steps, deltas, steps
 from asst_engine.tools import file_search
 
 # Announces a change as the stream event of that name, with the object as its data.
 Emit = Callable[[str, JSON], None]
-ReplyEvent = Produced | HostedCall | Image | Text | MessageEnd
+ReplyEvent = Produced | HostedCall | CodeStart | CodeInput | CodeOutputs | Image | Text | MessageEnd
 RANKING = {"ranker": "default_2024_08_21", "score_threshold": 0.0}
 
 
@@ -52,6 +55,8 @@ class Writer:
         self.message: JSON | None = None
         self.step: JSON | None = None
         self.parts: list[JSON] = []
+        # The code_interpreter step being run, between ``CodeStart`` and ``CodeOutputs``.
+        self.code_step: JSON | None = None
 
     def take(self, event: ReplyEvent) -> int:
         if isinstance(event, Produced):
@@ -62,6 +67,8 @@ class Writer:
         elif isinstance(event, HostedCall):
             self._use_tool(event.tool, event.completion_tokens)
             return event.completion_tokens
+        elif isinstance(event, CodeStart | CodeInput | CodeOutputs):
+            return self._code(event)
         elif isinstance(event, Image):
             part = {"type": "image_file", "image_file": {"file_id": self.made[event.filename]}}
             self._add_part(part)
@@ -98,6 +105,9 @@ class Writer:
             self.message = store.messages.get(self.message["id"], run["thread_id"]) or self.message
         if self.step is not None:
             self.step = store.steps.get(self.step["id"], run["id"]) or self.step
+        if self.code_step is not None:
+            found = store.steps.get(self.code_step["id"], run["id"])
+            self.code_step = found or self.code_step
 
     @property
     def writing(self) -> bool:
@@ -146,6 +156,21 @@ class Writer:
             _complete(self.step, steps.usage(self.prompt_tokens, completion_tokens), self.emit)
         self.message = self.step = None
         self.parts = []
+
+    def _code(self, event: CodeStart | CodeInput | CodeOutputs) -> int:
+        if isinstance(event, CodeStart):
+            self.code_step = code_steps.open_step(self.engine, self.run, self.emit)
+            return 0
+        step = self.code_step
+        assert step is not None, "code input or outputs without CodeStart"
+        if isinstance(event, CodeInput):
+            code_steps.add_input(step, event.piece, self.emit)
+            return 0
+        images = [self.made[name] for name in event.images]
+        usage = steps.usage(self.prompt_tokens, event.completion_tokens)
+        code_steps.complete(step, event.logs, images, usage, self.engine.now(), self.emit)
+        self.code_step = None
+        return event.completion_tokens
 
     def _annotation(self, text: str, note: Citation | FileLink) -> JSON:
         # The delta being added completes the note's text: its last occurrence is this one.

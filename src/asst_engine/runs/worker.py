@@ -92,6 +92,12 @@ class WorkerDriver:
     def observe(self, engine: Engine, run: JSON) -> None:
         """Nothing: the run moves on by itself."""
 
+    def working(self) -> int:
+        """How many runs are queued for a worker thread or held by one (a server stopping
+        when idle waits for them)."""
+        with self._lock:
+            return len(self._busy)
+
     def follow(self, engine: Engine, run: JSON) -> Iterator[Event]:
         thread_id, run_id, epoch = run["thread_id"], run["id"], engine.epoch
 

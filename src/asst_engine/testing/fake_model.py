@@ -20,6 +20,7 @@ from typing import Any
 
 from asst_engine.testing import fake_script
 from asst_engine.testing.fake_script import Answer, Refusal
+from asst_engine.testing.server import POLL_INTERVAL
 
 CREATED = 1767225600
 KEEPALIVE = 0.1  # seconds between SSE comments while hanging, to notice a closed client
@@ -63,7 +64,10 @@ class FakeModel:
         return f"http://{host!s}:{port}/v1"
 
     def start(self) -> FakeModel:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # The engine's short poll interval: stop() waits up to one interval (default 0.5 s).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_INTERVAL,), daemon=True
+        )
         self._thread.start()
         return self
 

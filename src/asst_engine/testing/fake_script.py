@@ -11,6 +11,7 @@ the last message is a tool result the reply quotes the outputs, as the responder
 For file search: ``please search <query>``, when a ``file_search`` function is offered, calls it
 with ``{"queries": ["<query>"]}``; after its result the reply cites the first source marker the
 result holds (``According to the files【0:0†name】.``), or says nothing was found.
+The quickstart's sine wave and "show me the code" are scripted in ``fake_quickstart``.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import math
 import re
 import struct
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
+from asst_engine.testing import fake_quickstart
 
 SEARCH = re.compile(r"\bplease search (.+)", re.IGNORECASE | re.DOTALL)
 MARKER = re.compile(r"【\d+:\d+†[^】]*】")
@@ -79,12 +81,12 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
         return error(400, problem, "invalid_request_error")
     messages: list[dict[str, Any]] = body["messages"]
     used = responder.count_tokens(" ".join(_text(m.get("content")) for m in messages))
-    if messages[-1].get("role") == "tool":
-        reply = _after_search(_outputs(messages)) or responder.after_tools(_outputs(messages)).text
-        return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     prompt = next(
         (_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), ""
     )
+    if messages[-1].get("role") == "tool":
+        reply = _after_tools(prompt, messages)
+        return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     lowered = prompt.lower()
     limited = RATE_LIMIT.search(lowered)
     key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -97,6 +99,9 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     functions = [
         t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
     ]
+    quickstart = _quickstart(prompt, messages, functions, key)
+    if quickstart is not None:
+        return replace(quickstart, prompt_tokens=used, sleep_ms=sleep_ms)
     searched = SEARCH.search(prompt)
     if searched and "file_search" in functions:
         arguments = json.dumps({"queries": [searched.group(1).strip()]})
@@ -119,6 +124,29 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     text = outcome.text if isinstance(outcome, responder.Reply) else f"You said: {prompt}"
     hang = isinstance(outcome, Stalled)
     return Answer(text, (), "stop", used, responder.count_tokens(text), sleep_ms, hang)
+
+
+def _after_tools(prompt: str, messages: list[dict[str, Any]]) -> str:
+    """The reply once the trailing tool messages are in: python's, file_search's, others'."""
+    outputs = _outputs(messages)
+    coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
+    scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
+    return scripted or _after_search(outputs) or responder.after_tools(outputs).text
+
+
+def _quickstart(
+    prompt: str, messages: list[dict[str, Any]], functions: list[str], key: str
+) -> Answer | None:
+    """The quickstart's python call or its code shown (``fake_quickstart``), or None."""
+    code = fake_quickstart.call(prompt, functions)
+    if code is not None:
+        python = Call(_call_id(key, 0), fake_quickstart.PYTHON, json.dumps({"code": code}))
+        spent = responder.count_tokens(python.arguments)
+        return Answer("", (python,), "tool_calls", completion_tokens=spent)
+    shown = fake_quickstart.show_code(prompt, messages)
+    if shown is not None:
+        return Answer(shown, completion_tokens=responder.count_tokens(shown))
+    return None
 
 
 def _after_search(outputs: list[tuple[str, str]]) -> str | None:

@@ -19,6 +19,7 @@ from asst_engine.models.responder import ModelResponder
 from asst_engine.runs.worker import WorkerDriver
 from asst_engine.testing.fake_model import FakeModel
 from asst_engine.testing.waits import Waits
+from asst_engine.tools.sandbox import Sandbox
 
 HEADERS = {
     "Authorization": "Bearer sk-test",
@@ -133,6 +134,26 @@ def build(fake: FakeModel, model_map: Path | None = None) -> Server:
 def server(fake: FakeModel) -> Iterator[Server]:
     fake.clear()
     built = build(fake)
+    try:
+        yield built
+    finally:
+        built.engine.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    opened = Sandbox(tmp_path_factory.mktemp("sandbox"), timeout=30)
+    assert opened.refusal is None, opened.refusal
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def coder(fake: FakeModel, sandbox: Sandbox) -> Iterator[Server]:
+    fake.clear()
+    built = build(fake)
+    assert isinstance(built.engine.responder, ModelResponder)
+    built.engine.responder.sandbox = sandbox
     try:
         yield built
     finally:

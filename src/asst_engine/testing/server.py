@@ -1,6 +1,9 @@
-"""The HTTP layer: a ``ThreadingHTTPServer`` that hands each request to ``dispatch``.
+"""A test server: a stdlib ``ThreadingHTTPServer`` that hands each request to ``dispatch``.
 
-``serve()`` starts a server in a background thread (tests use port 0 and ``server.url``) and
+Never the server path (``asst serve`` runs ``http/asgi`` on uvicorn). Tests keep it for what an
+ASGI application cannot do: drop a connection without an answer (the ``drop_every`` fault), and
+record cassettes from a server in the test's own thread whose ``Date`` follows the engine's
+stepping clock. ``serve()`` starts one in a background thread (port 0 and ``server.url``) and
 ``server.stop()`` shuts it down; ``python -m asst_engine`` serves in the foreground instead.
 """
 
@@ -52,6 +55,9 @@ class EngineServer(ThreadingHTTPServer):
 class EngineHandler(BaseHTTPRequestHandler):
     # HTTP/1.1 keep-alive, as SDK clients expect; every reply carries a Content-Length.
     protocol_version = "HTTP/1.1"
+    # Small answers go out at once: with Nagle's algorithm a reused connection's next request
+    # waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: EngineServer
 
     def do_GET(self) -> None:
@@ -88,9 +94,11 @@ class EngineHandler(BaseHTTPRequestHandler):
         if response.headers.get("Content-Type", "").startswith("text/event-stream"):
             self._send_chunked(response)
             return
-        self.send_header("Content-Length", str(len(response.body)))
+        if "Content-Length" not in response.headers:  # a download sends its own
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        for piece in itertools.chain([response.body], response.later or ()):
+            self.wfile.write(piece)
 
     def _send_chunked(self, response: Response) -> None:
         """An event stream goes out chunked, as from the real service: its length is unknown

@@ -1,0 +1,139 @@
+"""The quickstart's walk-through (examples/quickstart/README.md), its exact commands, against
+an engine as ``asst serve`` builds it: the background worker, the model responder over the fake
+model (scripted to write the quickstart's code) and the code_interpreter sandbox, on loopback."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import image
+
+from asst_cli import polling, render
+from asst_engine import Engine
+from asst_engine.models import providers
+from asst_engine.models.responder import ModelResponder
+from asst_engine.runs.worker import WorkerDriver
+from asst_engine.testing.fake_model import FakeModel
+from asst_engine.testing.fake_quickstart import PLOT_CODE, PLOTTED
+from asst_engine.testing.server import EngineServer, serve
+from asst_engine.tools.sandbox import Sandbox
+
+from harness import ROOT, Runner
+
+EXAMPLE = ROOT / "examples" / "quickstart"
+START = 1767225600
+
+
+class Clock:
+    """The engine's clock, fixed: the transcript's times are known."""
+
+    def now(self) -> int:
+        return START
+
+    def peek(self) -> int:
+        return START
+
+
+def commands() -> list[list[str]]:
+    """The README's commands, as its ``$ asst ...`` lines write them."""
+    text = (EXAMPLE / "README.md").read_text()
+    lines = re.findall(r"^\$ asst (.+)$", text, re.MULTILINE)
+    return [re.findall(r'"[^"]*"|\S+', line) for line in lines]
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    # The CLI defers the SDK's package inits (sdk.py) and the engine's worker threads import
+    # it too: in one process, the SDK is loaded whole first, so no thread finds it half-made.
+    importlib.import_module("openai.lib.azure")
+    assert importlib.import_module("openai").OpenAIError
+    with FakeModel() as fake:
+        config = providers.load({"ASST_MODEL_BASE_URL": fake.url}, None)
+        sandbox = Sandbox(tmp_path / "sandbox", timeout=60)
+        responder = ModelResponder(config, sandbox=sandbox)
+        built = Engine(clock=Clock(), driver=WorkerDriver(4), responder=responder, poll_after_ms=50)
+        server: EngineServer = serve("127.0.0.1", 0, built)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-quickstart")
+        monkeypatch.setenv("ASST_OUTPUT", "text")  # what a terminal shows, without Markdown
+        # The engine works in real time (a sandbox, a model): waits are real, 50 ms apart.
+        monkeypatch.setattr(polling, "CLOCK", polling.SystemClock())
+        try:
+            yield built
+        finally:
+            server.stop()
+            built.close()
+            sandbox.close()
+
+
+def test_the_readme_has_the_three_commands() -> None:
+    assert commands() == [
+        [
+            "run",
+            "--wait",
+            "--download-dir",
+            "out",
+            "-f",
+            "data-viz.yaml",
+            '"Create a visualization of a sinewave"',
+        ],
+        ["threads", "show", "--steps"],
+        ["run", "--wait", "-c", '"Show me the code you used to generate the sinewave"'],
+    ]
+
+
+def test_the_walk_through_plots_a_sine_wave_and_shows_its_code(
+    engine: Engine, cli: Runner, tmp_path: Path
+) -> None:
+    shutil.copy(EXAMPLE / "data-viz.yaml", tmp_path / "data-viz.yaml")
+    plot, show, follow_up = ([a.strip('"') for a in c] for c in commands())
+    first = cli(*plot)
+    assert (first.exit_code, first.stderr) == (0, ""), first.stderr
+    (made,) = [f for f in engine.store.files.list() if f["purpose"] == "assistants_output"]
+    assert first.stdout == (
+        f"[image 1]\n\n{PLOTTED}\n\n"
+        f"[1] image image-1.png ({made['id']}), saved to out/image-1.png\n"
+    )
+    _check_sine_wave((tmp_path / "out" / "image-1.png").read_bytes())
+
+    shown = cli(*show)
+    (run,) = engine.store.runs.list(engine.store.threads.list()[0]["id"])
+    when = render.human_time(START)
+    code = PLOT_CODE
+    assert (shown.exit_code, shown.stderr) == (0, "")
+    assert shown.stdout == (
+        f"── user · {when} ──\nCreate a visualization of a sinewave\n\n"
+        f"── tool call · {run['id']} ──\n"
+        f"▸ code_interpreter ran:\n\n```python\n{code}\n```\n\nimage: {made['id']}\n\n"
+        f"── assistant · {when} · {run['id']} ──\n[image 1]\n\n{PLOTTED}\n"
+        f"[1] image image-1.png ({made['id']}), "
+        f"download with 'asst files download {made['id']}'\n\n"
+    )
+
+    again = cli(*follow_up)
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert again.stdout == (
+        "Here is the code I used to generate the sine wave:\n\n"
+        f"```python\n{code}\n```\n\n"
+        # The check ran in the same session: the first call's variables are still there.
+        "The session still holds the data: x: 400 points, y from -1.00 to 1.00\n"
+    )
+
+
+def _check_sine_wave(png: bytes) -> None:
+    """A real chart of a sine: wide, many colours, a blue curve across the plot, centred."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = image.imread(io.BytesIO(png), format="png")
+    height, width = pixels.shape[:2]
+    assert 600 < width < 900 and 1.5 * height < width  # figsize=(8, 4), trimmed to the chart
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[2]), axis=0)) > 10  # not blank
+    blue = np.where((pixels[:, :, 2] > 0.6) & (pixels[:, :, 0] < 0.3))
+    assert blue[1].max() - blue[1].min() > width * 0.6
+    assert abs(blue[0].mean() - height / 2) < height * 0.1
