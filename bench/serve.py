@@ -17,6 +17,7 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,9 @@ class PollTimes:
 
 
 def _client(url: str, polls: PollTimes | None = None) -> openai.OpenAI:
-    hooks = {"request": [polls.request], "response": [polls.response]} if polls else {}
+    hooks: dict[str, list[Callable[..., Any]]] = {}
+    if polls:
+        hooks = {"request": [polls.request], "response": [polls.response]}
     return openai.OpenAI(
         base_url=f"{url}/v1",
         api_key=API_KEY,
@@ -233,17 +236,19 @@ def _unhinted(work: Path, fake: TimedModel, model: openai.OpenAI, runs: int) -> 
 
 
 def measure(work: Path, runs: int) -> Section:
-    repeat, load = max(5, 3 * runs), os.getloadavg()[0]
-    with TimedModel(first_token_delay_ms=FIRST_TOKEN_MS, token_delay_ms=TOKEN_MS) as fake:
+    repeat, first_load = max(5, 3 * runs), os.getloadavg()[0]
+    fake = TimedModel(first_token_delay_ms=FIRST_TOKEN_MS, token_delay_ms=TOKEN_MS)
+    with fake:
         model = openai.OpenAI(base_url=fake.url, api_key="sk-fake", max_retries=0)
         rows = _hinted(work, fake, model, repeat)
         rows += _unhinted(work, fake, model, repeat)
         rows += _memory_rows(work, fake)
         rows += serve_local.rows(work, fake.url, _direct(model, "hello")[1], runs)
+    load = f"{first_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     return Section(
         "asst serve with a model: the engine's cost beyond the model's own time",
         f"`python bench/run.py --only serve --runs {runs}` on {time.strftime('%Y-%m-%d')} "
-        f"({os.cpu_count()} cores shared with other work, load average {load:.1f} at the start; "
+        f"({os.cpu_count()} cores shared with other work, load average {load}; "
         f"Python {platform.python_version()}, openai {openai.__version__}). "
         f"Median of {repeat} runs each, taken in turns with the same work done by calling the "
         f"model directly (openai SDK, in process). The model: the project's fake model on "
