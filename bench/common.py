@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"
 PEER_OPENAI = "2.34.0"
 API_KEY = "sk-bench"
+START_TIMEOUT = 30.0  # seconds for `asst serve` to listen
 
 
 @dataclass
@@ -135,6 +136,38 @@ def engine(work: Path, *options: str) -> Iterator[Engine]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextmanager
+def served(work: Path, *options: str, model_url: str | None = None) -> Iterator[tuple[int, str]]:
+    """`asst serve` on a free loopback port in a fresh data dir under ``work``, a key
+    (API_KEY) required, its model at ``model_url`` if given: its pid and base URL."""
+    data_dir = work / f"serve-{time.monotonic_ns()}"
+    data_dir.mkdir(parents=True)
+    keys = data_dir / "keys"
+    keys.write_text(API_KEY + "\n")
+    argv = [*asst(), "serve", "--port", "0", "--data-dir", str(data_dir),
+            "--api-key-file", str(keys), "--log-level", "warning", *options]  # fmt: skip
+    model = {"ASST_MODEL_BASE_URL": model_url, "ASST_MODEL_API_KEY": "sk-fake"} if model_url else {}
+    process = subprocess.Popen(argv, env=clean_env(**model))
+    try:
+        info = _wait_for(data_dir / "server.json", process)
+        yield int(info["pid"]), str(info["url"])
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _wait_for(info: Path, process: subprocess.Popen[bytes]) -> dict[str, Any]:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not info.exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"asst serve exited {process.returncode} before listening")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"asst serve wrote no {info} within {START_TIMEOUT:.0f} s")
+        time.sleep(0.02)
+    found: dict[str, Any] = json.loads(info.read_text())
+    return found
 
 
 @dataclass

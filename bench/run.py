@@ -22,6 +22,7 @@ import history
 import knowledge
 import listing
 import quickstart
+import serve
 import startup
 import uploads
 import waits
@@ -37,6 +38,7 @@ SECTIONS = {
     "knowledge": knowledge.measure,
     "history": history.measure,
     "quickstart": quickstart.measure,
+    "serve": serve.measure,
 }
 
 

@@ -3,10 +3,10 @@ MB while a 64 MB file goes up and down), and the time of one small request on a 
 connection (what keep-alive clients such as the SDKs pay per call).
 
 Starts `asst serve --port 0` (the SQLite store, blobs on disk; `--scripted`: the memory
-store) in a fresh data dir, uploads a generated file as a
-streamed multipart body (the client never holds it whole either), downloads it back, and reads
-the server's resident-set size from /proc: at rest before, and its high-water mark (VmHWM)
-after. Linux only (/proc).
+store) in a fresh data dir (common.served), uploads a generated file as a streamed multipart
+body (the client never holds it whole either), downloads it back, and reads the server's
+resident-set size from /proc: at rest before, and its high-water mark (VmHWM) after. Linux
+only (/proc). bench/serve.py uses these helpers on a server with a model behind it.
 
 python bench/serve_memory.py [--megabytes 64] [--requests 200] [--scripted]
 """
@@ -16,20 +16,20 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from common import API_KEY, served
+
 PIECE = 1024 * 1024
 BOUNDARY = "bench-boundary"
 TARGET_MB = 150
 
 
-def _memory(pid: int, field: str) -> float:
+def memory(pid: int, field: str) -> float:
     """A /proc/<pid>/status field (VmRSS, VmHWM) in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -55,21 +55,10 @@ def _body(megabytes: int) -> tuple[Iterator[bytes], int]:
     return pieces(), len(head) + megabytes * PIECE + len(tail)
 
 
-def _start(data_dir: Path, scripted: bool) -> tuple[subprocess.Popen[bytes], str]:
-    mode = ["--scripted"] if scripted else []
-    command = [sys.executable, "-m", "asst_cli", "serve", *mode, "--port", "0",
-               "--data-dir", str(data_dir), "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(command)
-    info = data_dir / "server.json"
-    while not info.exists():
-        time.sleep(0.05)
-    return process, str(json.loads(info.read_text())["url"])
-
-
-def _transfer(url: str, megabytes: int) -> int:
+def transfer(url: str, megabytes: int, key: str = API_KEY) -> int:
     where = urlsplit(url)
     connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=120)
-    headers = {"Authorization": "Bearer bench", "OpenAI-Beta": "assistants=v2"}
+    headers = {"Authorization": f"Bearer {key}", "OpenAI-Beta": "assistants=v2"}
     body, length = _body(megabytes)
     form = {
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
@@ -86,11 +75,11 @@ def _transfer(url: str, megabytes: int) -> int:
     return received
 
 
-def _per_request(url: str, count: int) -> float:
+def per_request(url: str, count: int, key: str = API_KEY) -> float:
     """Seconds per ``POST /v1/assistants`` on one kept-alive connection."""
     where = urlsplit(url)
     connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=10)
-    headers = {"Authorization": "Bearer bench", "OpenAI-Beta": "assistants=v2",
+    headers = {"Authorization": f"Bearer {key}", "OpenAI-Beta": "assistants=v2",
                "Content-Type": "application/json"}  # fmt: skip
     started = time.monotonic()
     for _ in range(count):
@@ -106,22 +95,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--scripted", action="store_true", help="the memory store instead")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        process, url = _start(Path(folder), args.scripted)
-        try:
-            at_rest = _memory(process.pid, "VmRSS")
-            started = time.monotonic()
-            received = _transfer(url, args.megabytes)
-            elapsed = time.monotonic() - started
-            peak = _memory(process.pid, "VmHWM")
-            per_request = _per_request(url, args.requests)
-        finally:
-            process.terminate()
-            process.wait()
+    mode = ["--scripted"] if args.scripted else []
+    with tempfile.TemporaryDirectory() as folder, served(Path(folder), *mode) as (pid, url):
+        at_rest = memory(pid, "VmRSS")
+        started = time.monotonic()
+        received = transfer(url, args.megabytes)
+        elapsed = time.monotonic() - started
+        peak = memory(pid, "VmHWM")
+        per_request_seconds = per_request(url, args.requests)
     assert received == args.megabytes * PIECE, received
     print(f"file: {args.megabytes} MB up and down in {elapsed:.2f} s")
     print(f"server RSS at rest: {at_rest:.0f} MB; peak: {peak:.0f} MB (target <= {TARGET_MB} MB)")
-    print(f"POST /v1/assistants on a reused connection: {per_request * 1000:.2f} ms")
+    print(f"POST /v1/assistants on a reused connection: {per_request_seconds * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

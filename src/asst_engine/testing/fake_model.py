@@ -106,6 +106,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Small answers go out at once, as from a real model server: with Nagle's algorithm a reused
+    # connection's next request waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "asst-fake-model"
 
     @property
