@@ -1,6 +1,7 @@
-"""The quickstart's walk-through (examples/quickstart/README.md), its exact commands, against
-an engine as ``asst serve`` builds it: the background worker, the model responder over the fake
-model (scripted to write the quickstart's code) and the code_interpreter sandbox, on loopback."""
+"""The quickstart's walk-through (examples/quickstart/README.md), its exact commands, with the
+fake model scripted to write the quickstart's code: in-process against an engine as ``asst serve``
+builds it (background worker, model responder, code_interpreter sandbox, on loopback), and as
+``asst`` processes on the local backend, which starts and reuses its own ``asst serve``."""
 
 from __future__ import annotations
 
