@@ -1,13 +1,18 @@
-"""The quickstart's walk-through (examples/quickstart/README.md), its exact commands, against
-an engine as ``asst serve`` builds it: the background worker, the model responder over the fake
-model (scripted to write the quickstart's code) and the code_interpreter sandbox, on loopback."""
+"""The quickstart's walk-through (examples/quickstart/README.md), its exact commands, with the
+fake model scripted to write the quickstart's code: in-process against an engine as ``asst serve``
+builds it (background worker, model responder, code_interpreter sandbox, on loopback), and as
+``asst`` processes on the local backend, which starts and reuses its own ``asst serve``."""
 
 from __future__ import annotations
 
 import importlib
 import io
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,10 +30,16 @@ from asst_engine.testing.fake_quickstart import PLOT_CODE, PLOTTED
 from asst_engine.testing.server import EngineServer, serve
 from asst_engine.tools.sandbox import Sandbox
 
-from harness import ROOT, Runner
+from harness import ROOT, Result, Runner
 
 EXAMPLE = ROOT / "examples" / "quickstart"
 START = 1767225600
+FOLLOWED_UP = (
+    "Here is the code I used to generate the sine wave:\n\n"
+    f"```python\n{PLOT_CODE}\n```\n\n"
+    # The check ran in the same session: the first call's variables are still there.
+    "The session still holds the data: x: 400 points, y from -1.00 to 1.00\n"
+)
 
 
 class Clock:
@@ -97,33 +108,89 @@ def test_the_walk_through_plots_a_sine_wave_and_shows_its_code(
     first = cli(*plot)
     assert (first.exit_code, first.stderr) == (0, ""), first.stderr
     (made,) = [f for f in engine.store.files.list() if f["purpose"] == "assistants_output"]
-    assert first.stdout == (
-        f"[image 1]\n\n{PLOTTED}\n\n"
-        f"[1] image image-1.png ({made['id']}), saved to out/image-1.png\n"
-    )
+    assert first.stdout == _replied(made["id"])
     _check_sine_wave((tmp_path / "out" / "image-1.png").read_bytes())
 
     shown = cli(*show)
     (run,) = engine.store.runs.list(engine.store.threads.list()[0]["id"])
-    when = render.human_time(START)
-    code = PLOT_CODE
     assert (shown.exit_code, shown.stderr) == (0, "")
-    assert shown.stdout == (
-        f"── user · {when} ──\nCreate a visualization of a sinewave\n\n"
-        f"── tool call · {run['id']} ──\n"
-        f"▸ code_interpreter ran:\n\n```python\n{code}\n```\n\nimage: {made['id']}\n\n"
-        f"── assistant · {when} · {run['id']} ──\n[image 1]\n\n{PLOTTED}\n"
-        f"[1] image image-1.png ({made['id']}), "
-        f"download with 'asst files download {made['id']}'\n\n"
-    )
+    assert shown.stdout == _shown(START, START, run["id"], made["id"])
 
     again = cli(*follow_up)
     assert (again.exit_code, again.stderr) == (0, "")
-    assert again.stdout == (
-        "Here is the code I used to generate the sine wave:\n\n"
-        f"```python\n{code}\n```\n\n"
-        # The check ran in the same session: the first call's variables are still there.
-        "The session still holds the data: x: 400 points, y from -1.00 to 1.00\n"
+    assert again.stdout == FOLLOWED_UP
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The local backend's environment: a data dir, XDG dirs and the fake model, all under
+    tmp; the background server the first command starts is stopped at the end."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("ASST_BACKEND", "local")
+    monkeypatch.setenv("ASST_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ASST_OUTPUT", "text")
+    for name in ("CONFIG", "CACHE", "STATE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / f"xdg-{name.lower()}"))
+    with FakeModel() as fake:
+        monkeypatch.setenv("ASST_MODEL_BASE_URL", fake.url)
+        try:
+            yield data_dir
+        finally:
+            if (data_dir / "server.json").exists():
+                stopped = asst("serve", "stop", "--data-dir", str(data_dir))
+                assert stopped.exit_code == 0, stopped.stderr
+
+
+def asst(*args: str) -> Result:
+    """``asst`` as a user runs it: its own process, in the test's directory and environment."""
+    done = subprocess.run(
+        [sys.executable, "-m", "asst_cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def test_the_walk_through_runs_on_the_local_backend(local: Path, tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE / "data-viz.yaml", tmp_path / "data-viz.yaml")
+    plot, show, follow_up = ([a.strip('"') for a in c] for c in commands())
+    first = asst(*plot)
+    assert (first.exit_code, first.stderr) == (0, ""), first.stderr
+    # The ids and times the outputs name, from the messages (one more process, not four).
+    question, answer = asst("threads", "show", "-o", "json").json()
+    made = answer["content"][0]["image_file"]["file_id"]
+    assert first.stdout == _replied(made)
+    _check_sine_wave((tmp_path / "out" / "image-1.png").read_bytes())
+
+    shown = asst(*show)
+    assert (shown.exit_code, shown.stderr) == (0, "")
+    when = (question["created_at"], answer["created_at"])
+    assert shown.stdout == _shown(*when, answer["run_id"], made)
+
+    again = asst(*follow_up)
+    assert (again.exit_code, again.stdout, again.stderr) == (0, FOLLOWED_UP, "")
+    assert json.loads((local / "server.json").read_text())["pid"] > 0
+
+
+def _replied(image_id: str) -> str:
+    """What ``asst run --wait --download-dir out`` prints for the plot, on a text output."""
+    return (
+        f"[image 1]\n\n{PLOTTED}\n\n[1] image image-1.png ({image_id}), saved to out/image-1.png\n"
+    )
+
+
+def _shown(asked: int, answered: int, run_id: str, image_id: str) -> str:
+    """What ``asst threads show --steps`` prints: the question, the code run, the reply."""
+    return (
+        f"── user · {render.human_time(asked)} ──\nCreate a visualization of a sinewave\n\n"
+        f"── tool call · {run_id} ──\n"
+        f"▸ code_interpreter ran:\n\n```python\n{PLOT_CODE}\n```\n\nimage: {image_id}\n\n"
+        f"── assistant · {render.human_time(answered)} · {run_id} ──\n[image 1]\n\n{PLOTTED}\n"
+        f"[1] image image-1.png ({image_id}), "
+        f"download with 'asst files download {image_id}'\n\n"
     )
 
 

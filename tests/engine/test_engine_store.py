@@ -149,3 +149,16 @@ def test_unscoped_writes_keep_and_inherit_owners(new_store: MakeStore) -> None:
     with store.unit_of_work("bob"):
         found = [store.runs.list("t"), store.messages.list("t"), store.steps.list("r")]
         assert found == [[], [], []]
+
+
+def test_owner_of_reads_a_top_level_objects_owner_whatever_the_scope(
+    new_store: MakeStore,
+) -> None:
+    store = new_store()
+    with store.unit_of_work("alice"):
+        store.threads.put(obj("t", 1))
+    with store.unit_of_work():
+        store.assistants.put(obj("a", 2))
+    with store.unit_of_work("bob"):
+        found = [store.owner_of("threads", i) for i in ("t", "a", "missing")]
+        assert (found, store.owner_of("assistants", "a")) == (["alice", None, None], None)

@@ -31,6 +31,7 @@ from asst_engine.models.turn import (
 from asst_engine.resources import files, messages
 from asst_engine.runs import code_steps, deltas, steps
 from asst_engine.tools import file_search
+from asst_engine.tools.produced import OutputFile
 
 # Announces a change as the stream event of that name, with the object as its data.
 Emit = Callable[[str, JSON], None]
@@ -58,12 +59,16 @@ class Writer:
         # The code_interpreter step being run, between ``CodeStart`` and ``CodeOutputs``.
         self.code_step: JSON | None = None
 
+    def _keep(self, file: OutputFile) -> str:
+        """Store a file the run made, as its thread owner's: the worker's unit of work is
+        unscoped, and a file (top-level) has no parent to take an owner from."""
+        store = self.engine.store
+        with store.unit_of_work(store.owner_of("threads", str(self.run["thread_id"]))):
+            return str(files.add(self.engine, file.filename, "assistants_output", file.data)["id"])
+
     def take(self, event: ReplyEvent) -> int:
         if isinstance(event, Produced):
-            file = event.file
-            self.made[file.filename] = files.add(
-                self.engine, file.filename, "assistants_output", file.data
-            )["id"]
+            self.made[event.file.filename] = self._keep(event.file)
         elif isinstance(event, HostedCall):
             self._use_tool(event.tool, event.completion_tokens)
             return event.completion_tokens

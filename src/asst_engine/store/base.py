@@ -176,6 +176,12 @@ class Store(Protocol):
         scoped to ``owner``'s objects when given (see the module's notes on owners)."""
         ...
 
+    def owner_of(self, kind: str, object_id: str) -> str | None:
+        """The owner of the top-level object ``kind``/``object_id`` (None: it has none, or it
+        is absent), read whatever the scope; background work uses it to make a top-level object
+        for someone (a file a run made is its thread owner's)."""
+        ...
+
     def clear(self) -> None:
         """Forget every object (the engine's reset)."""
         ...

@@ -193,6 +193,10 @@ class MemoryStore:
             finally:
                 self.scope.owner = outer
 
+    def owner_of(self, kind: str, object_id: str) -> str | None:
+        collection: MemoryCollection = getattr(self, kind)
+        return collection.owners.get((None, object_id))
+
     def clear(self) -> None:
         kinds = (
             self.assistants, self.threads, self.messages, self.runs, self.steps, self.files,

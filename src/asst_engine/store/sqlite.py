@@ -109,6 +109,15 @@ class SqliteStore:
         with self.sessions.work(owner):
             yield
 
+    def owner_of(self, kind: str, object_id: str) -> str | None:
+        with self.sessions.joined() as session:
+            row = session.connection.execute(
+                "SELECT owner FROM objects WHERE kind = ? AND parent = '' AND id = ?",
+                (kind, object_id),
+            ).fetchone()
+        # Unowned objects are stored with the owner '' (see sqlite_objects).
+        return str(row[0]) if row is not None and row[0] else None
+
     def clear(self) -> None:
         with self.sessions.joined() as session:
             session.connection.execute("DELETE FROM objects")
