@@ -140,7 +140,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/vector_stores", {
         "GET": lambda e, r: vector_stores.listing(e, r.query),
-        "POST": lambda e, r: vector_stores.create(e, r.json()),
+        "POST": lambda e, r: vector_stores.create(e, r.json(), r.dialect.accepts),
     }),
     ("/vector_stores/{vs_id}", {
         "GET": lambda e, r: vector_stores.retrieve(e, r.params["vs_id"]),
