@@ -146,7 +146,7 @@ TABLE: list[tuple[str, dict[str, Handler]]] = [
     }),
     ("/vector_stores", {
         "GET": lambda e, r: vector_stores.listing(e, r.query),
-        "POST": lambda e, r: vector_stores.create(e, r.json()),
+        "POST": lambda e, r: vector_stores.create(e, r.json(), r.dialect.accepts),
     }),
     _item("/vector_stores/{vs_id}", vector_stores),
     ("/vector_stores/{vs_id}/files", {

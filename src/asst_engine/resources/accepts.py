@@ -34,13 +34,18 @@ class Accepts:
     azure_ai_search_resources: bool = False
     # Foundry: the upload's multipart ``filename`` field names the file.
     upload_filename: bool = False
+    # Foundry: Azure asset ``data_sources`` (``resources/azure_assets``) wherever its spec has them.
+    azure_assets: bool = False
 
 
 OPENAI_ACCEPTS = Accepts(reasoning_effort=True, file_attributes=True)
-AZURE_ACCEPTS = Accepts()
+# What all three dialects share; Azure OpenAI's spec adds nothing to it.
+SHARED = Accepts()
+AZURE_ACCEPTS = SHARED
 FOUNDRY_ACCEPTS = Accepts(
     run_tool_resources=True,
     extra_tools=FOUNDRY_TOOLS,
     azure_ai_search_resources=True,
     upload_filename=True,
+    azure_assets=True,
 )

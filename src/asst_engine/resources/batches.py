@@ -17,7 +17,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
-from asst_engine.resources import store_files
+from asst_engine.resources import azure_assets, store_files
 from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import new_object
 
@@ -34,13 +34,18 @@ def _fields(accepts: Accepts) -> dict[str, v.Check]:
     }
     if accepts.file_attributes:
         fields["attributes"] = v.attributes
+    if accepts.azure_assets:
+        fields["data_sources"] = v.array(azure_assets.data_source, 500)
     return fields
 
 
 def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     store = store_files.store_of(engine, store_id)
     fields = v.check_body(body, _fields(accepts))
-    entries = _entries(engine, fields)
+    sources = fields.pop("data_sources", [])
+    # Azure assets alone make a batch; beside them, files still come as the shared spec has them.
+    named = "file_ids" in fields or "files" in fields
+    entries = _entries(engine, fields) if named or not sources else []
     batch: JSON = {
         **new_object(engine, "vsfb_", "vector_store.files_batch"),
         "vector_store_id": store_id,
@@ -51,8 +56,10 @@ def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
         attached = store_files.attach(engine, store, file_id, chunking)
         if attributes is not _NONE:
             attached["attributes"] = attributes
+    chunking = store_files.stored_chunking(fields.get("chunking_strategy"))
+    failed = [azure_assets.attach(engine, store_id, source, chunking)["id"] for source in sources]
     engine.store.file_batches.put(batch, store_id)
-    members = [file_id for file_id, _, _ in entries]
+    members = [file_id for file_id, _, _ in entries] + failed
     engine.store.batch_members.put(
         {"id": batch["id"], "created_at": batch["created_at"], "file_ids": members}, store_id
     )

@@ -15,6 +15,7 @@ from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.errors import EngineError, bad_request
 from asst_engine.json_types import JSON
+from asst_engine.resources import azure_assets
 from asst_engine.resources.accepts import Accepts
 from asst_engine.resources.common import deleted, lookup
 from asst_engine.store import pagination
@@ -127,7 +128,20 @@ def entry_fields(accepts: Accepts) -> dict[str, v.Check]:
 
 def create(engine: Engine, store_id: str, body: JSON, accepts: Accepts) -> JSON:
     store = store_of(engine, store_id)
-    fields = v.check_body(body, entry_fields(accepts), required=("file_id",))
+    if not accepts.azure_assets:
+        fields = v.check_body(body, entry_fields(accepts), required=("file_id",))
+    else:
+        fields = v.check_body(
+            body, {**entry_fields(accepts), "data_source": azure_assets.data_source}
+        )
+        if ("file_id" in fields) == ("data_source" in fields):
+            message = "Exactly one of 'file_id' or 'data_source' must be provided."
+            raise bad_request(message, "file_id", "invalid_value")
+        if "data_source" in fields:
+            chunking = stored_chunking(fields.get("chunking_strategy"))
+            failed = azure_assets.attach(engine, store_id, fields["data_source"], chunking)
+            refresh(engine, store)
+            return failed
     file_id = existing_file(engine, "file_id", fields["file_id"])
     store_file = attach(engine, store, file_id, fields.get("chunking_strategy"))
     if "attributes" in fields:

@@ -8,7 +8,8 @@ from typing import Any
 from asst_engine import validation as v
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.resources import store_files
+from asst_engine.resources import azure_assets, store_files
+from asst_engine.resources.accepts import SHARED, Accepts
 from asst_engine.resources.common import deleted, merge, new_object, page_of
 
 DAY = 86_400
@@ -37,8 +38,11 @@ _UPDATE: dict[str, v.Check] = {
 }
 
 
-def create(engine: Engine, body: JSON) -> JSON:
-    fields = v.check_body(body, _CREATE)
+def create(engine: Engine, body: JSON, accepts: Accepts = SHARED) -> JSON:
+    """A store, with files from ``file_ids`` and (Foundry) Azure assets from ``configuration``."""
+    checks = {**_CREATE, "configuration": azure_assets.configuration}
+    fields = v.check_body(body, checks if accepts.azure_assets else _CREATE)
+    sources = (fields.pop("configuration", None) or {}).get("data_sources", [])
     file_ids = [
         store_files.existing_file(engine, f"file_ids[{index}]", file_id)
         for index, file_id in enumerate(fields.pop("file_ids", []))
@@ -62,6 +66,8 @@ def create(engine: Engine, body: JSON) -> JSON:
     engine.store.vector_stores.put(store)
     for file_id in file_ids:
         store_files.attach(engine, store, file_id, chunking)
+    for source in sources:
+        azure_assets.attach(engine, store["id"], source, store_files.stored_chunking(chunking))
     store_files.refresh(engine, store)
     for file_id in file_ids:
         engine.indexer.submit(engine, store["id"], file_id)
