@@ -81,8 +81,15 @@ def test_no_retries_are_not_called_retries(cli: Runner, cassette: Recorder) -> N
 def test_a_streamed_run_is_retried_after_a_dropped_connection(
     cli: Runner, live_dialect: EngineServer
 ) -> None:
+    """On a thread that exists: the lost attempt is looked for, not found, and sent again (a
+    create-and-run is not sent again at all: see test_lossless.py)."""
     aid = ok_id(cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id"))
-    live_dialect.engine.options = Options(drop_every=2)
-    live_dialect.engine.requests = 1  # the stream's opening request is the 2nd: dropped
-    result = cli("run", "--stream", "--timeout", "30", "-o", "text", "-a", aid, "hello")
+    thread = ok_id(cli("threads", "create", "-o", "id"))
+    live_dialect.engine.options = Options(drop_every=3)
+    # The message is the 2nd request, the stream's opening request the 3rd: dropped; the look
+    # for its run the 4th, the stream sent again the 5th.
+    live_dialect.engine.requests = 1
+    argv = ("--stream", "--timeout", "30", "-o", "text", "--thread", thread)
+    result = cli("run", *argv, "-a", aid, "hello")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "You said: hello\n", "")
+    assert len(ok_id(cli("runs", "list", thread, "-o", "id")).split()) == 1

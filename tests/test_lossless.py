@@ -150,10 +150,13 @@ def test_a_lost_message_or_run_answer_makes_one_of_each(cli: Runner, losing: Any
     assert ok(cli("runs", "list", thread, "-o", "id")).stdout.split() == [run]
 
 
-def test_a_lost_create_and_run_answer_is_not_sent_again(cli: Runner, losing: Any) -> None:
+@pytest.mark.parametrize("mode", [(), ("--stream",)])
+def test_a_lost_create_and_run_answer_is_not_sent_again(
+    cli: Runner, losing: Any, mode: tuple[str, ...]
+) -> None:
     aid = ok(cli("assistants", "create", "--name", "bot", "--model", "gpt-4o", "-o", "id"))
     proxy = losing("POST /v1/threads/runs")
-    result = cli("run", "-a", aid.stdout.strip(), "hello")
+    result = cli("run", *mode, "-a", aid.stdout.strip(), "hello")
     assert result.exit_code == 75
     assert made(proxy, "POST /v1/threads/runs") == 1
     assert result.stderr == (

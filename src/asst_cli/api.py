@@ -208,17 +208,26 @@ def stream_post(
 ) -> Iterator[httpx2.Response]:
     """A POST whose response body is streamed (server-sent events); closed when the block ends.
 
-    The opening request is retried like any other; ``within`` as for :func:`get_response`.
+    The opening request is retried like any other, and a create as safely as :func:`post`'s:
+    when the lost attempt's object is found, :class:`once.Found` is raised with it, for the
+    stream that would have told of it is gone. ``within`` as for :func:`get_response`.
     """
     import httpx2
 
+    sent = dict(body)
+    settle = None
+    if once.is_create(path):
+        settle = once.settler(path, once.finder(path, sent, get))
+
     def call(options: Any) -> httpx2.Response:
         response: httpx2.Response = _client().post(
-            path, body=dict(body), cast_to=httpx2.Response, options=options, stream=True
+            path, body=sent, cast_to=httpx2.Response, options=options, stream=True
         )
         return response
 
-    response = _send(call, within, headers=_RAW_STREAM)
+    response: Any = _send(call, within, settle, headers=_RAW_STREAM)
+    if isinstance(response, dict):
+        raise once.Found(response)
     try:
         yield response
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import api, paths, polling
 from ..errors import AsstError, ExitCode
+from ..wire import once
 from . import waiting
 
 RUN_EVENT = "thread.run."
@@ -158,16 +159,32 @@ class _Stream:
         return str(self.run["thread_id"]), str(self.run["id"])
 
     def read(self, path: str, body: dict[str, Any]) -> None:
+        try:
+            self._read(path, body)
+        except once.Found as found:
+            self._seen(path, found.made)
+            raise AsstError(
+                f"POST {path}: the answer was lost; the server started run "
+                f"{found.made.get('id')} all the same",
+                "asst did not send it again, so nothing was made twice; "
+                + waiting.resume_hint(*self.ids()),
+                ExitCode.TEMPORARY,
+            ) from None
+
+    def _seen(self, path: str, run: dict[str, Any]) -> None:
+        first = not self.run
+        self.run = run
+        if first:
+            api.created(path, self.run)
+        if first and self.on_run is not None:
+            self.on_run(self.run)  # e.g. -c remembers the thread at once
+
+    def _read(self, path: str, body: dict[str, Any]) -> None:
         for event in _events(path, body, self.options.deadline):
             self.on_event(event)
             if event.name.startswith(RUN_EVENT) and isinstance(event.data, dict):
                 if event.data.get("object") == "thread.run":
-                    first = not self.run
-                    self.run = event.data
-                    if first:
-                        api.created(path, self.run)
-                    if first and self.on_run is not None:
-                        self.on_run(self.run)  # e.g. -c remembers the thread at once
+                    self._seen(path, event.data)
             elif event.name == "error":
                 raise AsstError(f"the stream reported an error: {_message(event.data)}")
 

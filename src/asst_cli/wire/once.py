@@ -47,6 +47,15 @@ class PerhapsDone(AsstError):
         )
 
 
+class Found(Exception):
+    """A streamed create whose answer was lost, and the object that attempt made (``made``):
+    the stream it opened is gone, so the caller follows the object another way."""
+
+    def __init__(self, made: dict[str, Any]) -> None:
+        super().__init__(f"found {made.get('id')} made by an attempt whose answer was lost")
+        self.made = made
+
+
 def is_create(path: str) -> bool:
     return (
         path in UNFINDABLE
