@@ -213,12 +213,12 @@ def add_delete_command(
 ) -> None:
     """Give ``app`` a ``delete ID...`` command: the same outline in every top-level group."""
 
-    def delete(ids: list[str], output: options.Output = None, query: options.Query = None) -> None:
-        delete_objects(path_of, ids, render.Choice(output, query))
+    def delete(ids: list[str], choice: render.Choice) -> None:
+        delete_objects(path_of, ids, choice)
 
     # The argument's help differs per group, so its annotation is made here, not written out.
     delete.__annotations__["ids"] = Annotated[
         list[str], typer.Argument(metavar="ID...", help=ids_help)
     ]
     delete.__doc__ = doc
-    app.command()(delete)
+    app.command()(options.output_choice(delete))

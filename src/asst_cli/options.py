@@ -113,6 +113,9 @@ Query = Annotated[
         callback=_check_query,
     ),
 ]
+# Every command's output choice (-o, -q), in place of its ``choice`` parameter: the command
+# passes it on whole and only the renderer decides what it prints.
+output_choice = bundled("choice", render.Choice, {"format": Output, "query": Query})
 Limit = Annotated[
     int | None,
     typer.Option(

@@ -63,6 +63,9 @@ class Choice:
         return "live" if self.markdown() else "messages"
 
 
+AS_CONFIGURED = Choice()  # no -o, no -q: the profile's or the terminal's default format
+
+
 def format_problem(value: str) -> str | None:
     """What is wrong with a format name, in the same words for -o, ASST_OUTPUT and the config."""
     if value in FORMATS:

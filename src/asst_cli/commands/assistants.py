@@ -12,13 +12,12 @@ from ..definitions import assistant_flags
 from ..options import (
     DefinitionFile,
     Metadata,
-    Output,
-    Query,
     ResponseFormat,
     Temperature,
     TopP,
     bundled,
     group,
+    output_choice,
 )
 from ..present.steps import tool_names
 
@@ -94,11 +93,11 @@ assistant_options = bundled(
 
 @app.command()
 @assistant_options
+@output_choice
 def create(
     file: DefinitionFile = None,
     flags: assistant_flags.AssistantFlags = NO_FLAGS,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Create an assistant from flags or a YAML definition (flags override the file).
 
@@ -109,49 +108,47 @@ def create(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=True)
     if file is None:
-        render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, render.Choice(output, query))
+        render.emit(api.post(paths.ASSISTANTS, body), COLUMNS, choice)
         return
     created = identity.create_managed(paths.ASSISTANTS, body, "assistant")
-    render.emit(created, COLUMNS, render.Choice(output, query))
+    render.emit(created, COLUMNS, choice)
 
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List assistants, newest first.
 
     Example: asst assistants list --all -o id
     """
-    listing.list_objects(
-        paths.ASSISTANTS, COLUMNS, paging, render.Choice(output, query), what="assistants"
-    )
+    listing.list_objects(paths.ASSISTANTS, COLUMNS, paging, choice, what="assistants")
 
 
 @app.command()
+@output_choice
 def get(
     assistant_id: Annotated[str, typer.Argument(metavar="ID", help="Assistant id")],
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice,
 ) -> None:
     """Show one assistant.
 
     Example: asst assistants get asst_abc123 -o yaml
     """
-    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, render.Choice(output, query))
+    render.emit(api.get(paths.assistant(assistant_id)), COLUMNS, choice)
 
 
 @app.command()
 @assistant_options
+@output_choice
 def update(
     assistant_id: Annotated[str, typer.Argument(metavar="ID", help="Assistant id")],
     file: DefinitionFile = None,
     flags: assistant_flags.AssistantFlags = NO_FLAGS,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Change an assistant; only the fields given are sent.
 
@@ -159,7 +156,7 @@ def update(
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
     path = paths.assistant(assistant_id)
-    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, choice)
 
 
 listing.add_delete_command(

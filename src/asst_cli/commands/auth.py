@@ -8,7 +8,7 @@ import typer
 
 from .. import api, client, errors, paths, render
 from ..errors import AsstError
-from ..options import Output, Query, group
+from ..options import group, output_choice
 from ..settings import Settings
 
 app = group("Inspect the resolved backend and credential.")
@@ -47,12 +47,12 @@ def _program(command: str) -> str:
 
 
 @app.command()
+@output_choice
 def status(
     check: Annotated[
         bool, typer.Option("--check", help="Make one cheap request to prove access")
     ] = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Print the resolved backend, endpoint, api-version and auth method (secrets masked).
 
@@ -81,7 +81,7 @@ def status(
         columns = LOCAL_COLUMNS
     if check:
         result["check"] = outcome
-    render.emit(result, columns if check else columns[:-1], render.Choice(output, query))
+    render.emit(result, columns if check else columns[:-1], choice)
     if failure is not None:
         raise failure
 

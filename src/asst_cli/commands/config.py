@@ -9,7 +9,7 @@ import typer
 
 from .. import api, configfile, render, settings
 from ..errors import UsageError
-from ..options import Output, Query, group
+from ..options import group, output_choice
 
 app = group("Manage profiles: named sets of backend, endpoint and credential settings.")
 Key = Annotated[str, typer.Argument(metavar="KEY", help=", ".join(configfile.PROFILE_KEYS))]
@@ -107,7 +107,8 @@ def unset(key: Key) -> None:
 
 
 @app.command("list")
-def list_(output: Output = None, query: Query = None, reveal: Reveal = False) -> None:
+@output_choice
+def list_(choice: render.Choice, reveal: Reveal = False) -> None:
     """List profiles and their settings (secrets masked).
 
     Example: asst config list -o yaml
@@ -125,7 +126,7 @@ def list_(output: Output = None, query: Query = None, reveal: Reveal = False) ->
     render.emit_list(
         rows,
         LIST_COLUMNS,
-        render.Choice(output, query),
+        choice,
         "No profiles; create one with 'asst config set'.",
     )
 

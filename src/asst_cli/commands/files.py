@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from .. import api, listing, paths, render
-from ..options import Concurrency, Output, Query, group
+from ..options import Concurrency, group, output_choice
 from ..transfer import downloads, uploads
 
 app = group("Upload, list, inspect, download and delete files.")
@@ -35,6 +35,7 @@ FileId = Annotated[str, typer.Argument(metavar="ID", help="File id")]
 
 
 @app.command()
+@output_choice
 def upload(
     paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Local files to upload")],
     purpose: Purpose = "assistants",
@@ -47,8 +48,7 @@ def upload(
             "this purpose; print that file instead",
         ),
     ] = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Upload files, several at a time; every path is checked before the first request.
 
@@ -68,21 +68,19 @@ def upload(
     results = uploads.upload_many([f for f in files if f not in there], purpose, concurrency)
     done = {u.path: u.file for u in results if u.file is not None}
     printed = [there.get(f) or done.get(f) for f in files]
-    render.emit(
-        [file for file in printed if file is not None], COLUMNS, render.Choice(output, query)
-    )
+    render.emit([file for file in printed if file is not None], COLUMNS, choice)
     uploads.report_failures(results)
 
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="Only files with this purpose")
     ] = None,
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List files, newest first.
 
@@ -94,7 +92,7 @@ def list_(
         paths.FILES,
         COLUMNS,
         paging,
-        render.Choice(output, query),
+        choice,
         what="files",
         extra=extra,
         native_before=False,
@@ -102,12 +100,13 @@ def list_(
 
 
 @app.command()
-def get(file_id: FileId, output: Output = None, query: Query = None) -> None:
+@output_choice
+def get(file_id: FileId, choice: render.Choice) -> None:
     """Show one file's details (not its content: see 'asst files download').
 
     Example: asst files get file-abc123 -o yaml
     """
-    render.emit(api.get(paths.file(file_id)), COLUMNS, render.Choice(output, query))
+    render.emit(api.get(paths.file(file_id)), COLUMNS, choice)
 
 
 listing.add_delete_command(
@@ -122,6 +121,7 @@ listing.add_delete_command(
 
 
 @app.command()
+@output_choice
 def download(
     file_id: FileId,
     output_file: Annotated[
@@ -137,8 +137,7 @@ def download(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing file (or symlink) of that name")
     ] = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Download a file's content; it appears only once complete, and never overwrites unasked.
 
@@ -157,4 +156,4 @@ def download(
         return
     target, size = downloads.fetch(file_id, where, force)
     saved = {"id": file_id, "path": str(target), "bytes": size}
-    render.emit(saved, SAVED_COLUMNS, render.Choice(output, query))
+    render.emit(saved, SAVED_COLUMNS, choice)

@@ -9,7 +9,7 @@ import typer
 
 from .. import api, listing, paths, render
 from ..definitions import threads
-from ..options import Attach, Metadata, Output, Query, ThreadId, group
+from ..options import Attach, Metadata, ThreadId, group, output_choice
 from ..present import transcript
 from ..runs import follow_options, outcome
 
@@ -20,6 +20,7 @@ MessageId = Annotated[str, typer.Argument(metavar="MSG", help="Message id")]
 
 
 @app.command()
+@output_choice
 def create(
     thread_id: ThreadId,
     text: Annotated[
@@ -34,8 +35,7 @@ def create(
     ] = "user",
     attach: Attach = None,
     metadata: Metadata = None,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Add a message to a thread.
 
@@ -43,11 +43,12 @@ def create(
     """
     path = paths.messages(thread_id)
     draft = threads.message_draft(role, text, content_file, attach, metadata)
-    render.emit(api.post(path, draft.ready()), COLUMNS, render.Choice(output, query))
+    render.emit(api.post(path, draft.ready()), COLUMNS, choice)
 
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     thread_id: ThreadId,
     run: Annotated[
@@ -56,8 +57,7 @@ def list_(
     paging: listing.Paging = listing.FIRST_PAGE,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List the messages of a thread, newest first; --download-dir saves the files they produced.
 
@@ -67,7 +67,7 @@ def list_(
         paths.messages(thread_id),
         COLUMNS,
         paging,
-        render.Choice(output, query),
+        choice,
         what="messages",
         extra={"run_id": run},
         tap=outcome.file_saver(follow_options.saver(download_dir, force)),
@@ -75,13 +75,13 @@ def list_(
 
 
 @app.command()
+@output_choice
 def get(
     thread_id: ThreadId,
     message_id: MessageId,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Show one message; --download-dir saves the images and files it produced.
 
@@ -91,16 +91,16 @@ def get(
     message = api.get(paths.message(thread_id, message_id))
     if save is not None:
         save(message)
-    render.emit(message, COLUMNS, render.Choice(output, query))
+    render.emit(message, COLUMNS, choice)
 
 
 @app.command()
+@output_choice
 def update(
     thread_id: ThreadId,
     message_id: MessageId,
     metadata: Metadata = None,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Change a message's metadata (the only field a message lets you change).
 
@@ -108,20 +108,18 @@ def update(
     """
     body = threads.metadata_update(metadata)
     path = paths.message(thread_id, message_id)
-    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, choice)
 
 
 @app.command()
+@output_choice
 def delete(
     thread_id: ThreadId,
     message_ids: Annotated[list[str], typer.Argument(metavar="MSG...", help="Message ids")],
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice,
 ) -> None:
     """Delete messages of a thread; every id is tried.
 
     Example: asst messages delete thread_abc123 msg_abc123 msg_def456
     """
-    listing.delete_objects(
-        partial(paths.message, thread_id), message_ids, render.Choice(output, query)
-    )
+    listing.delete_objects(partial(paths.message, thread_id), message_ids, choice)

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 
 from .. import render
-from ..options import Attach, DefinitionFile, Output, Query, by_name
+from ..options import Attach, DefinitionFile, by_name, output_choice
 from ..runs import follow_options, oneshot, outcome, start_options
 
 
 @start_options.run_flags
 @follow_options.follow_flags
+@output_choice
 def run(
     message: Annotated[
         str | None, typer.Argument(metavar="MESSAGE", help="What to ask; '-' reads stdin")
@@ -35,8 +36,7 @@ def run(
     stream: follow_options.Stream = False,
     follow: outcome.Follow = follow_options.UNSET,
     run: start_options.RunOptions = start_options.NOT_GIVEN,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Ask an assistant: new thread (or --thread/--continue), message, run; --wait for the reply.
 
@@ -48,4 +48,4 @@ def run(
     oneshot.refuse_unfollowed(follow, wait or stream)
     request = by_name(oneshot.Request, locals())
     plan = oneshot.plan(request, run, follow.tool_config)
-    oneshot.run(plan, follow, wait, stream, render.Choice(output, query))
+    oneshot.run(plan, follow, wait, stream, choice)

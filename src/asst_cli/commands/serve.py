@@ -16,7 +16,7 @@ import typer
 from .. import __version__, render
 from ..errors import AsstError, ExitCode, UsageError
 from ..local import server_state
-from ..options import Output, Query
+from ..options import output_choice
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 KEYS_ENV = "ASST_SERVE_API_KEYS"
@@ -180,7 +180,8 @@ def _keys(given: list[str], key_file: Path | None) -> tuple[str, ...]:
 
 
 @app.command()
-def status(data_dir: DataDir = None, output: Output = None, query: Query = None) -> None:
+@output_choice
+def status(data_dir: DataDir = None, choice: render.Choice = render.AS_CONFIGURED) -> None:
     """Print the url, pid, uptime and data dir of the running server (exit 3 if none runs).
 
     Example: asst serve status -o json
@@ -188,7 +189,7 @@ def status(data_dir: DataDir = None, output: Output = None, query: Query = None)
     path = server_state.data_dir(data_dir)
     info = _running(path)
     info["uptime"] = max(0, int(time.time()) - int(info.get("started_at", 0)))
-    render.emit(info, STATUS_COLUMNS, render.Choice(output, query))
+    render.emit(info, STATUS_COLUMNS, choice)
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import api, listing, paths, render
-from ..options import Output, Query, RunId, ThreadId, group
+from ..options import RunId, ThreadId, group, output_choice
 from ..present.steps import tool_names
 
 app = group("List and inspect the steps of a run.")
@@ -35,6 +35,7 @@ COLUMNS = (
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     thread_id: ThreadId,
     run_id: RunId,
@@ -45,8 +46,7 @@ def list_(
         ),
     ] = False,
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List the steps of a run, newest first.
 
@@ -57,24 +57,22 @@ def list_(
         paths.steps(thread_id, run_id),
         COLUMNS,
         paging,
-        render.Choice(output, query),
+        choice,
         what="steps",
         extra={"include[]": include},
     )
 
 
 @app.command()
+@output_choice
 def get(
     thread_id: ThreadId,
     run_id: RunId,
     step_id: Annotated[str, typer.Argument(metavar="STEP", help="Run step id")],
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice,
 ) -> None:
     """Show one step of a run.
 
     Example: asst steps get thread_abc123 run_abc123 step_abc123 -o json
     """
-    render.emit(
-        api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, render.Choice(output, query)
-    )
+    render.emit(api.get(paths.step(thread_id, run_id, step_id)), COLUMNS, choice)

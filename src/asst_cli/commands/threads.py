@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, options, paths, render
 from ..definitions import threads
-from ..options import DefinitionFile, Metadata, Output, Query, group
+from ..options import DefinitionFile, Metadata, group, output_choice
 from ..runs import follow_options, oneshot, outcome, start_options
 
 app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
@@ -37,28 +37,28 @@ VectorStore = Annotated[
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List threads, newest first: the server's own list where it has one (Foundry), else the
     threads asst created at this backend and endpoint, from its local ledger (stderr says which).
 
     Example: asst threads list --all -o id
     """
-    listing.list_threads(COLUMNS, paging, render.Choice(output, query))
+    listing.list_threads(COLUMNS, paging, choice)
 
 
 @app.command()
+@output_choice
 def create(
     file: DefinitionFile = None,
     message: Message = None,
     metadata: Metadata = None,
     vector_store: VectorStore = None,
     code_file: CodeFile = None,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Create a thread from flags or a YAML definition; local attachments are uploaded first.
 
@@ -68,10 +68,11 @@ def create(
         messages=message, metadata=metadata, vector_stores=vector_store, code_files=code_file
     )
     draft = threads.thread_body(file, flags)
-    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, render.Choice(output, query))
+    render.emit(api.post(paths.THREADS, draft.ready()), COLUMNS, choice)
 
 
 @app.command()
+@output_choice
 def show(
     thread_id: Annotated[
         str | None,
@@ -86,8 +87,7 @@ def show(
     ] = False,
     download_dir: follow_options.DownloadDir = None,
     force: follow_options.Force = False,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """The whole conversation, oldest first: role, time, text, files and footnotes.
 
@@ -103,26 +103,26 @@ def show(
         return list(api.iterate(paths.steps(thread, run_id), {"order": "asc"}))
 
     saver = follow_options.saver(download_dir, force)
-    choice = render.Choice(output, query)
     outcome.show_thread(messages, saver, choice, steps_of if with_steps else None)
 
 
 @app.command()
-def get(thread_id: ThreadId, output: Output = None, query: Query = None) -> None:
+@output_choice
+def get(thread_id: ThreadId, choice: render.Choice) -> None:
     """Show one thread.
 
     Example: asst threads get thread_abc123 -o yaml
     """
-    render.emit(api.get(paths.thread(thread_id)), COLUMNS, render.Choice(output, query))
+    render.emit(api.get(paths.thread(thread_id)), COLUMNS, choice)
 
 
 @app.command()
+@output_choice
 def update(
     thread_id: ThreadId,
     file: DefinitionFile = None,
     metadata: Metadata = None,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Change a thread's metadata or tool resources; only the fields given are sent.
 
@@ -131,7 +131,7 @@ def update(
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
     path = paths.thread(thread_id)
-    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, choice)
 
 
 listing.add_delete_command(
@@ -151,12 +151,12 @@ _RUN_FLAGS = {k: v for k, v in start_options.RUN_FLAGS.items() if k != "addition
 
 @app.command("create-and-run")
 @options.bundled("run", start_options.RunOptions, _RUN_FLAGS)
+@output_choice
 def create_and_run(
     assistant: start_options.Assistant,
     message: Message = None,
     run: start_options.RunOptions = start_options.NOT_GIVEN,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Create a thread and start a run on it in one request; prints the run (it is not awaited).
 
@@ -166,6 +166,4 @@ def create_and_run(
     thread = threads.thread_body(None, threads.ThreadFlags(messages=message))
     if thread.body:
         body["thread"] = thread.body
-    render.emit(
-        api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, render.Choice(output, query)
-    )
+    render.emit(api.post(paths.THREAD_RUNS, body), start_options.COLUMNS, choice)

@@ -11,7 +11,7 @@ import typer
 
 from .. import api, listing, paths, render
 from ..definitions import vector_stores
-from ..options import Concurrency, Metadata, Output, Query, by_name, group
+from ..options import Concurrency, Metadata, by_name, group, output_choice
 from ..transfer import indexing, uploads
 from . import vs_batches, vs_files
 
@@ -53,6 +53,7 @@ ExpiresAfterDays = Annotated[
 
 @app.command()
 @indexing.wait_flags
+@output_choice
 def create(
     file: Definition = None,
     name: Name = None,
@@ -69,8 +70,7 @@ def create(
     metadata: Metadata = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
     waiting: indexing.Waiting = indexing.NO_WAIT,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Create a vector store, with files (local ones are uploaded first) from flags or YAML.
 
@@ -85,7 +85,7 @@ def create(
     store_path = paths.vector_store(store["id"])
     if waiting.wait:
         store = indexing.follow(store_path, store["id"], _again(store), waiting.deadline)
-    render.emit(store, COLUMNS, render.Choice(output, query))
+    render.emit(store, COLUMNS, choice)
     if waiting.wait:
         listed_by = f"asst vector-stores files list {store['id']} --status failed"
         indexing.check_indexed(store, paths.files_of(store_path), listed_by)
@@ -97,38 +97,37 @@ def _again(store: dict[str, str]) -> str:
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List vector stores, newest first.
 
     Example: asst vector-stores list --all -o tsv
     """
-    listing.list_objects(
-        paths.VECTOR_STORES, COLUMNS, paging, render.Choice(output, query), what="vector stores"
-    )
+    listing.list_objects(paths.VECTOR_STORES, COLUMNS, paging, choice, what="vector stores")
 
 
 @app.command()
-def get(store_id: indexing.StoreId, output: Output = None, query: Query = None) -> None:
+@output_choice
+def get(store_id: indexing.StoreId, choice: render.Choice) -> None:
     """Show one vector store, with its file counts.
 
     Example: asst vector-stores get vs_abc123 -q file_counts
     """
-    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, render.Choice(output, query))
+    render.emit(api.get(paths.vector_store(store_id)), COLUMNS, choice)
 
 
 @app.command()
+@output_choice
 def update(
     store_id: indexing.StoreId,
     file: Definition = None,
     name: Name = None,
     expires_after_days: ExpiresAfterDays = None,
     metadata: Metadata = None,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Rename a vector store, or change its expiry or metadata; only what is given is sent.
 
@@ -137,7 +136,7 @@ def update(
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
     path = paths.vector_store(store_id)
-    render.emit(api.update(path, body), COLUMNS, render.Choice(output, query))
+    render.emit(api.update(path, body), COLUMNS, choice)
 
 
 listing.add_delete_command(

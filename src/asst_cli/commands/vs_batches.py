@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, paths, render
 from ..definitions import vector_stores
-from ..options import Concurrency, Output, Query, group
+from ..options import Concurrency, group, output_choice
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add many files to a vector store at once; follow, cancel and list batches.")
@@ -25,14 +25,14 @@ BatchId = Annotated[str, typer.Argument(metavar="BATCH", help="File batch id")]
 
 @app.command()
 @indexing.wait_flags
+@output_choice
 def create(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
     waiting: indexing.Waiting = indexing.NO_WAIT,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Add files in one batch (local ones are uploaded first, several at a time).
 
@@ -57,27 +57,25 @@ def create(
         again = f"asst vector-stores batches get {store_id} {batch['id']}"
         where = paths.batch(store_id, batch["id"])
         batch = indexing.follow(where, batch["id"], again, waiting.deadline)
-    render.emit(batch, COLUMNS, render.Choice(output, query))
+    render.emit(batch, COLUMNS, choice)
     if waiting.wait:
         listed_by = f"asst vector-stores batches files {store_id} {batch['id']} --status failed"
         indexing.check_indexed(batch, paths.files_of(paths.batch(store_id, batch["id"])), listed_by)
 
 
 @app.command()
-def get(
-    store_id: indexing.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
-) -> None:
+@output_choice
+def get(store_id: indexing.StoreId, batch_id: BatchId, choice: render.Choice) -> None:
     """Show a file batch and its file counts.
 
     Example: asst vector-stores batches get vs_abc123 vsfb_abc123
     """
-    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, render.Choice(output, query))
+    render.emit(api.get(paths.batch(store_id, batch_id)), COLUMNS, choice)
 
 
 @app.command()
-def cancel(
-    store_id: indexing.StoreId, batch_id: BatchId, output: Output = None, query: Query = None
-) -> None:
+@output_choice
+def cancel(store_id: indexing.StoreId, batch_id: BatchId, choice: render.Choice) -> None:
     """Cancel a file batch: files not yet indexed are left out.
 
     Example: asst vector-stores batches cancel vs_abc123 vsfb_abc123
@@ -85,19 +83,19 @@ def cancel(
     render.emit(
         api.post(paths.cancel(paths.batch(store_id, batch_id))),
         COLUMNS,
-        render.Choice(output, query),
+        choice,
     )
 
 
 @app.command()
 @listing.paged
+@output_choice
 def files(
     store_id: indexing.StoreId,
     batch_id: BatchId,
     status: indexing.FileStatus = None,
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List the files of a batch, newest first.
 
@@ -107,7 +105,7 @@ def files(
         paths.files_of(paths.batch(store_id, batch_id)),
         indexing.FILE_COLUMNS,
         paging,
-        render.Choice(output, query),
+        choice,
         what="files",
         extra={"filter": status},
     )

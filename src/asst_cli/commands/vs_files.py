@@ -9,7 +9,7 @@ import typer
 
 from .. import api, errors, listing, paths, render
 from ..definitions import vector_stores
-from ..options import Concurrency, Output, Query, group
+from ..options import Concurrency, group, output_choice
 from ..transfer import indexing, store_add, uploads
 
 app = group("Add files to a vector store, list, inspect and remove them.")
@@ -17,14 +17,14 @@ app = group("Add files to a vector store, list, inspect and remove them.")
 
 @app.command()
 @indexing.wait_flags
+@output_choice
 def add(
     store_id: indexing.StoreId,
     refs: indexing.Refs,
     chunking: indexing.Chunking = None,
     concurrency: Concurrency = uploads.DEFAULT_CONCURRENCY,
     waiting: indexing.Waiting = indexing.NO_WAIT,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """Add files one by one (local ones are uploaded first, several at a time).
 
@@ -55,18 +55,18 @@ def add(
             for f in added
         ]
         failures += indexing.settled(added)
-    render.emit(added, indexing.FILE_COLUMNS, render.Choice(output, query))
+    render.emit(added, indexing.FILE_COLUMNS, choice)
     errors.raise_if_failed(failures, len(local), "files")
 
 
 @app.command("list")
 @listing.paged
+@output_choice
 def list_(
     store_id: indexing.StoreId,
     status: indexing.FileStatus = None,
     paging: listing.Paging = listing.FIRST_PAGE,
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice = render.AS_CONFIGURED,
 ) -> None:
     """List a vector store's files, newest first.
 
@@ -76,18 +76,18 @@ def list_(
         paths.files_of(paths.vector_store(store_id)),
         indexing.FILE_COLUMNS,
         paging,
-        render.Choice(output, query),
+        choice,
         what="files",
         extra={"filter": status},
     )
 
 
 @app.command()
+@output_choice
 def get(
     store_id: indexing.StoreId,
     file_id: Annotated[str, typer.Argument(metavar="FILE", help="File id")],
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice,
 ) -> None:
     """Show one file of a vector store: its indexing status and last error.
 
@@ -96,21 +96,19 @@ def get(
     render.emit(
         api.get(paths.store_file(store_id, file_id)),
         indexing.FILE_COLUMNS,
-        render.Choice(output, query),
+        choice,
     )
 
 
 @app.command()
+@output_choice
 def delete(
     store_id: indexing.StoreId,
     file_ids: Annotated[list[str], typer.Argument(metavar="FILE...", help="File ids")],
-    output: Output = None,
-    query: Query = None,
+    choice: render.Choice,
 ) -> None:
     """Remove files from a vector store (the files themselves stay; see 'asst files delete').
 
     Example: asst vector-stores files delete vs_abc123 file-abc123 file-def456
     """
-    listing.delete_objects(
-        partial(paths.store_file, store_id), file_ids, render.Choice(output, query)
-    )
+    listing.delete_objects(partial(paths.store_file, store_id), file_ids, choice)
