@@ -41,7 +41,7 @@ NOTES = [
     "A run's overhead is the create request, the worker taking the run, the prompt read from "
     "SQLite, the model's tokens written back as a message, and the wait for the client's next "
     "poll: half the hint on average (25 ms at 50 ms). With no hint the SDK waits 1 s between "
-    "polls, and `asst serve` sends none unless `--poll-after-ms` is given.",
+    "polls; `asst serve` hints 50 ms unless `--poll-after-ms` says otherwise (0: none).",
     "The first delta is timed from the moment the fake model sends its first token (its request's "
     "arrival plus the first-token wait, on this process's clock) to the SDK's first "
     "`thread.message.delta` event; the row above it adds what the engine does before it calls "

@@ -21,6 +21,8 @@ from ..options import output_choice
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
 KEYS_ENV = "ASST_SERVE_API_KEYS"
 STOP_TIMEOUT = 15.0  # seconds: the server's grace period for requests in flight, and then some
+# Without a hint the SDKs poll once a second: a run a model answers in 0.3 s would wait for 1 s.
+POLL_AFTER_MS = 50
 DataDir = Annotated[
     Path | None,
     typer.Option(
@@ -112,10 +114,11 @@ def serve(
                           "warning or error")
     ] = "info",
     poll_after_ms: Annotated[
-        int | None,
+        int,
         typer.Option("--poll-after-ms", metavar="MS", min=0,
-                     help="Tell polling clients to wait this long (openai-poll-after-ms)"),
-    ] = None,
+                     help="Tell polling clients to wait this long (openai-poll-after-ms); "
+                     "0 sends no hint"),
+    ] = POLL_AFTER_MS,
 ) -> None:  # fmt: skip
     """Serve the Assistants API (OpenAI /v1, Azure /openai, Foundry /api/projects/P) here.
 
@@ -143,7 +146,7 @@ def serve(
         "tls_cert": tls_cert,
         "tls_key": tls_key,
         "log_level": log_level,
-        "poll_after_ms": poll_after_ms,
+        "poll_after_ms": poll_after_ms or None,
     }
     _run(options)
 
