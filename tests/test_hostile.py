@@ -359,3 +359,23 @@ def test_unreachable_server_with_json_is_one_json_object(cli: Runner, unreachabl
     assert result.exit_code == 75
     [line] = result.stderr.splitlines()
     assert json.loads(line)["error"]["exit_code"] == 75
+
+
+def test_deeply_nested_yaml_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyYAML's scanner takes minutes on a few thousand nested brackets; refused at once instead.
+    import yaml
+
+    def parsed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the text reached the YAML parser")
+
+    monkeypatch.setattr(yaml, "compose_all", parsed)
+    definition = tmp_path / "deep.yaml"
+    definition.write_text("name: " + "[" * 3000 + "]" * 3000 + "\n")
+    code, stdout, stderr = invoke(["assistants", "create", "-f", str(definition)])
+    assert (code, stdout, stderr) == (
+        2,
+        "",
+        f"Error: {definition}: nested too deeply (simplify the file)\n",
+    )

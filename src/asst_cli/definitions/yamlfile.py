@@ -18,6 +18,9 @@ Location = tuple[Any, ...]
 # No definition comes near this many values; a file that expands to more through YAML aliases
 # (a "billion laughs") is refused while it is walked, before it can fill memory.
 MAX_VALUES = 100_000
+# Flow collections nested this deep are no definition; PyYAML's scanner slows down with the square
+# of the depth (minutes at a few thousand), so deeper text is refused before it is parsed.
+MAX_FLOW_DEPTH = 100
 
 
 @dataclass
@@ -100,6 +103,8 @@ def load_documents(path: str) -> list[Document]:
     text, source, base_dir = read_text(path)
     if "\x00" in text:
         raise UsageError(f"{source}: not a text file", "pass a YAML file")
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise UsageError(f"{source}: nested too deeply", "simplify the file")
     import yaml
 
     documents: list[Document] = []
@@ -116,6 +121,23 @@ def load_documents(path: str) -> list[Document]:
     except RecursionError:
         raise UsageError(f"{source}: nested too deeply", "simplify the file") from None
     return documents
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside quoted strings (an upper bound is enough)."""
+    depth = deepest = 0
+    quote = ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def load_one(path: str) -> Document:
