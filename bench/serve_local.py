@@ -15,8 +15,8 @@ NOTES = [
     "`--backend local` is a whole `asst` process each time (start-up, the SDK's import, the "
     "requests, polling, printing the reply); cold is the first command after the data dir's "
     "background server stopped (it starts one), warm the median of the runs that reuse it. "
-    "The local server sends no poll hint, so `asst run --wait` polls as it does without one "
-    "(0.5 s, backing off); `--stream` needs no polls.",
+    "The local server, like any `asst serve`, hints 50 ms between polls; `--stream` needs no "
+    "polls.",
 ]
 DIRECT = """
 import sys, openai
