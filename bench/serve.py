@@ -228,7 +228,7 @@ def _hinted(work: Path, fake: TimedModel, model: openai.OpenAI, runs: int) -> li
 
 
 def _unhinted(work: Path, fake: TimedModel, model: openai.OpenAI, runs: int) -> list[Row]:
-    """The server's default: no poll hint, so the SDK waits 1 s between polls."""
+    """The server as started with no --poll-after-ms: its default hint (50 ms)."""
     with served(work, model_url=fake.url) as (_, url):
         client = _client(url)
         assistant = client.beta.assistants.create(model=MODEL, name="bench").id
