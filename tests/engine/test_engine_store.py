@@ -49,9 +49,9 @@ def test_cursors_filters_and_unknown_cursor(new_store: MakeStore) -> None:
     assert (ids(after.data), after.has_more) == (["m2", "m3"], True)
     before = store.messages.page(PageRequest(2, "asc", before="m5"), "t")
     assert (ids(before.data), before.has_more) == (["m3", "m4"], True)
-    where = store.messages.page(PageRequest(10, "asc"), "t", where={"run_id": "r"})
+    where = store.messages.page(PageRequest(10, "asc", where={"run_id": "r"}), "t")
     assert ids(where.data) == ["m1", "m3", "m5"]
-    only = store.messages.page(PageRequest(10, "asc"), "t", ids=["m4", "m2"])
+    only = store.messages.page(PageRequest(10, "asc", ids=["m4", "m2"]), "t")
     assert ids(only.data) == ["m2", "m4"]
     with pytest.raises(EngineError) as raised:
         store.messages.page(PageRequest(10, "asc", after="other"), "t")

@@ -51,7 +51,7 @@ def test_changes_in_place_are_saved_at_commit(store: SqliteStore, tmp_path: Path
         assert run is not None and store.runs.list("t")[0] is run  # one object per row
         run["status"] = "completed"
         # A filter on a field sees the change before the commit.
-        page = store.runs.page(PageRequest(10), "t", where={"status": "completed"})
+        page = store.runs.page(PageRequest(10, where={"status": "completed"}), "t")
         assert page.data == [run]
     reopened = SqliteStore.open(tmp_path)
     assert reopened.runs.get("r", "t") == {"id": "r", "created_at": 1, "status": "completed"}

@@ -106,4 +106,4 @@ def listing(engine: Engine, query: Mapping[str, str]) -> JSON:
     purpose = query.get("purpose")
     request = pagination.parse(query, FILES_DEFAULT_LIMIT, max_limit=FILES_DEFAULT_LIMIT)
     where = {"purpose": purpose} if purpose else None
-    return pagination.envelope(engine.store.files.page(request, where=where))
+    return pagination.envelope(engine.store.files.page(request.matching(where)))

@@ -143,5 +143,5 @@ def delete(engine: Engine, thread_id: str, message_id: str) -> JSON:
 def listing(engine: Engine, thread_id: str, query: Mapping[str, str]) -> JSON:
     thread_of(engine, thread_id)
     where = {"run_id": query["run_id"]} if query.get("run_id") else None
-    found = engine.store.messages.page(pagination.parse(query), thread_id, where)
+    found = engine.store.messages.page(pagination.parse(query).matching(where), thread_id)
     return pagination.envelope(found)

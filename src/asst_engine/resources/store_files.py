@@ -184,5 +184,6 @@ def listing(
     where = None
     if "filter" in query:
         where = {"status": v.choice(*STATUSES)("filter", query["filter"])}
-    found = engine.store.vector_store_files.page(pagination.parse(query), store_id, where, only)
+    request = pagination.parse(query).matching(where, only)
+    found = engine.store.vector_store_files.page(request, store_id)
     return pagination.envelope(found)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Collection as Container
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Literal, Protocol
 
 from asst_engine.json_types import JSON
@@ -53,12 +53,22 @@ class StoreError(Exception):
 
 @dataclass(frozen=True)
 class PageRequest:
-    """The protocol's cursor pagination, already validated (see ``pagination.parse``)."""
+    """One page asked for: the protocol's cursor pagination, already validated (see
+    ``pagination.parse``), and which objects qualify: those whose fields equal ``where`` and,
+    when ``ids`` is given, whose id is in it."""
 
     limit: int
     order: Order = "desc"
     after: str | None = None
     before: str | None = None
+    where: Mapping[str, object] = field(default_factory=dict)
+    ids: Container[str] | None = None
+
+    def matching(
+        self, where: Mapping[str, object] | None = None, ids: Container[str] | None = None
+    ) -> PageRequest:
+        """The same page, of the objects ``where`` and ``ids`` select."""
+        return replace(self, where=where or {}, ids=ids)
 
 
 @dataclass(frozen=True)
@@ -86,15 +96,9 @@ class Collection(Protocol):
         """Every object (of ``parent``), in storage order."""
         ...
 
-    def page(
-        self,
-        request: PageRequest,
-        parent: str | None = None,
-        where: Mapping[str, object] | None = None,
-        ids: Container[str] | None = None,
-    ) -> Page:
-        """One page in protocol order, of the objects whose fields equal ``where`` and, when
-        given, whose id is in ``ids``. An unknown ``after``/``before`` cursor is a 400."""
+    def page(self, request: PageRequest, parent: str | None = None) -> Page:
+        """One page in protocol order, of the objects ``request`` selects. An unknown
+        ``after``/``before`` cursor is a 400."""
         ...
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Collection as Container
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -141,17 +140,12 @@ class MemoryCollection:
             if self.visible(object_id, parent)
         ]
 
-    def page(
-        self,
-        request: PageRequest,
-        parent: str | None = None,
-        where: Mapping[str, object] | None = None,
-        ids: Container[str] | None = None,
-    ) -> Page:
+    def page(self, request: PageRequest, parent: str | None = None) -> Page:
+        ids = request.ids
         chosen = [
             obj
             for obj in self.list(parent)
-            if all(obj.get(name) == value for name, value in (where or {}).items())
+            if all(obj.get(name) == value for name, value in request.where.items())
             and (ids is None or obj["id"] in ids)
         ]
         return select(chosen, request)

@@ -7,9 +7,6 @@ Deleting cascades here, as ``CHILDREN`` says; a file's bytes go when its unit of
 
 from __future__ import annotations
 
-from collections.abc import Collection as Container
-from collections.abc import Mapping
-
 from asst_engine.json_types import JSON
 from asst_engine.store.base import Page, PageRequest
 from asst_engine.store.sqlite_paging import Filter, select_page
@@ -83,18 +80,13 @@ class SqliteCollection:
             ).fetchall()
             return [session.adopt(self.kind, parent or "", i, seq, text) for seq, i, text in rows]
 
-    def page(
-        self,
-        request: PageRequest,
-        parent: str | None = None,
-        where: Mapping[str, object] | None = None,
-        ids: Container[str] | None = None,
-    ) -> Page:
+    def page(self, request: PageRequest, parent: str | None = None) -> Page:
         with self.sessions.joined() as session:
-            if where:
+            if request.where:
                 # The fields are matched in the stored JSON: save what changed in place first.
                 session.flush()
-            chosen = Filter(self.kind, parent or "", session.owner, where or {}, ids)
+            owner = session.owner
+            chosen = Filter(self.kind, parent or "", owner, request.where, request.ids)
             rows, has_more = select_page(session.connection, chosen, request)
             found = [session.adopt(self.kind, parent or "", i, seq, text) for seq, i, text in rows]
             return Page(found, has_more)
