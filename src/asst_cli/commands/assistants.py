@@ -117,10 +117,7 @@ def create(
 @app.command("list")
 @listing.paged
 @output_choice
-def list_(
-    paging: listing.Paging = listing.FIRST_PAGE,
-    choice: render.Choice = render.AS_CONFIGURED,
-) -> None:
+def list_(paging: listing.Paging, choice: render.Choice) -> None:
     """List assistants, newest first.
 
     Example: asst assistants list --all -o id
@@ -155,8 +152,7 @@ def update(
     Example: asst assistants update asst_abc123 --instructions-file prompt.md
     """
     body = assistant_flags.assistant_body(file, flags, require_model=False)
-    path = paths.assistant(assistant_id)
-    render.emit(api.update(path, body), COLUMNS, choice)
+    render.emit(api.update(paths.assistant(assistant_id), body), COLUMNS, choice)
 
 
 listing.add_delete_command(

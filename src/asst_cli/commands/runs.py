@@ -35,11 +35,7 @@ def create(
 @app.command("list")
 @listing.paged
 @output_choice
-def list_(
-    thread_id: ThreadId,
-    paging: listing.Paging = listing.FIRST_PAGE,
-    choice: render.Choice = render.AS_CONFIGURED,
-) -> None:
+def list_(thread_id: ThreadId, paging: listing.Paging, choice: render.Choice) -> None:
     """List the runs of a thread, newest first.
 
     Example: asst runs list thread_abc123 -q "[?status=='requires_action'].id"

@@ -38,10 +38,7 @@ VectorStore = Annotated[
 @app.command("list")
 @listing.paged
 @output_choice
-def list_(
-    paging: listing.Paging = listing.FIRST_PAGE,
-    choice: render.Choice = render.AS_CONFIGURED,
-) -> None:
+def list_(paging: listing.Paging, choice: render.Choice) -> None:
     """List threads, newest first: the server's own list where it has one (Foundry), else the
     threads asst created at this backend and endpoint, from its local ledger (stderr says which).
 
@@ -130,8 +127,7 @@ def update(
     """
     flags = threads.ThreadFlags(metadata=metadata)
     body = threads.thread_body(file, flags, update=True).body
-    path = paths.thread(thread_id)
-    render.emit(api.update(path, body), COLUMNS, choice)
+    render.emit(api.update(paths.thread(thread_id), body), COLUMNS, choice)
 
 
 listing.add_delete_command(

@@ -98,10 +98,7 @@ def _again(store: dict[str, str]) -> str:
 @app.command("list")
 @listing.paged
 @output_choice
-def list_(
-    paging: listing.Paging = listing.FIRST_PAGE,
-    choice: render.Choice = render.AS_CONFIGURED,
-) -> None:
+def list_(paging: listing.Paging, choice: render.Choice) -> None:
     """List vector stores, newest first.
 
     Example: asst vector-stores list --all -o tsv
@@ -135,8 +132,7 @@ def update(
     """
     flags = by_name(vector_stores.StoreFlags, locals())
     body = vector_stores.update_body(file, flags)
-    path = paths.vector_store(store_id)
-    render.emit(api.update(path, body), COLUMNS, choice)
+    render.emit(api.update(paths.vector_store(store_id), body), COLUMNS, choice)
 
 
 listing.add_delete_command(
