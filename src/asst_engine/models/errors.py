@@ -65,14 +65,13 @@ def _status(error: Any, api_key: str) -> Failed:
 
 
 def _detail(error: Any) -> str:
-    """The provider's own message: ``{"error": {"message": ...}}`` bodies are the norm."""
+    """The provider's own message. The SDK has already unwrapped ``{"error": ...}``: ``body``
+    is the inner object (``{"message": ...}`` as a rule) or a bare string."""
     body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return str(inner["message"])
-        if isinstance(inner, str):
-            return inner
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    if isinstance(body, str):
+        return body
     return str(error.message)
 
 
