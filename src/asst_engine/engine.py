@@ -106,10 +106,16 @@ class Engine:
             self.store.clear()
             self.index.clear()
             self.run_plans.clear()
-            self.epoch += 1
+            self.end_streams()
             self.ids.reset()
             self.clock.reset()
             self.requests = 0
+
+    def end_streams(self) -> None:
+        """End the event streams still waiting on hung runs: they end when the epoch moves, as
+        after a reset. A stopping server calls this rather than leave them polling forever."""
+        with self.lock:
+            self.epoch += 1
 
     def arrive(self) -> EngineError | None:
         """Count a request (in the order it takes the lock); faults may refuse or drop it."""

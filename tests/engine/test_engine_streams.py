@@ -7,11 +7,14 @@ reports must be what GETs return afterwards.
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from typing import Any
 
 import pytest
 from engine_sessions import Session, events
+
+from asst_engine import Engine, serve
 
 DIALECTS = ["openai", "azure", "foundry"]
 WEATHER = {
@@ -235,3 +238,32 @@ def test_over_http_a_stream_is_chunked_and_complete(api: Any) -> None:
         assert response.headers["Content-Type"] == "text/event-stream; charset=utf-8"
         stream = events(response.read())
     assert names(stream)[-2:] == ["thread.run.completed", "done"]
+
+
+def test_stopping_the_test_server_ends_a_hung_stream() -> None:
+    # Left open, such a stream polls the engine from its thread for the rest of the process.
+    server = serve(engine=Engine.deterministic("hung"))
+    headers = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}
+    headers["Content-Type"] = "application/json"
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(
+            f"{server.url}/v1{path}", json.dumps(body).encode(), headers, method="POST"
+        )
+        return urllib.request.urlopen(request, timeout=10)
+
+    made = json.load(post("/assistants", {"model": "m"}))
+    thread = {"messages": [{"role": "user", "content": "please hang"}]}
+    stream = post("/threads/runs", {"assistant_id": made["id"], "stream": True, "thread": thread})
+    first = stream.readline()
+    rest: list[bytes] = []
+    reader = threading.Thread(target=lambda: rest.append(stream.read()), daemon=True)
+    reader.start()
+    server.stop()
+    reader.join(5)
+    assert not reader.is_alive(), "the stream of the hung run was still open after stop()"
+    sent = (first + rest[0]).decode().splitlines()
+    assert [line for line in sent if line.startswith("event: ")] == [
+        "event: thread.created",
+        *(f"event: {name}" for name in RUN_START),
+    ]

@@ -103,9 +103,7 @@ class App:
 
     def end_streams(self) -> None:
         """End the event streams still open (a stopping server does not wait on hung runs)."""
-        with self.engine.lock:
-            # A stream waiting on a hung run ends when the epoch moves, as after a reset.
-            self.engine.epoch += 1
+        self.engine.end_streams()
 
     def close(self) -> None:
         """End open event streams, wait for the requests still in the pool, then stop the

@@ -46,6 +46,9 @@ class EngineServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        # Streams of hung runs would otherwise poll the engine from their threads forever,
+        # slowing every later test in the process.
+        self.engine.end_streams()
         self.shutdown()
         self.server_close()
         if self.thread is not None:
