@@ -31,7 +31,9 @@ CodeFile = Annotated[
 ]
 VectorStore = Annotated[
     list[str] | None,
-    typer.Option("--vector-store", metavar="VS_ID", help="Vector store id for file_search"),
+    typer.Option(
+        "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
+    ),
 ]
 
 
