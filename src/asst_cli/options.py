@@ -169,6 +169,18 @@ Concurrency = Annotated[
     ),
 ]
 
+# Tool resources, shared by assistants and threads.
+CodeFile = Annotated[
+    list[str] | None,
+    typer.Option("--code-file", metavar="FILE_ID", help="File id for code_interpreter; repeatable"),
+]
+VectorStore = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
+    ),
+]
+
 # Shared by assistants and runs (a run overrides its assistant's).
 Temperature = Annotated[float | None, typer.Option("--temperature", min=0, max=2, help="0 to 2")]
 TopP = Annotated[float | None, typer.Option("--top-p", min=0, max=1, help="0 to 1")]

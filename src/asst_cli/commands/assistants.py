@@ -10,11 +10,13 @@ from .. import api, listing, paths, render
 from ..apply import identity
 from ..definitions import assistant_flags
 from ..options import (
+    CodeFile,
     DefinitionFile,
     Metadata,
     ResponseFormat,
     Temperature,
     TopP,
+    VectorStore,
     bundled,
     group,
     output_choice,
@@ -55,16 +57,6 @@ Function = Annotated[
     list[str] | None,
     typer.Option(
         "--function", metavar="FILE.json", help="Function tool from a JSON file; repeatable"
-    ),
-]
-CodeFile = Annotated[
-    list[str] | None,
-    typer.Option("--code-file", metavar="FILE_ID", help="File id for code_interpreter; repeatable"),
-]
-VectorStore = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
     ),
 ]
 

@@ -8,7 +8,7 @@ import typer
 
 from .. import api, listing, options, paths, render
 from ..definitions import threads
-from ..options import DefinitionFile, Metadata, group, output_choice
+from ..options import CodeFile, DefinitionFile, Metadata, VectorStore, group, output_choice
 from ..runs import follow_options, oneshot, outcome, start_options
 
 app = group("Create, list, inspect, update and delete threads; start a run on a new thread.")
@@ -24,16 +24,6 @@ ThreadId = Annotated[str, typer.Argument(metavar="ID", help="Thread id")]
 Message = Annotated[
     list[str] | None,
     typer.Option("--message", metavar="TEXT", help="A user message to start with; repeatable"),
-]
-CodeFile = Annotated[
-    list[str] | None,
-    typer.Option("--code-file", metavar="FILE_ID", help="File id for code_interpreter; repeatable"),
-]
-VectorStore = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--vector-store", metavar="VS_ID", help="Vector store id for file_search; repeatable"
-    ),
 ]
 
 
