@@ -200,6 +200,8 @@ def argvs(draw: st.DrawFn) -> list[str]:
 @given(argv=argvs(), stdin=st.sampled_from(["", "-", "hello\n", "\x00\xff"]))
 # Found by this test: the SDK raised an unmapped InvalidURL for an endpoint of control characters.
 @example(argv=["--endpoint", "\r", "threads", "delete", "-"], stdin="hello\n")
+# And: the ledger's note came before a refused cursor, a second line on stderr.
+@example(argv=["threads", "list", "--after", ""], stdin="")
 def test_random_arguments_to_every_command(argv: list[str], stdin: str) -> None:
     code, stdout, stderr = invoke(argv, stdin)
     check(argv, code, stdout, stderr)

@@ -76,7 +76,7 @@ def test_ledger_list_pages_and_drops_deleted_threads(
     assert ok(cli("threads", "list", "--after", made[2], "--all", "-o", "id")) == f"{made[0]}\n"
     unknown = cli("threads", "list", "--after", "thread_other")
     assert (unknown.exit_code, unknown.stdout) == (2, "")
-    assert unknown.stderr == LEDGER_NOTE.format(dialect) + (
+    assert unknown.stderr == (
         "Error: --after thread_other: asst created no such thread at this endpoint "
         "(list them with 'asst threads list --all -o id')\n"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -118,11 +119,12 @@ def list_threads(columns: Sequence[render.Column], paging: Paging, choice: rende
         render.progress("Threads from the server's own list.")
         list_objects(paths.THREADS, columns, paging, choice, what="threads")
         return
+    # Cursors first: a refused one is the command's only line on stderr.
+    ids = _after_cursors([e.thread_id for e in ledger.entries(current)], paging)
     render.progress(
         f"Threads asst created at this endpoint, from its local ledger "
         f"({current.backend} has no thread list)."
     )
-    ids = _after_cursors([e.thread_id for e in ledger.entries(current)], paging)
     limit = None if paging.every else paging.limit or LEDGER_PAGE
     live = _LiveThreads(ids, limit)
     render.emit_list(iter(live), columns, choice, "No threads found.")
@@ -136,7 +138,7 @@ def _after_cursors(oldest_first: list[str], paging: Paging) -> list[str]:
     for cursor, flag in ((paging.after, "--after"), (paging.before, "--before")):
         if cursor is not None and cursor not in ids:
             raise errors.UsageError(
-                f"{flag} {cursor}: asst created no such thread at this endpoint",
+                f"{flag} {shlex.quote(cursor)}: asst created no such thread at this endpoint",
                 "list them with 'asst threads list --all -o id'",
             )
     if paging.after is not None:
