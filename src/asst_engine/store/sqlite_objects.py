@@ -85,8 +85,7 @@ class SqliteCollection:
             if request.where:
                 # The fields are matched in the stored JSON: save what changed in place first.
                 session.flush()
-            owner = session.owner
-            chosen = Filter(self.kind, parent or "", owner, request.where, request.ids)
+            chosen = Filter(self.kind, parent or "", session.owner, request.where, request.ids)
             rows, has_more = select_page(session.connection, chosen, request)
             found = [session.adopt(self.kind, parent or "", i, seq, text) for seq, i, text in rows]
             return Page(found, has_more)
