@@ -275,6 +275,22 @@ def test_bad_requests_are_refused_before_any_request(
     assert result.stderr == f"Error: {message}\n"
 
 
+@pytest.mark.usefixtures("unreachable")
+def test_a_bundle_that_cannot_be_read_is_refused(cli: harness.Runner, tmp_path: Path) -> None:
+    hint = "(pass the directory 'asst export --threads --dir DIR' wrote)"
+    long = "b" * 300
+    result = cli("import", long)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {long}: cannot read manifest.json: File name too long {hint}\n"
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad/manifest.json").write_text("{")
+    result = cli("import", "bad")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (
+        result.stderr == f"Error: bad: manifest.json is not a bundle's manifest (not JSON) {hint}\n"
+    )
+
+
 def test_foundry_threads_are_listed_and_since_filters_them(
     cli: harness.Runner, engines: Engines, tmp_path: Path
 ) -> None:

@@ -118,12 +118,19 @@ def manifest(root: Path, source: dict[str, Any], counts: dict[str, int]) -> dict
 def open_bundle(directory: str) -> Path:
     """A bundle to read: a directory holding a manifest."""
     root = Path(directory).expanduser()
-    if not (root / MANIFEST).is_file():
-        raise UsageError(
-            f"{directory}: not a bundle (no {MANIFEST})",
-            "pass the directory 'asst export --threads --dir DIR' wrote",
-        )
-    found: dict[str, Any] = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    hint = "pass the directory 'asst export --threads --dir DIR' wrote"
+    try:
+        text = (root / MANIFEST).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise UsageError(f"{directory}: not a bundle (no {MANIFEST})", hint) from None
+    except OSError as error:  # a name too long, a folder it may not read...
+        raise UsageError(f"{directory}: cannot read {MANIFEST}: {error.strerror}", hint) from None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
+        raise UsageError(f"{directory}: {MANIFEST} is not a bundle's manifest (not JSON)", hint)
     if found.get("format") != FORMAT:
         raise UsageError(
             f"{directory}: format {found.get('format')!r} is not {FORMAT}",
