@@ -45,6 +45,23 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return 0 if harness.RECORD else None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user cache dir of every test in this process, servers of a module included: what is
+    kept there (matplotlib's font list) depends on the machine only, so it is made once."""
+    path = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as session:
+        session.setenv("XDG_CACHE_HOME", str(path))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def font_cache(shared_cache: Path) -> Path:
+    """Where a server keeps matplotlib's font list (assemble.py): a test's own Sandbox uses it
+    too, or each would spend a second or two making the list again."""
+    return shared_cache / "asst" / "matplotlib"
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     for name in list(os.environ):

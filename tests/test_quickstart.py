@@ -60,14 +60,14 @@ def commands() -> list[list[str]]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, font_cache: Path) -> Iterator[Engine]:
     # The CLI defers the SDK's package inits (sdk.py) and the engine's worker threads import
     # it too: in one process, the SDK is loaded whole first, so no thread finds it half-made.
     importlib.import_module("openai.lib.azure")
     assert importlib.import_module("openai").OpenAIError
     with FakeModel() as fake:
         config = providers.load({"ASST_MODEL_BASE_URL": fake.url}, None)
-        sandbox = Sandbox(tmp_path / "sandbox", timeout=60)
+        sandbox = Sandbox(tmp_path / "sandbox", timeout=60, font_cache=font_cache)
         responder = ModelResponder(config, sandbox=sandbox)
         built = Engine(clock=Clock(), driver=WorkerDriver(4), responder=responder, poll_after_ms=50)
         server: EngineServer = serve("127.0.0.1", 0, built)

@@ -94,7 +94,9 @@ def test_kill_9_keeps_objects_and_ends_the_run_in_progress(
     assert [(m.role, m.status) for m in messages] == [("user", "completed")]
 
 
-def test_code_interpreter_runs_the_models_code_in_the_sandbox(served: Served) -> None:
+def test_code_interpreter_runs_the_models_code_in_the_sandbox(
+    served: Served, font_cache: Path
+) -> None:
     with sdk(served.url) as client:
         assistant = client.beta.assistants.create(
             model="fake-model", tools=[{"type": "code_interpreter"}]
@@ -111,6 +113,9 @@ def test_code_interpreter_runs_the_models_code_in_the_sandbox(served: Served) ->
     (call,) = steps.data[0].step_details.tool_calls  # type: ignore[union-attr]
     assert isinstance(call, CodeInterpreterToolCall)
     assert [output.type for output in call.code_interpreter.outputs] == ["image"]
+    # matplotlib's font list is the machine's: kept in the user's cache, not in the data dir.
+    assert [path.name[:9] for path in font_cache.iterdir()] == ["fontlist-"]
+    assert not (served.data_dir / "sandbox" / "matplotlib").exists()
 
 
 def test_sigterm_with_a_run_hanging_on_the_model_stops_cleanly(

@@ -83,6 +83,7 @@ def assemble(config: ServeConfig) -> Assembly:
         config.data_dir / SANDBOX_DIR,
         timeout=config.code_timeout,
         unsafe_without_sandbox=config.unsafe_code_without_sandbox,
+        font_cache=_font_cache(),
     )
     sandbox.start_sweeper()
     driver = WorkerDriver()
@@ -96,6 +97,14 @@ def assemble(config: ServeConfig) -> Assembly:
     )
     indexing.resume(engine)
     return Assembly(engine, lambda: driver.working() > 0, [sandbox.close, store.close])
+
+
+def _font_cache() -> Path:
+    """matplotlib's font list, shared by every data dir: the user's cache dir (platformdirs;
+    $XDG_CACHE_HOME on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("asst")) / "matplotlib"
 
 
 def _models(config: ServeConfig) -> ModelConfig:

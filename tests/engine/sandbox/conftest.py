@@ -22,8 +22,8 @@ def sandbox_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sandbox(sandbox_root: Path) -> Iterator[Sandbox]:
-    opened = Sandbox(sandbox_root, timeout=30, limits=LIMITS)
+def sandbox(sandbox_root: Path, font_cache: Path) -> Iterator[Sandbox]:
+    opened = Sandbox(sandbox_root, timeout=30, limits=LIMITS, font_cache=font_cache)
     assert opened.refusal is None, opened.refusal
     yield opened
     opened.close()

@@ -18,9 +18,9 @@ class Clock:
         return self.now
 
 
-def test_an_idle_session_ends_and_its_files_go(sandbox_root: Path) -> None:
+def test_an_idle_session_ends_and_its_files_go(sandbox_root: Path, font_cache: Path) -> None:
     clock = Clock()
-    sandbox = Sandbox(sandbox_root, idle_seconds=600, clock=clock)
+    sandbox = Sandbox(sandbox_root, idle_seconds=600, clock=clock, font_cache=font_cache)
     try:
         sandbox.execute("thread_idle", "kept = 1\nopen('/mnt/data/note.txt', 'w').write('n')")
         clock.now += 599
@@ -45,8 +45,10 @@ def test_folders_left_by_an_earlier_server_are_removed(tmp_path: Path) -> None:
         sandbox.close()
 
 
-def test_a_session_outlives_the_thread_that_started_it(sandbox_root: Path) -> None:
-    sandbox = Sandbox(sandbox_root)
+def test_a_session_outlives_the_thread_that_started_it(
+    sandbox_root: Path, font_cache: Path
+) -> None:
+    sandbox = Sandbox(sandbox_root, font_cache=font_cache)
     try:
         worker = threading.Thread(target=sandbox.execute, args=("thread_worker", "kept = 7"))
         worker.start()
@@ -84,8 +86,10 @@ def test_the_unsafe_flag_runs_code_without_isolation(tmp_path: Path) -> None:
         sandbox.close()
 
 
-def test_the_cpu_limit_ends_the_process_and_the_next_call_starts_fresh(sandbox_root: Path) -> None:
-    sandbox = Sandbox(sandbox_root, limits=Limits(cpu_seconds=1))
+def test_the_cpu_limit_ends_the_process_and_the_next_call_starts_fresh(
+    sandbox_root: Path, font_cache: Path
+) -> None:
+    sandbox = Sandbox(sandbox_root, limits=Limits(cpu_seconds=1), font_cache=font_cache)
     try:
         ended = sandbox.execute("thread_cpu", "state = 1\nwhile True:\n    pass", timeout=30)
         assert (ended.timed_out, ended.error) == (
@@ -95,5 +99,39 @@ def test_the_cpu_limit_ends_the_process_and_the_next_call_starts_fresh(sandbox_r
             "calls are gone; files in /mnt/data remain.",
         )
         assert sandbox.execute("thread_cpu", "'state' in globals()").logs == "False\n"
+    finally:
+        sandbox.close()
+
+
+def test_the_font_list_is_made_once_for_every_data_dir(tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "matplotlib"
+    first = Sandbox(tmp_path / "one", font_cache=cache)
+    second = Sandbox(tmp_path / "two", font_cache=cache)
+    try:
+        assert first.execute("thread_one", "1").logs == "1\n"
+        (made,) = cache.iterdir()
+        assert made.name.startswith("fontlist-")
+        # Made aside and renamed into place: no half-made folder is left beside it.
+        assert [path.name for path in cache.parent.iterdir()] == ["matplotlib"]
+        written = made.stat().st_mtime_ns
+        done = second.execute("thread_two", "import matplotlib.font_manager\n2")
+        assert (done.logs, done.error) == ("2\n", None)
+        assert (list(cache.iterdir()), made.stat().st_mtime_ns) == ([made], written)
+        assert not (tmp_path / "two" / "matplotlib").exists()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_font_cache_that_cannot_be_written_still_runs_code(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    sandbox = Sandbox(tmp_path / "root", font_cache=blocked / "matplotlib")
+    try:
+        done = sandbox.execute("thread_blocked", "import matplotlib.font_manager\n3")
+        assert (done.logs, done.error) == ("3\n", None)  # no fontconfig complaint in the output
+        # The list is kept in the sandbox's own folder instead.
+        made = (tmp_path / "root" / "matplotlib").iterdir()
+        assert [path.name[:9] for path in made] == ["fontlist-"]
     finally:
         sandbox.close()

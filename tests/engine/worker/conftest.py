@@ -141,8 +141,8 @@ def server(fake: FakeModel) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    opened = Sandbox(tmp_path_factory.mktemp("sandbox"), timeout=30)
+def sandbox(tmp_path_factory: pytest.TempPathFactory, font_cache: Path) -> Iterator[Sandbox]:
+    opened = Sandbox(tmp_path_factory.mktemp("sandbox"), timeout=30, font_cache=font_cache)
     assert opened.refusal is None, opened.refusal
     yield opened
     opened.close()

@@ -192,8 +192,10 @@ def test_a_run_with_code_and_no_sandbox_fails_saying_why(tmp_path: Path, unavail
         server.engine.close()
 
 
-def test_a_timeout_goes_back_to_the_model_and_the_session_restarts(tmp_path: Path) -> None:
-    short = Sandbox(tmp_path, timeout=0.5)
+def test_a_timeout_goes_back_to_the_model_and_the_session_restarts(
+    tmp_path: Path, font_cache: Path
+) -> None:
+    short = Sandbox(tmp_path, timeout=0.5, font_cache=font_cache)
     script = Script("python:while True: pass", "python:print('fresh')", "Done.")
     server = scripted(script, short)
     try:

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -140,16 +141,29 @@ class Bubblewrap:
         argv = self.command(folders.data, folders.cache, program, limits.tmp_bytes)
         return Launch(argv, None, environment())
 
-    def prepare(self, cache: Path) -> None:
+    def prepare(self, cache: Path) -> bool:
         """Let matplotlib list its fonts once, in a sandbox, into ``cache`` (kept on disk):
-        each process then reads the list instead of spending ~2 s making it."""
+        each process then reads the list instead of spending ~2 s making it (and printing
+        fontconfig's complaints into the cell's output). False when ``cache`` cannot be made.
+
+        The list is made in a folder of its own and renamed into place, so a server that
+        shares ``cache`` never binds a half-written one."""
         if cache.is_dir() or importlib.util.find_spec("matplotlib") is None:
-            return
-        cache.mkdir(parents=True)
+            return True
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            making = Path(tempfile.mkdtemp(prefix=f".{cache.name}-", dir=cache.parent))
+        except OSError:
+            return False
         code = f"import os; os.environ['MPLCONFIGDIR'] = '{MOUNT}'; import matplotlib.font_manager"
         program = [sys.executable, "-s", "-E", "-c", code]
-        argv = self.command(cache, cache / "none", program, Limits.tmp_bytes)
+        argv = self.command(making, making / "none", program, Limits.tmp_bytes)
         subprocess.run(argv, capture_output=True, timeout=120, check=False, env=environment())
+        try:
+            making.rename(cache)
+        except OSError:  # another server made it meanwhile
+            shutil.rmtree(making, ignore_errors=True)
+        return True
 
 
 class Unsafe:
@@ -165,8 +179,13 @@ class Unsafe:
         cache = {"MPLCONFIGDIR": str(folders.cache)}
         return Launch(program, folders.data, {**environment(), **private, **cache})
 
-    def prepare(self, cache: Path) -> None:
+    def prepare(self, cache: Path) -> bool:
         """matplotlib makes its font list in ``cache`` on first use."""
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return True
 
 
 @dataclass(frozen=True)

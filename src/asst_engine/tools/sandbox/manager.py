@@ -67,8 +67,12 @@ class Sandbox:
         unsafe_without_sandbox: bool = False,
         bwrap: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        font_cache: Path | None = None,
     ) -> None:
         self.root = root
+        # matplotlib's font list depends on the machine, not the data: a server passes a
+        # folder that every data dir shares, so the list is made once per machine.
+        self.font_cache = root / "matplotlib" if font_cache is None else font_cache
         # Sessions do not outlive the server: folders left by an earlier one (a crash) go now.
         shutil.rmtree(root / "threads", ignore_errors=True)
         self.timeout = timeout
@@ -147,11 +151,13 @@ class Sandbox:
             return Cell(), ended
 
     def start(self, launcher: Bubblewrap | Unsafe, session: Session) -> Process:
-        cache = self.root / "matplotlib"
         with self.preparing:
             if not self.prepared:
-                launcher.prepare(cache)
+                if not launcher.prepare(self.font_cache):
+                    self.font_cache = self.root / "matplotlib"  # the sandbox's own: writable
+                    launcher.prepare(self.font_cache)
                 self.prepared = True
+        cache = self.font_cache
         uid = UID_BASE + session.slot if launcher.as_root else None
         workspace = session.workspace
         launch = launcher.runner(Folders(workspace.data, workspace.tmp, cache), self.limits, uid)
