@@ -9,7 +9,9 @@ with ``ASST_RECORD=1``: each test then talks to a fresh, deterministic asst_engi
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from asst_cli import polling
 
 import harness
 from loopback import Stub
+from suite_order import LONGEST_FIRST
 
 SCRUBBED_PREFIXES = ("OPENAI_", "AZURE_", "ASST_", "_ASST_")
 
@@ -39,10 +42,25 @@ settings.register_profile("deep", max_examples=1000, **PROPERTY_SETTINGS)
 settings.load_profile("fast")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    here = Path(__file__).parent
+    items.sort(key=lambda item: rank.get(item.path.relative_to(here).as_posix(), len(rank)))
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """Recording runs in one process: every recorded test serves its engine on port 8787.
     Otherwise ``-n auto`` keeps its default, one worker per core."""
     return 0 if harness.RECORD else None
+
+
+@pytest.fixture
+def tmp_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new folder per test, under the session's base temp like pytest's own. pytest's numbers
+    each folder by listing the session's folders and moves a "-current" link: every test asks
+    for one (isolated_env), and that bookkeeping cost more than many a test."""
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -40,10 +41,18 @@ class Interaction:
 
 def load_cassette(path: str | Path) -> list[Interaction]:
     """The interactions of a cassette, bodies as bytes, exactly as vcrpy would replay them."""
+    found = Path(path).stat()
+    return list(_parsed(str(path), found.st_mtime_ns, found.st_size))
+
+
+# Each cassette is read by several checks (conformance, secrets, dialects); parsing its YAML is
+# most of their cost. Keyed by size and modification time too, so a rewritten file is read again.
+@functools.lru_cache(maxsize=1024)
+def _parsed(path: str, mtime_ns: int, size: int) -> tuple[Interaction, ...]:
     data = yamlserializer.deserialize(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, Mapping) or "interactions" not in data:
         raise ValueError(f"{path}: not a vcrpy cassette (no 'interactions')")
-    return [_interaction(item) for item in data["interactions"]]
+    return tuple(_interaction(item) for item in data["interactions"])
 
 
 def _interaction(item: Mapping[str, Any]) -> Interaction:
