@@ -124,12 +124,13 @@ def test_the_walk_through_plots_a_sine_wave_and_shows_its_code(
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The local backend's environment: a data dir, XDG dirs and the fake model, all under
-    tmp; the background server the first command starts is stopped at the end."""
+    tmp; the background server the first command starts is stopped at the end. The cache dir
+    stays the test process's own (conftest.py): it holds only matplotlib's font list."""
     data_dir = tmp_path / "data"
     monkeypatch.setenv("ASST_BACKEND", "local")
     monkeypatch.setenv("ASST_DATA_DIR", str(data_dir))
     monkeypatch.setenv("ASST_OUTPUT", "text")
-    for name in ("CONFIG", "CACHE", "STATE"):
+    for name in ("CONFIG", "STATE"):
         monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / f"xdg-{name.lower()}"))
     with FakeModel() as fake:
         monkeypatch.setenv("ASST_MODEL_BASE_URL", fake.url)
