@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -283,3 +284,16 @@ class FakeServer:
 
         self.asked.append(f"GET {path}")
         yield httpx2.Response(200, content=self.contents[path])
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt here, and a process started meanwhile can be interrupted,
+    as under a terminal: a test run a shell started in the background ignores SIGINT, and
+    whatever it starts inherits that (the Ctrl-C tests would then wait out their limits)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -23,7 +23,7 @@ from asst_cli.wire import limits
 from asst_engine import Engine, EngineServer, serve
 from test_files import run_binary
 
-from harness import Runner
+from harness import Runner, interruptible
 from loopback import LossyProxy, Stub, every, lose_first
 
 
@@ -245,7 +245,8 @@ def test_ctrl_c_stops_an_upload_to_a_stalled_server_at_once_and_for_good(
     env.update(OPENAI_API_KEY="sk-live-test-0000")
     env["OPENAI_BASE_URL"] = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
     command = [sys.executable, "-m", "asst_cli", "files", "upload", str(big)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with interruptible():  # a Python handler becomes the default in the child
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         listener.settimeout(30)
         connection, _ = listener.accept()  # the upload has begun; nothing is read from it

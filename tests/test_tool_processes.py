@@ -14,6 +14,8 @@ import pytest
 from asst_cli.app import _sigterm_as_interrupt
 from asst_cli.runs import handlers
 
+from harness import interruptible
+
 # A tool that starts a long child and waits for it, as a shell script calling `sleep` does.
 TOOL = ["sh", "-c", "sleep 30 & echo $! > child.pid; echo $$ > tool.pid; wait"]
 RUN = {
@@ -67,7 +69,7 @@ def test_a_stop_ends_running_tools_at_once(stop: signal.Signals) -> None:
 
     threading.Thread(target=send_stop, daemon=True).start()
     began = time.monotonic()
-    with _sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt):
+    with interruptible(), _sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt):
         handlers.answer(config, RUN, None)
     # Not waiting for the tool (60 s limit, a 30 s child): what ends it is the stop.
     assert time.monotonic() - began < 10
