@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from spec_check import check_interaction, get_spec
+from spec_check import check_interaction, get_spec, spec
 from spec_check.samples import (
     ALL,
     AZURE,
@@ -308,3 +309,17 @@ def test_compressed_response_is_decoded() -> None:
     broken = gzip.compress(json.dumps(changed(OPENAI.assistant, ("id",), 1)).encode())
     problems = check_interaction("GET", OPENAI.url("/assistants/a"), {}, None, 200, headers, broken)
     assert problems == ["response 200 body: $.id: 1 is not of type 'string'"]
+
+
+def test_a_yaml_spec_is_parsed_once_and_kept_only_when_json_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spec, "CACHE_DIR", tmp_path / "cache")
+    plain = b"paths:\n  /a:\n    get: {summary: one}\n"
+    assert spec._parsed_yaml(plain) == {"paths": {"/a": {"get": {"summary": "one"}}}}
+    (kept,) = (tmp_path / "cache").iterdir()
+    kept.write_text('{"read": "from the cache"}')  # the next process reads this, not the YAML
+    assert spec._parsed_yaml(plain) == {"read": "from the cache"}
+    numbered = b"responses:\n  200: {description: ok}\n"  # JSON would make the key a string
+    assert spec._parsed_yaml(numbered) == {"responses": {200: {"description": "ok"}}}
+    assert list((tmp_path / "cache").iterdir()) == [kept]
