@@ -6,7 +6,6 @@ builds it (background worker, model responder, code_interpreter sandbox, on loop
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import os
 import re
@@ -16,9 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from matplotlib import image
 
 from asst_cli import polling, render
 from asst_engine import Engine
@@ -31,6 +28,7 @@ from asst_engine.testing.server import EngineServer, serve
 from asst_engine.tools.sandbox import Sandbox
 
 from harness import ROOT, Result, Runner
+from pngs import blue_curve
 
 EXAMPLE = ROOT / "examples" / "quickstart"
 START = 1767225600
@@ -197,11 +195,9 @@ def _shown(asked: int, answered: int, run_id: str, image_id: str) -> str:
 
 def _check_sine_wave(png: bytes) -> None:
     """A real chart of a sine: wide, many colours, a blue curve across the plot, centred."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pixels = image.imread(io.BytesIO(png), format="png")
-    height, width = pixels.shape[:2]
-    assert 600 < width < 900 and 1.5 * height < width  # figsize=(8, 4), trimmed to the chart
-    assert len(np.unique(pixels.reshape(-1, pixels.shape[2]), axis=0)) > 10  # not blank
-    blue = np.where((pixels[:, :, 2] > 0.6) & (pixels[:, :, 0] < 0.3))
-    assert blue[1].max() - blue[1].min() > width * 0.6
-    assert abs(blue[0].mean() - height / 2) < height * 0.1
+    curve = blue_curve(png)
+    # figsize=(8, 4), trimmed to the chart
+    assert 600 < curve.width < 900 and 1.5 * curve.height < curve.width
+    assert curve.colours > 10  # not blank
+    assert curve.span > curve.width * 0.6
+    assert abs(curve.middle - curve.height / 2) < curve.height * 0.1

@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 import math
 
-import numpy as np
-from matplotlib import image
-
 from asst_engine.tools.sandbox import Sandbox
+
+from pngs import blue_curve
 
 SINE = """
 import numpy as np
@@ -51,16 +50,11 @@ def test_output_from_child_processes_is_captured(sandbox: Sandbox) -> None:
 def test_figures_become_pngs_of_the_plot(sandbox: Sandbox) -> None:
     done = sandbox.execute("thread_plot", SINE)
     assert (done.error, len(done.images)) == (None, 1)
-    png = done.images[0]
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pixels = image.imread(io.BytesIO(png), format="png")
-    height, width = pixels.shape[:2]
-    assert 300 < width < 1000 and 200 < height < 800
-    assert len(np.unique(pixels.reshape(-1, pixels.shape[2]), axis=0)) > 10  # not blank
-    # The curve: blue pixels (matplotlib's first colour) span most of the width.
-    blue = np.where((pixels[:, :, 2] > 0.6) & (pixels[:, :, 0] < 0.3))
-    assert blue[1].max() - blue[1].min() > width * 0.6
-    assert math.isclose(blue[0].mean(), height / 2, rel_tol=0.2)  # a sine is centred
+    curve = blue_curve(done.images[0])
+    assert 300 < curve.width < 1000 and 200 < curve.height < 800
+    assert curve.colours > 10  # not blank
+    assert curve.span > curve.width * 0.6  # the curve spans most of the width
+    assert math.isclose(curve.middle, curve.height / 2, rel_tol=0.2)  # a sine is centred
 
 
 def test_figures_left_open_are_captured_and_closed(sandbox: Sandbox) -> None:
