@@ -35,7 +35,7 @@ def gone(pid_file: str) -> bool:
     for _ in range(200):  # SIGKILL is delivered asynchronously: allow it a moment
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone before the open, or during it
             return True
         if state in ("Z", "X"):
             return True
