@@ -74,3 +74,21 @@ def test_a_stop_ends_running_tools_at_once(stop: signal.Signals) -> None:
     # Not waiting for the tool (60 s limit, a 30 s child): what ends it is the stop.
     assert time.monotonic() - began < 10
     assert gone("tool.pid") and gone("child.pid")
+
+
+def test_a_ctrl_c_another_thread_received_still_ends_the_tools_at_once() -> None:
+    # The kernel gives a signal sent to the process to any thread that does not block it;
+    # Python runs the handler in the main thread only, which waits on the tools.
+    config = handlers.ToolConfig(fallback=TOOL, timeout=60)
+
+    def interrupt_this_thread() -> None:
+        started("child.pid")
+        started("tool.pid")
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_this_thread, daemon=True).start()
+    began = time.monotonic()
+    with interruptible(), pytest.raises(KeyboardInterrupt):
+        handlers.answer(config, RUN, None)
+    assert time.monotonic() - began < 10
+    assert gone("tool.pid") and gone("child.pid")

@@ -15,12 +15,17 @@ import signal
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..errors import AsstError, ExitCode, UsageError
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 DEFAULT_TIMEOUT = 60.0
+# How often the main thread looks up from waiting on tools (for Ctrl-C and SIGTERM), in seconds.
+SIGNAL_CHECK = 0.1
 MAX_OUTPUT = 512 * 1024  # what one tool output may hold; more is cut with a note
 
 
@@ -196,7 +201,7 @@ def answer(
             for argv, call in zip(argvs, calls, strict=True)
             if argv is not None
         ]
-        results = [future.result() for future in futures]
+        results = [_result(future) for future in futures]
     except BaseException:  # Ctrl-C or SIGTERM: end every command now, wait for none
         running.end_all()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -208,6 +213,16 @@ def answer(
     if failed and config.abort_on_error:
         raise ToolAbort(f"{len(failed)} tool call(s) failed and --tool-errors is abort")
     return [{"tool_call_id": r.call_id, "output": r.output} for r in results]
+
+
+def _result(future: Future[CallResult]) -> CallResult:
+    """The call's result, waited for in short steps: Python runs a signal's handler in the main
+    thread only, and a Ctrl-C the kernel gave to a reader thread would wait for the tool."""
+    from concurrent.futures import TimeoutError as NotYet  # not the builtin before 3.11
+
+    while True:
+        with contextlib.suppress(NotYet):
+            return future.result(timeout=SIGNAL_CHECK)
 
 
 class DeadlineReached(Exception):
