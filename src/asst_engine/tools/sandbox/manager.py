@@ -72,7 +72,7 @@ class Sandbox:
         self.root = root
         # matplotlib's font list depends on the machine, not the data: a server passes a
         # folder that every data dir shares, so the list is made once per machine.
-        self.font_cache = root / "matplotlib" if font_cache is None else font_cache
+        self.font_cache = font_cache or self.own_font_cache
         # Sessions do not outlive the server: folders left by an earlier one (a crash) go now.
         shutil.rmtree(root / "threads", ignore_errors=True)
         self.timeout = timeout
@@ -88,6 +88,11 @@ class Sandbox:
         # Processes start from one long-lived thread: bwrap's --die-with-parent follows the
         # thread that started it, and a run's worker thread may end while its session lasts.
         self.spawner = ThreadPoolExecutor(1, thread_name_prefix="sandbox-start")
+
+    @property
+    def own_font_cache(self) -> Path:
+        """The sandbox's own folder for the font list: written by the server, so writable."""
+        return self.root / "matplotlib"
 
     @property
     def isolated(self) -> bool:
@@ -154,7 +159,7 @@ class Sandbox:
         with self.preparing:
             if not self.prepared:
                 if not launcher.prepare(self.font_cache):
-                    self.font_cache = self.root / "matplotlib"  # the sandbox's own: writable
+                    self.font_cache = self.own_font_cache
                     launcher.prepare(self.font_cache)
                 self.prepared = True
         cache = self.font_cache
