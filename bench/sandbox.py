@@ -2,7 +2,7 @@
 later calls <= 100 ms of overhead), measured in-process through `Sandbox.execute`.
 
 First call: a new thread's `print(1)`, so bubblewrap, the interpreter's start and the runner's
-greeting, each thread fresh (matplotlib's font list is made once per data dir, before timing, and
+greeting, each thread fresh (matplotlib's font list is made once per machine, before timing, and
 reported apart). Later calls: `pass` on a warm thread, the round trip through the protocol. Then,
 for scale, the quickstart's sine plot on a fresh thread (imports numpy and matplotlib) and again
 on the warm one.
@@ -78,7 +78,7 @@ def markdown(figures: dict[str, float], runs: int, calls: int) -> str:
         f"| the sine plot on a fresh thread (imports numpy, matplotlib) | "
         f"{figures['plot_first']:.3f} s |  |  |",
         f"| the same plot again on that thread | {figures['plot_again']:.3f} s |  |  |",
-        f"| once per data dir: matplotlib's font list, then a first call | "
+        f"| once per machine: matplotlib's font list, then a first call | "
         f"{figures['prepare']:.3f} s |  |  |",
     ]
     return "\n".join(
@@ -98,9 +98,10 @@ def markdown(figures: dict[str, float], runs: int, calls: int) -> str:
             "The first call is bubblewrap making its namespaces and mounts and the interpreter "
             "starting; the runner imports only the standard library, and numpy, pandas and "
             "matplotlib load when the code imports them (the plot rows). matplotlib's font list "
-            "is made once per data dir, in a sandbox, and read by every process after; without "
-            "it each thread's first plot would spend ~2 s listing fonts. A later call is one JSON "
-            "line each way over pipes and a scan of /mnt/data for the files it wrote.",
+            "is made once per machine (`asst serve` keeps it in the user's cache dir), in a "
+            "sandbox, and read by every process after; without it each thread's first plot "
+            "would spend ~2 s listing fonts. A later call is one JSON line each way over pipes "
+            "and a scan of /mnt/data for the files it wrote.",
             "",
         ]
     )
