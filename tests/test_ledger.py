@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,26 +96,34 @@ def test_the_ledger_belongs_to_the_endpoint(cli: Runner, monkeypatch: pytest.Mon
     assert [entry.thread_id for entry in ledger.entries(there)] == ["thread_b"]
 
 
-def _append_many(config: str, worker: int) -> None:
-    import os
+# Separate interpreters, as separate asst commands are (a fork of a threaded pytest worker is
+# deprecated). Each says it is ready and waits for the go, so the four append at the same time.
+APPEND_MANY = """
+import pathlib, sys, time
+from asst_cli import ledger
+from asst_cli.settings import Settings
+worker, gate = sys.argv[1], pathlib.Path(sys.argv[2])
+where = Settings("openai", "http://a.example/v1", None, "k", None, None, 0, "default")
+(gate.parent / f"ready-{worker}").touch()
+while not gate.exists():
+    time.sleep(0.001)
+for index in range(200):
+    thread = {"id": f"thread_{worker}_{index:03d}_" + "x" * 200, "created_at": index}
+    ledger.notice(where, "/threads", thread)
+"""
 
-    os.environ["ASST_CONFIG_DIR"] = config
-    where = Settings("openai", "http://a.example/v1", None, "k", None, None, 0, "default")
-    for index in range(200):
-        thread = {"id": f"thread_{worker}_{index:03d}_" + "x" * 200, "created_at": index}
-        ledger.notice(where, "/threads", thread)
 
-
-def test_processes_appending_at_once_lose_no_line(isolated_env: Path) -> None:
-    context = multiprocessing.get_context("fork")
+def test_processes_appending_at_once_lose_no_line(isolated_env: Path, tmp_path: Path) -> None:
+    environment = {**os.environ, "ASST_CONFIG_DIR": str(isolated_env)}
+    gate = tmp_path / "go"
+    command = [sys.executable, "-c", APPEND_MANY]
     workers = [
-        context.Process(target=_append_many, args=(str(isolated_env), worker))
-        for worker in range(4)
+        subprocess.Popen([*command, str(worker), str(gate)], env=environment) for worker in range(4)
     ]
-    for process in workers:
-        process.start()
-    for process in workers:
-        process.join()
+    while len(list(tmp_path.glob("ready-*"))) < len(workers):
+        time.sleep(0.005)
+    gate.touch()
+    assert [process.wait(timeout=60) for process in workers] == [0, 0, 0, 0]
     lines = (isolated_env / "threads.jsonl").read_text().splitlines()
     assert len(lines) == 800
     assert len({json.loads(line)["thread_id"] for line in lines}) == 800
