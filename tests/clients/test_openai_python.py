@@ -292,3 +292,36 @@ def test_vector_store_search(client: OpenAI) -> None:
     assert [(r.filename, [c.text for c in r.content]) for r in results] == [
         ("facts.txt", ["The capital of France is Paris."])
     ]
+
+
+def test_a_streamed_search_shows_the_results_content_when_included(client: OpenAI) -> None:
+    store = client.vector_stores.create(name="facts")
+    client.vector_stores.files.upload_and_poll(
+        vector_store_id=store.id, file=("facts.txt", b"The capital of France is Paris.\n")
+    )
+    assistant = client.beta.assistants.create(
+        model="gpt-4o",
+        tools=[{"type": "file_search"}],
+        tool_resources={"file_search": {"vector_store_ids": [store.id]}},
+    )
+    content = "step_details.tool_calls[*].file_search.results[*].content"
+    found = {}
+    for include in ([], [content]):
+        thread = client.beta.threads.create(
+            messages=[{"role": "user", "content": "please search capital of France"}]
+        )
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant.id, include=include
+        ) as stream:
+            stream.until_done()
+            step = next(s for s in stream.get_final_run_steps() if s.type == "tool_calls")
+        assert step.step_details.type == "tool_calls"
+        call = step.step_details.tool_calls[0]
+        assert call.type == "file_search"
+        found[bool(include)] = [
+            (r.file_name, [c.text for c in r.content or []]) for r in call.file_search.results or []
+        ]
+    assert found == {
+        False: [("facts.txt", [])],
+        True: [("facts.txt", ["The capital of France is Paris."])],
+    }

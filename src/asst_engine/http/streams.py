@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from asst_engine.engine import Engine
 from asst_engine.http.dialects import Dialect
 from asst_engine.http.exchange import EventStream, Reply, Request
 from asst_engine.json_types import JSON
-from asst_engine.runs import lifecycle, plans
+from asst_engine.runs import lifecycle, plans, steps
 from asst_engine.runs.lifecycle import Emit
+from asst_engine.tools.file_search import without_content
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
 # How often a hung stream looks whether its run was cancelled.
@@ -38,13 +39,17 @@ Handler = Callable[[Engine, Request], Any]
 
 
 class Recorder:
-    """Collects a stream's events, each rendered for the dialect when it happens."""
+    """Collects a stream's events, each rendered for the dialect when it happens. Run steps
+    show their file_search results' content only if the request's ``include[]`` asked."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, query: Mapping[str, str]) -> None:
         self.dialect = dialect
+        self.with_content = steps.with_content(query)
         self.chunks: list[bytes] = []
 
     def emit(self, name: str, data: JSON) -> None:
+        if name.startswith("thread.run.step.") and not self.with_content:
+            data = without_content(data)
         name = self.dialect.renamed_events.get(name, name)
         text = json.dumps(self.dialect.render(data), ensure_ascii=False, separators=(",", ":"))
         self.chunks.append(f"event: {name}\ndata: {text}\n\n".encode())
@@ -65,7 +70,7 @@ def streamed(operation: Operation) -> Handler:
     def handle(engine: Engine, request: Request) -> Any:
         if request.json().get("stream") is not True:
             return operation(engine, request, lifecycle.silent)
-        recorder = Recorder(request.dialect)
+        recorder = Recorder(request.dialect, request.query)
         run = operation(engine, request, recorder.emit)
         following = engine.driver.follow(engine, run)
         later = None

@@ -204,13 +204,12 @@ class Writer:
         kind = "file_search" if isinstance(tool, Search) else "code_interpreter"
         details = steps.tool_calls([{"id": call_id, "type": kind, kind: call}])
         step = steps.add(self.engine, self.run, details, "in_progress")
-        # Streams never carry the results' content (run-level include[] is not taken).
-        shown = file_search.without_content
-        self.emit("thread.run.step.created", shown(step))
-        self.emit("thread.run.step.in_progress", shown(step))
+        # Whole, content included: a stream shows it only if its request's include[] asked.
+        self.emit("thread.run.step.created", step)
+        self.emit("thread.run.step.in_progress", step)
         _complete(step, steps.usage(self.prompt_tokens, completion_tokens), self.emit)
 
 
 def _complete(step: JSON, usage: JSON, emit: Emit) -> None:
     step.update(status="completed", completed_at=step["created_at"], usage=usage)
-    emit("thread.run.step.completed", file_search.without_content(step))
+    emit("thread.run.step.completed", step)

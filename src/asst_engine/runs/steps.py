@@ -52,17 +52,19 @@ def retrieve(
     engine: Engine, run: JSON, step_id: str, query: Mapping[str, str] | None = None
 ) -> JSON:
     step = lookup(engine.store.steps, step_id, "run step", run["id"])
-    return step if _with_content(query or {}) else without_content(step)
+    return step if with_content(query or {}) else without_content(step)
 
 
 def listing(engine: Engine, run: JSON, query: Mapping[str, str]) -> JSON:
     """``include[]`` may ask for the file_search results' content; without it none is shown."""
     filtered = {key: value for key, value in query.items() if key != "include[]"}
     page = page_of(engine.store.steps, filtered, run["id"])
-    if not _with_content(query):
+    if not with_content(query):
         page["data"] = [without_content(step) for step in page["data"]]
     return page
 
 
-def _with_content(query: Mapping[str, str]) -> bool:
+def with_content(query: Mapping[str, str]) -> bool:
+    """Whether a request's ``include[]`` asks for the file_search results' content: on step
+    reads, and on a streamed run's step events."""
     return query.get("include[]") == CONTENT

@@ -90,6 +90,37 @@ def test_the_search_step_records_ranking_and_content_only_when_asked(server: Ser
     assert "content" in listed[1]["step_details"]["tool_calls"][0]["file_search"]["results"][0]
 
 
+def test_a_streamed_run_shows_the_results_content_only_when_its_request_asks(
+    server: Server,
+) -> None:
+    bees, tea = upload(server, "bees.txt", BEES), upload(server, "tea.md", TEA)
+    store = server.call("POST", "/vector_stores", {"file_ids": [bees, tea]})
+    assistant = server.assistant(
+        tools=[{"type": "file_search"}],
+        tool_resources={"file_search": {"vector_store_ids": [store["id"]]}},
+    )
+    shown = {}
+    for query in ("", f"?include[]={CONTENT}"):
+        thread = server.thread("please search waggle dance")
+        path = f"/threads/{thread['id']}/runs{query}"
+        events = list(server.open_stream(path, {"assistant_id": assistant["id"]}))
+        step_events = [(name, data) for name, data in events if name.startswith("thread.run.step.")]
+        assert [name for name, _ in step_events] == [
+            "thread.run.step.created",
+            "thread.run.step.in_progress",
+            "thread.run.step.completed",
+            "thread.run.step.created",
+            "thread.run.step.in_progress",
+            "thread.run.step.completed",
+        ]
+        searches = [data["step_details"]["tool_calls"][0] for _, data in step_events[:3]]
+        shown[query] = [
+            result.get("content") for s in searches for result in s["file_search"]["results"]
+        ]
+    assert shown[""] == [None] * 3
+    assert shown[f"?include[]={CONTENT}"] == [[{"type": "text", "text": BEES.decode().strip()}]] * 3
+
+
 def test_max_num_results_and_the_threshold_hold(server: Server) -> None:
     thread = server.thread("please search whisk waggle")
     run = searched(server, thread, file_search={"max_num_results": 1})
