@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -135,3 +137,29 @@ def test_a_font_cache_that_cannot_be_written_still_runs_code(tmp_path: Path) -> 
         assert [path.name[:9] for path in made] == ["fontlist-"]
     finally:
         sandbox.close()
+
+
+RUN_ONE_CELL = """
+import sys
+from pathlib import Path
+from asst_engine.tools.sandbox import Sandbox
+sandbox = Sandbox(Path(sys.argv[1]), font_cache=Path(sys.argv[2]))
+try:
+    done = sandbox.execute("thread_path", "6 * 7")
+    print(done.error, done.logs.strip())
+finally:
+    sandbox.close()
+"""
+
+
+def test_a_server_started_through_a_roundabout_path_runs_code(
+    tmp_path: Path, font_cache: Path
+) -> None:
+    # A relative path up from a folder the sandbox does not have, as `cd bench &&
+    # ../.venv/bin/python ...` names it: Python keeps the ".." in sys.executable then.
+    roundabout = "../" * len(tmp_path.parts[1:]) + sys.executable.lstrip("/")
+    argv = [roundabout, "-c", RUN_ONE_CELL, str(tmp_path / "root"), str(font_cache)]
+    done = subprocess.run(
+        argv, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "None 42\n", "")

@@ -16,6 +16,10 @@ from pathlib import Path
 INSIDE = Path(__file__).with_name("inside")
 MOUNT = "/mnt/data"
 RUNNER_DIR = "/opt/asst-sandbox"
+# The interpreter as the sandbox reaches it: a server started as ``bin/../venv/bin/python`` has
+# a path through folders the sandbox does not have; its venv is bound at the normalised path,
+# as ``sys.prefix`` names it. Symlinks stay: the venv's own ``python`` is one.
+PYTHON = os.path.normpath(sys.executable)
 FONT_CACHE = "/tmp/matplotlib"
 UNSAFE_FLAG = "--unsafe-code-without-sandbox"
 # The host's system tree is visible read-only (programs and the libraries Python links); /etc,
@@ -137,7 +141,7 @@ class Bubblewrap:
         return [*args, *program]
 
     def runner(self, folders: Folders, limits: Limits, uid: int | None) -> Launch:
-        program = [sys.executable, "-s", "-E", f"{RUNNER_DIR}/runner.py", settings(limits, uid)]
+        program = [PYTHON, "-s", "-E", f"{RUNNER_DIR}/runner.py", settings(limits, uid)]
         argv = self.command(folders.data, folders.cache, program, limits.tmp_bytes)
         return Launch(argv, None, environment())
 
@@ -156,7 +160,7 @@ class Bubblewrap:
         except OSError:
             return False
         code = f"import os; os.environ['MPLCONFIGDIR'] = '{MOUNT}'; import matplotlib.font_manager"
-        program = [sys.executable, "-s", "-E", "-c", code]
+        program = [PYTHON, "-s", "-E", "-c", code]
         argv = self.command(making, making / "none", program, Limits.tmp_bytes)
         subprocess.run(argv, capture_output=True, timeout=120, check=False, env=environment())
         try:
@@ -174,7 +178,7 @@ class Unsafe:
     as_root = False
 
     def runner(self, folders: Folders, limits: Limits, uid: int | None) -> Launch:
-        program = [sys.executable, "-s", "-E", str(INSIDE / "runner.py"), settings(limits, None)]
+        program = [PYTHON, "-s", "-E", str(INSIDE / "runner.py"), settings(limits, None)]
         private = {"HOME": str(folders.tmp), "TMPDIR": str(folders.tmp)}
         cache = {"MPLCONFIGDIR": str(folders.cache)}
         return Launch(program, folders.data, {**environment(), **private, **cache})
