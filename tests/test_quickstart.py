@@ -82,7 +82,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, font_cache: Path) ->
             sandbox.close()
 
 
-def test_the_readme_has_the_three_commands() -> None:
+def test_the_readme_has_the_four_commands() -> None:
     assert commands() == [
         [
             "run",
@@ -95,14 +95,24 @@ def test_the_readme_has_the_three_commands() -> None:
         ],
         ["threads", "show", "--steps"],
         ["run", "--wait", "-c", '"Show me the code you used to generate the sinewave"'],
+        [
+            "run",
+            "--wait",
+            "--download-dir",
+            "sales",
+            "-c",
+            "--attach",
+            "sales.csv:code_interpreter",
+            '"Chart the sales in sales.csv by month and save the totals as a CSV file"',
+        ],
     ]
 
 
 def test_the_walk_through_plots_a_sine_wave_and_shows_its_code(
     engine: Engine, cli: Runner, tmp_path: Path
 ) -> None:
-    shutil.copy(EXAMPLE / "data-viz.yaml", tmp_path / "data-viz.yaml")
-    plot, show, follow_up = ([a.strip('"') for a in c] for c in commands())
+    _copy_example(tmp_path)
+    plot, show, follow_up, data = ([a.strip('"') for a in c] for c in commands())
     first = cli(*plot)
     assert (first.exit_code, first.stderr) == (0, ""), first.stderr
     (made,) = [f for f in engine.store.files.list() if f["purpose"] == "assistants_output"]
@@ -117,6 +127,14 @@ def test_the_walk_through_plots_a_sine_wave_and_shows_its_code(
     again = cli(*follow_up)
     assert (again.exit_code, again.stderr) == (0, "")
     assert again.stdout == FOLLOWED_UP
+
+    charted = cli(*data)
+    outputs = [f for f in engine.store.files.list() if f["purpose"] == "assistants_output"]
+    (totals,) = [f for f in outputs if f["filename"] == "totals.csv"]
+    (chart,) = [f for f in outputs if f["id"] not in (made["id"], totals["id"])]
+    assert (charted.exit_code, charted.stderr) == (0, "")
+    assert charted.stdout == _summed(chart["id"], totals["id"])
+    _check_sales(tmp_path / "sales")
 
 
 @pytest.fixture
@@ -154,8 +172,8 @@ def asst(*args: str) -> Result:
 
 
 def test_the_walk_through_runs_on_the_local_backend(local: Path, tmp_path: Path) -> None:
-    shutil.copy(EXAMPLE / "data-viz.yaml", tmp_path / "data-viz.yaml")
-    plot, show, follow_up = ([a.strip('"') for a in c] for c in commands())
+    _copy_example(tmp_path)
+    plot, show, follow_up, data = ([a.strip('"') for a in c] for c in commands())
     first = asst(*plot)
     assert (first.exit_code, first.stderr) == (0, ""), first.stderr
     # The ids and times the outputs name, from the messages (one more process, not four).
@@ -171,7 +189,37 @@ def test_the_walk_through_runs_on_the_local_backend(local: Path, tmp_path: Path)
 
     again = asst(*follow_up)
     assert (again.exit_code, again.stdout, again.stderr) == (0, FOLLOWED_UP, "")
+
+    charted = asst(*data)
+    *_, summed = asst("threads", "show", "-o", "json").json()
+    chart = summed["content"][0]["image_file"]["file_id"]
+    totals = summed["content"][1]["text"]["annotations"][0]["file_path"]["file_id"]
+    assert (charted.exit_code, charted.stdout, charted.stderr) == (0, _summed(chart, totals), "")
+    _check_sales(tmp_path / "sales")
     assert json.loads((local / "server.json").read_text())["pid"] > 0
+
+
+def _copy_example(folder: Path) -> None:
+    for name in ("data-viz.yaml", "sales.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+
+
+def _summed(image_id: str, totals_id: str) -> str:
+    """What the last command prints: the chart, the reply, the files saved under sales/."""
+    return (
+        "[image 1]\n\nHere are the sales of sales.csv summed by month, charted above. "
+        # The Markdown link to the sandbox file, as a text output shows a file_path annotation.
+        "The totals are also in totals.csv[2].\n\n"
+        f"[1] image image-1.png ({image_id}), saved to sales/image-1.png\n"
+        f"[2] totals.csv ({totals_id}), saved to sales/totals.csv\n"
+    )
+
+
+def _check_sales(folder: Path) -> None:
+    """The totals the code wrote, and a real chart of them: not blank, wider than tall."""
+    assert (folder / "totals.csv").read_text() == "month,sales\nJan,200\nFeb,235\nMar,290\n"
+    chart = blue_curve((folder / "image-1.png").read_bytes())
+    assert 600 < chart.width < 900 and chart.height < chart.width and chart.colours > 10
 
 
 def _replied(image_id: str) -> str:

@@ -4,6 +4,10 @@
   ``python`` tool: the model calls ``python`` with the quickstart's kind of code (numpy and
   matplotlib, ``plt.show()``, no ``savefig``); once the output is in, it replies about the
   image (or, when the code failed, quotes the error).
+- A user message naming ``sales.csv`` (the data file the walk-through attaches), with ``python``
+  offered: the model sums its sales by month with pandas, writes ``totals.csv`` and charts the
+  totals with ``plt.show()``; once the output is in, it replies with a ``sandbox:`` link to the
+  totals file.
 - "show me the code" with ``python`` offered: it first checks the session still holds the
   plot's variables (``x`` and ``y``), then replies with the code it ran before (found in the
   ``[python ran: ...]`` notes or the ``python`` calls of the conversation it is sent) and what
@@ -36,6 +40,25 @@ PLOT_CODE = (
     "plt.legend()\n"
     "plt.show()"
 )
+DATA_FILE = "sales.csv"
+SALES_CODE = (
+    "import pandas as pd\n"
+    "import matplotlib.pyplot as plt\n"
+    "\n"
+    f"sales = pd.read_csv('/mnt/data/{DATA_FILE}')\n"
+    "totals = sales.groupby('month', sort=False)['sales'].sum()\n"
+    "totals.to_csv('/mnt/data/totals.csv')\n"
+    "print(totals.to_string())\n"
+    "\n"
+    "totals.plot(kind='bar', figsize=(8, 4), color='tab:blue', title='Sales by month')\n"
+    "plt.ylabel('sales')\n"
+    "plt.show()"
+)
+TOTALS_WRITTEN = "[file written: sandbox:/mnt/data/totals.csv]"
+SUMMED = (
+    f"Here are the sales of {DATA_FILE} summed by month, charted above. "
+    "The totals are also in [totals.csv](sandbox:/mnt/data/totals.csv)."
+)
 CHECK_CODE = "print(f'x: {len(x)} points, y from {y.min():.2f} to {y.max():.2f}')"
 PLOTTED = (
     "Here is a visualization of a sine wave: two full periods of sin(x) for x from 0 to 4π, "
@@ -53,6 +76,8 @@ def call(prompt: str, functions: list[str]) -> str | None:
         return CHECK_CODE
     if SINE_WAVE.search(lowered):
         return PLOT_CODE
+    if DATA_FILE in lowered:
+        return SALES_CODE
     return None
 
 
@@ -62,6 +87,8 @@ def reply(prompt: str, messages: list[dict[str, Any]], output: str) -> str | Non
         return _show(messages) + f"\n\nThe session still holds the data: {output.strip()}"
     if "Traceback" in output or "Execution timed out" in output:
         return f"The code failed:\n\n{output.strip()}"
+    if TOTALS_WRITTEN in output:
+        return SUMMED
     if "[image shown to the user" in output:
         return PLOTTED
     return None
