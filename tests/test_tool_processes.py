@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +75,34 @@ def test_a_stop_ends_running_tools_at_once(stop: signal.Signals) -> None:
         handlers.answer(config, RUN, None)
     # Not waiting for the tool (60 s limit, a 30 s child): what ends it is the stop.
     assert time.monotonic() - began < 10
+    assert gone("tool.pid") and gone("child.pid")
+
+
+def test_a_tool_whose_start_returns_after_the_stop_is_ended_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On a loaded machine the command can run before Popen returns to the reader thread; the
+    # stop is handled in between, when asst does not yet hold the process.
+    config = handlers.ToolConfig(fallback=TOOL, timeout=60)
+    stopped = threading.Event()
+    popen = subprocess.Popen
+
+    def late_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        process = popen(*args, **kwargs)
+        stopped.wait(10)
+        time.sleep(0.5)  # the main thread handles the stop in 0.1 s steps
+        return process
+
+    def send_stop() -> None:
+        started("child.pid")
+        started("tool.pid")
+        os.kill(os.getpid(), signal.SIGINT)
+        stopped.set()
+
+    monkeypatch.setattr(handlers.subprocess, "Popen", late_popen)
+    threading.Thread(target=send_stop, daemon=True).start()
+    with interruptible(), pytest.raises(KeyboardInterrupt):
+        handlers.answer(config, RUN, None)
     assert gone("tool.pid") and gone("child.pid")
 
 

@@ -110,6 +110,7 @@ class _Running:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._processes: set[subprocess.Popen[str]] = set()
+        self._ended = False
 
     def start(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         pipe = subprocess.PIPE
@@ -118,6 +119,11 @@ class _Running:
         )
         with self._lock:
             self._processes.add(process)
+            ended = self._ended
+        # The command may run before Popen returns (a loaded machine): a stop handled in
+        # between found nothing to end, so the command is ended here.
+        if ended:
+            end_group(process)
         return process
 
     def done(self, process: subprocess.Popen[str]) -> None:
@@ -126,6 +132,7 @@ class _Running:
 
     def end_all(self) -> None:
         with self._lock:
+            self._ended = True
             running = list(self._processes)
         for process in running:
             end_group(process)
