@@ -8,10 +8,8 @@ The fake adds ``please rate limit`` (429 with ``Retry-After: 1``; ``please rate 
 only the first N identical requests) and ``please sleep <ms>`` (waits before answering). When
 the last message is a tool result the reply quotes the outputs, as the responder does.
 
-For file search: ``please search <query>``, when a ``file_search`` function is offered, calls it
-with ``{"queries": ["<query>"]}``; after its result the reply cites the first source marker the
-result holds (``According to the files【0:0†name】.``), or says nothing was found.
-The quickstart's sine wave and "show me the code" are scripted in ``fake_quickstart``.
+File search (``please search <query>``) is scripted in ``fake_search``; the quickstart's sine
+wave and "show me the code" in ``fake_quickstart``.
 """
 
 from __future__ import annotations
@@ -28,10 +26,8 @@ from typing import Any
 
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
-from asst_engine.testing import fake_quickstart
+from asst_engine.testing import fake_quickstart, fake_search
 
-SEARCH = re.compile(r"\bplease search (.+)", re.IGNORECASE | re.DOTALL)
-MARKER = re.compile(r"【\d+:\d+†[^】]*】")
 SLEEP = re.compile(r"\bplease sleep (\d{1,7})\b")
 RATE_LIMIT = re.compile(r"\bplease rate limit(?: (\d{1,4}) times?)?\b")
 DIMENSIONS = 64
@@ -102,10 +98,9 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     quickstart = _quickstart(prompt, messages, functions, key)
     if quickstart is not None:
         return replace(quickstart, prompt_tokens=used, sleep_ms=sleep_ms)
-    searched = SEARCH.search(prompt)
-    if searched and "file_search" in functions:
-        arguments = json.dumps({"queries": [searched.group(1).strip()]})
-        call = Call(_call_id(key, 0), "file_search", arguments)
+    arguments = fake_search.query(prompt, functions)
+    if arguments is not None:
+        call = Call(_call_id(key, 0), fake_search.NAME, arguments)
         spent = responder.count_tokens(arguments)
         return Answer("", (call,), "tool_calls", used, spent, sleep_ms)
     outcome = responder.respond(prompt, functions)
@@ -131,7 +126,7 @@ def _after_tools(prompt: str, messages: list[dict[str, Any]]) -> str:
     outputs = _outputs(messages)
     coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
     scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
-    return scripted or _after_search(outputs) or responder.after_tools(outputs).text
+    return scripted or fake_search.reply(outputs) or responder.after_tools(outputs).text
 
 
 def _quickstart(
@@ -147,14 +142,6 @@ def _quickstart(
     if shown is not None:
         return Answer(shown, completion_tokens=responder.count_tokens(shown))
     return None
-
-
-def _after_search(outputs: list[tuple[str, str]]) -> str | None:
-    """The reply to file_search results: cite the first marker, if any."""
-    if not outputs or outputs[-1][0] != "file_search":
-        return None
-    marker = MARKER.search(outputs[-1][1])
-    return f"According to the files{marker.group(0)}." if marker else "Nothing was found."
 
 
 def _call_id(key: str, index: int) -> str:
