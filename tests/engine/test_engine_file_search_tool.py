@@ -3,11 +3,17 @@ markers held whole while streaming, and the step's content switch."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from asst_engine.models.base import ToolCall
+from asst_engine.models.searching import MAX_SEARCHES, Searching
+from asst_engine.models.turn import FunctionCall, FunctionCalls, Search
 from asst_engine.tools.file_search import (
     Findings,
     Markers,
     Result,
     citations,
+    findings_of,
     queries_of,
     settings,
     step_call,
@@ -84,3 +90,32 @@ def test_the_step_keeps_content_that_only_include_shows() -> None:
     assert "content" in call["results"][0]  # the stored step keeps it
     message = {"step_details": {"type": "message_creation"}}
     assert without_content(message) is message
+
+
+def test_a_step_call_reads_back_as_the_findings_it_recorded() -> None:
+    again = findings_of({"type": "file_search", "file_search": step_call(FOUND)}, 3)
+    assert again == Findings(3, (), FOUND.results, FOUND.threshold)
+    assert again.for_model() == FOUND.for_model().replace("【0:", "【3:")
+
+
+def fake_search(queries: Sequence[str], message: int) -> Findings:
+    return Findings(message, tuple(queries), (BEES,))
+
+
+def test_searches_of_one_answer_are_a_call_each_numbered_after_the_earlier_ones() -> None:
+    searching = Searching(fake_search, [FOUND])
+    calls = tuple(FunctionCall("file_search", f'{{"queries": ["{q}"]}}') for q in ("a", "b"))
+    found = searching.run(FunctionCalls(calls, 7))
+    assert found is not None
+    hosted, round_ = found
+    assert isinstance(hosted.tool, Search)
+    assert [f.message for f in hosted.tool.findings] == [1, 2]
+    assert round_.calls == (
+        ToolCall("call_file_search_1", "file_search", '{"queries": ["a"]}'),
+        ToolCall("call_file_search_2", "file_search", '{"queries": ["b"]}'),
+    )
+    # The earlier search does not count against this turn's limit.
+    for _ in range(MAX_SEARCHES - 2):
+        assert searching.tools() != []
+        searching.run(FunctionCalls(calls[:1], 0))
+    assert searching.tools() == []

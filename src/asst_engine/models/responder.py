@@ -18,7 +18,8 @@ function tools, settings, truncation) and streams the model's answer as turn eve
 When the run is cancelled the model's stream stops and so do the events.
 
 file_search: a run with the tool offers the model the search function, run in the engine within
-the turn (``searching.py``).
+the turn (``searching.py``); once a ``requires_action`` is answered, the model sees the run's
+earlier searches again, each before the round of functions that followed it.
 
 code_interpreter: given a ``sandbox``, a run with the code_interpreter tool offers the model the
 ``python`` function (not shown to clients: the run's tools stay as given); its calls run in the
@@ -51,7 +52,7 @@ from asst_engine.models.base import (
 from asst_engine.models.interpreter import NO_SANDBOX, Reply, run_calls
 from asst_engine.models.prompt import PYTHON, ToolRound, build_request, prompt_tokens
 from asst_engine.models.providers import ModelConfig, ModelConfigError, Resolved, resolve
-from asst_engine.models.searching import Searching
+from asst_engine.models.searching import Searching, earlier_round
 from asst_engine.models.turn import (
     Answered,
     CallDelta,
@@ -105,8 +106,10 @@ class ModelResponder:
         if refused is not None:
             yield Failed(SERVER_ERROR, refused)
             return
-        rounds = [_round(answered) for answered in turn.answered]
-        searching = Searching(turn.search) if turn.search is not None else None
+        rounds = _earlier_rounds(turn)
+        searching = None
+        if turn.search is not None:
+            searching = Searching(turn.search, [earlier.findings for earlier in turn.searches])
         reply, run, coded = Reply(), turn.run, 0
         while coded < MAX_CODE_ROUNDS:
             request = _request(turn, run, rounds, resolved, coding)
@@ -196,6 +199,16 @@ def _request(
         python=coding,
         code_history=turn.code_history,
     )
+
+
+def _earlier_rounds(turn: Turn) -> list[ToolRound]:
+    """The run's rounds before this turn, in order: each answered round of functions, after
+    the searches that came before it."""
+    rounds = []
+    for index, answered in enumerate(turn.answered):
+        rounds += [earlier_round(s.findings) for s in turn.searches if s.rounds == index]
+        rounds.append(_round(answered))
+    return rounds
 
 
 def _round(answered: tuple[Answered, ...]) -> ToolRound:

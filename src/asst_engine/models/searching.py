@@ -10,11 +10,16 @@ through ``Markers``, so a source marker reaches the message whole and becomes a
 A model that asks for file_search and client functions at once gets the search only; it is asked
 again and may repeat the others. After ``MAX_SEARCHES`` searches in a turn the tool is no longer
 offered, so a model that keeps searching has to answer.
+
+A run resumed after ``requires_action`` starts a new turn: its earlier searches are read back
+from their steps (``Turn.searches``), shown to the model again in their place among the rounds
+(``earlier_round``), and keep their numbers, so a marker of one still becomes a citation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from asst_engine.models.base import ToolCall
@@ -46,14 +51,15 @@ MAX_SEARCHES = 5
 class Searching:
     """One turn's searches: what was found so far, and the reply text held for markers."""
 
-    def __init__(self, search: SearchFiles) -> None:
+    def __init__(self, search: SearchFiles, earlier: Sequence[Findings] = ()) -> None:
         self.search = search
-        self.findings: list[Findings] = []
+        self.findings: list[Findings] = list(earlier)
+        self.earlier = len(earlier)
         self.markers = Markers()
         self.names: dict[int, str] = {}  # function name of each streamed call, by index
 
     def tools(self) -> list[dict[str, Any]]:
-        return [DEFINITION] if len(self.findings) < MAX_SEARCHES else []
+        return [DEFINITION] if len(self.findings) - self.earlier < MAX_SEARCHES else []
 
     def take(self, event: TurnEvent) -> Iterator[TurnEvent]:
         """The events to pass on for one of the model's (search calls are held back)."""
@@ -80,18 +86,12 @@ class Searching:
         for call in wanted:
             findings = self.search(queries_of(call.arguments), len(self.findings))
             self.findings.append(findings)
-            call_id = f"call_file_search_{findings.message}"
+            call_id = _call_id(findings)
             calls.append(ToolCall(call_id, NAME, call.arguments))
             outputs[call_id] = findings.for_model()
             found.append(findings)
-        merged = Findings(
-            found[0].message,
-            tuple(q for f in found for q in f.queries),
-            tuple(r for f in found for r in f.results),
-            found[0].threshold,
-        )
-        sources = tuple(Source(r.file_id, r.filename, "") for r in merged.results)
-        return HostedCall(Search(sources, merged), asked.completion_tokens), ToolRound(
+        sources = tuple(Source(r.file_id, r.filename, "") for f in found for r in f.results)
+        return HostedCall(Search(sources, tuple(found)), asked.completion_tokens), ToolRound(
             tuple(calls), outputs
         )
 
@@ -102,3 +102,13 @@ class Searching:
                 for c in citations(piece, self.findings)
             )
             yield Text(piece, notes)
+
+
+def earlier_round(findings: Findings) -> ToolRound:
+    """An earlier search of the run as the model sees it again: its call, then its results."""
+    call = ToolCall(_call_id(findings), NAME, json.dumps({"queries": list(findings.queries)}))
+    return ToolRound((call,), {call.id: findings.for_model()})
+
+
+def _call_id(findings: Findings) -> str:
+    return f"call_file_search_{findings.message}"

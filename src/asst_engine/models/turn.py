@@ -59,10 +59,19 @@ class FileLink:
 @dataclass(frozen=True)
 class Search:
     """A ``file_search`` tool call and what it found: ``found`` (the scripted responder's
-    first file), or ``findings`` (a model's search, with scores and content)."""
+    first file), or ``findings`` (a model's searches, one call each, with scores and content)."""
 
     found: tuple[Source, ...]
-    findings: Findings | None = None
+    findings: tuple[Findings, ...] = ()
+
+
+@dataclass(frozen=True)
+class EarlierSearch:
+    """A search this run made before its latest round of function calls, read back from its
+    step: ``rounds`` is how many function rounds came before it."""
+
+    rounds: int
+    findings: Findings
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,8 @@ class Turn:
     open_file: Callable[[str], BinaryIO | None] = field(default=_no_file)
     # The code earlier runs of the thread ran (code_interpreter inputs), by run id.
     code_history: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # This run's searches so far, oldest first (a run resumed after requires_action).
+    searches: tuple[EarlierSearch, ...] = ()
 
 
 @dataclass(frozen=True)

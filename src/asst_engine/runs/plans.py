@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 
 from asst_engine.engine import Engine
 from asst_engine.json_types import JSON
-from asst_engine.models.turn import Answered, Failed, SearchFiles, Turn, TurnEvent
-from asst_engine.tools import code_inputs, run_search, runnable, sources
+from asst_engine.models.turn import (
+    Answered,
+    EarlierSearch,
+    Failed,
+    SearchFiles,
+    Turn,
+    TurnEvent,
+)
+from asst_engine.tools import code_inputs, file_search, run_search, runnable, sources
 
 
 @dataclass
@@ -53,7 +60,22 @@ def turn_of(engine: Engine, run: JSON, answered: list[tuple[Answered, ...]]) -> 
         code_files=code_inputs.files(engine, run),
         open_file=engine.store.blobs.reader,
         code_history=code_inputs.history(engine, run),
+        searches=_searches(engine, run),
     )
+
+
+def _searches(engine: Engine, run: JSON) -> tuple[EarlierSearch, ...]:
+    """The run's searches so far, from its steps, each with the function rounds before it."""
+    found: list[EarlierSearch] = []
+    rounds = 0
+    for step in engine.store.steps.list(run["id"]):
+        calls = step["step_details"].get("tool_calls") or []
+        for call in calls:
+            if call["type"] == file_search.NAME:
+                found.append(EarlierSearch(rounds, file_search.findings_of(call, len(found))))
+        if any(call["type"] == "function" for call in calls):
+            rounds += 1
+    return tuple(found)
 
 
 def _search(engine: Engine, run: JSON) -> SearchFiles | None:

@@ -190,19 +190,19 @@ class Writer:
 
     def _use_tool(self, tool: Search | Code, completion_tokens: int) -> None:
         """The ``tool_calls`` step of a built-in tool call, run to completion."""
-        call_id = self.engine.new_id("call_")
-        if isinstance(tool, Search) and tool.findings is not None:
-            call = file_search.step_call(tool.findings)
+        if isinstance(tool, Search) and tool.findings:  # a model's searches, a call each
+            made = [file_search.step_call(findings) for findings in tool.findings]
         elif isinstance(tool, Search):
             found = [
                 {"file_id": s.file_id, "file_name": s.filename, "score": 1.0} for s in tool.found
             ]
-            call = {"ranking_options": dict(RANKING), "results": found}
+            made = [{"ranking_options": dict(RANKING), "results": found}]
         else:
             image = {"type": "image", "image": {"file_id": self.made[tool.image]}}
-            call = {"input": tool.input, "outputs": [image]}
+            made = [{"input": tool.input, "outputs": [image]}]
         kind = "file_search" if isinstance(tool, Search) else "code_interpreter"
-        details = steps.tool_calls([{"id": call_id, "type": kind, kind: call}])
+        calls = [{"id": self.engine.new_id("call_"), "type": kind, kind: call} for call in made]
+        details = steps.tool_calls(calls)
         step = steps.add(self.engine, self.run, details, "in_progress")
         # Whole, content included: a stream shows it only if its request's include[] asked.
         self.emit("thread.run.step.created", step)

@@ -80,21 +80,25 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
     prompt = next(
         (_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), ""
     )
+    key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    functions = [
+        t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
+    ]
     if messages[-1].get("role") == "tool":
+        then = fake_search.then(prompt, _outputs(messages))
+        following = responder.respond(then, functions) if then else None
+        if isinstance(following, responder.ToolCalls):
+            return _calling(key, following, used, 0)
         reply = _after_tools(prompt, messages)
         return Answer(reply, (), "stop", used, responder.count_tokens(reply))
     lowered = prompt.lower()
     limited = RATE_LIMIT.search(lowered)
-    key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     seen[key] += 1
     if limited and (limited.group(1) is None or seen[key] <= int(limited.group(1))):
         limit = error(429, "Rate limit reached. Please try again in 1s.", "requests")
         return Refusal(429, limit.body, {"Retry-After": "1"})
     slept = SLEEP.search(lowered)
     sleep_ms = int(slept.group(1)) if slept else 0
-    functions = [
-        t["function"]["name"] for t in body.get("tools") or [] if t.get("type") == "function"
-    ]
     quickstart = _quickstart(prompt, messages, functions, key)
     if quickstart is not None:
         return replace(quickstart, prompt_tokens=used, sleep_ms=sleep_ms)
@@ -108,11 +112,7 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
         message = "The server had an error while processing your request. Sorry about that!"
         return error(500, message, "server_error")
     if isinstance(outcome, responder.ToolCalls):
-        calls = tuple(
-            Call(_call_id(key, i), c.name, c.arguments) for i, c in enumerate(outcome.calls)
-        )
-        spent = responder.count_tokens(" ".join(c.name + " " + c.arguments for c in calls))
-        return Answer("", calls, "tool_calls", used, spent, sleep_ms)
+        return _calling(key, outcome, used, sleep_ms)
     if isinstance(outcome, responder.Incomplete):
         text = outcome.partial_text
         return Answer(text, (), "length", used, responder.count_tokens(text), sleep_ms)
@@ -126,7 +126,16 @@ def _after_tools(prompt: str, messages: list[dict[str, Any]]) -> str:
     outputs = _outputs(messages)
     coded = [output for name, output in outputs if name == fake_quickstart.PYTHON]
     scripted = fake_quickstart.reply(prompt, messages, coded[-1]) if coded else None
-    return scripted or fake_search.reply(outputs) or responder.after_tools(outputs).text
+    found = scripted or fake_search.reply(outputs)
+    if found is not None:
+        return found
+    return fake_search.cited(_tool_messages(messages), responder.after_tools(outputs).text)
+
+
+def _calling(key: str, outcome: responder.ToolCalls, used: int, sleep_ms: int) -> Answer:
+    calls = tuple(Call(_call_id(key, i), c.name, c.arguments) for i, c in enumerate(outcome.calls))
+    spent = responder.count_tokens(" ".join(c.name + " " + c.arguments for c in calls))
+    return Answer("", calls, "tool_calls", used, spent, sleep_ms)
 
 
 def _quickstart(
@@ -173,18 +182,24 @@ def _text(content: Any) -> str:
 
 def _outputs(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """The trailing tool messages as (function name, output), names from the calls they answer."""
+    every = _tool_messages(messages)
+    trailing = 0
+    while trailing < len(messages) and messages[-1 - trailing].get("role") == "tool":
+        trailing += 1
+    return every[len(every) - trailing :]
+
+
+def _tool_messages(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Every tool message as (function name, output), names from the calls they answer."""
     names: dict[str, str] = {}
     for message in messages:
         for call in message.get("tool_calls") or []:
             names[call.get("id", "")] = call.get("function", {}).get("name", "")
-    trailing: list[tuple[str, str]] = []
-    for message in reversed(messages):
-        if message.get("role") != "tool":
-            break
-        trailing.append(
-            (names.get(message.get("tool_call_id", ""), "unknown"), _text(message.get("content")))
-        )
-    return trailing[::-1]
+    return [
+        (names.get(message.get("tool_call_id", ""), "unknown"), _text(message.get("content")))
+        for message in messages
+        if message.get("role") == "tool"
+    ]
 
 
 def chunks(answer: Answer, meta: dict[str, Any], usage: bool) -> list[dict[str, Any]]:

@@ -141,6 +141,23 @@ def step_call(findings: Findings) -> JSON:
     return {"ranking_options": ranking, "results": results}
 
 
+def findings_of(call: JSON, message: int) -> Findings:
+    """The search a step's ``file_search`` call (``step_call``) records, as search number
+    ``message`` of the run. The queries are not recorded: the model sees its results again."""
+    recorded = call.get(NAME) or {}
+    results = tuple(
+        Result(
+            result["file_id"],
+            result["file_name"],
+            result["score"],
+            "".join(part.get("text", "") for part in result.get("content") or []),
+        )
+        for result in recorded.get("results") or []
+    )
+    threshold = (recorded.get("ranking_options") or {}).get("score_threshold", 0.0)
+    return Findings(message, (), results, threshold)
+
+
 def without_content(step: JSON) -> JSON:
     """A copy of ``step`` whose file_search results carry no ``content``."""
     details = step.get("step_details") or {}

@@ -3,6 +3,7 @@ the tool step, and the model's source markers as citations at their exact ranges
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from asst_engine.resources import files
@@ -119,6 +120,57 @@ def test_a_streamed_run_shows_the_results_content_only_when_its_request_asks(
         ]
     assert shown[""] == [None] * 3
     assert shown[f"?include[]={CONTENT}"] == [[{"type": "text", "text": BEES.decode().strip()}]] * 3
+
+
+def test_searches_before_a_function_round_are_shown_again_and_cited_after_it(
+    server: Server,
+) -> None:
+    bees, tea = upload(server, "bees.txt", BEES), upload(server, "tea.md", TEA)
+    store = server.call("POST", "/vector_stores", {"file_ids": [bees, tea]})
+    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {}}}
+    assistant = server.assistant(
+        tools=[{"type": "file_search"}, weather],
+        tool_resources={"file_search": {"vector_store_ids": [store["id"]]}},
+    )
+    thread = server.thread("please search waggle dance then call get_weather {}")
+    body = {"assistant_id": assistant["id"]}
+    run = server.settled(server.call("POST", f"/threads/{thread['id']}/runs", body))
+    assert run["status"] == "requires_action"
+    (call,) = run["required_action"]["submit_tool_outputs"]["tool_calls"]
+    outputs = {"tool_outputs": [{"tool_call_id": call["id"], "output": "sunny"}]}
+    path = f"/threads/{thread['id']}/runs/{run['id']}/submit_tool_outputs"
+    assert server.settled(server.call("POST", path, outputs))["status"] == "completed"
+
+    # The request after the outputs holds the search, then the function round, in order.
+    *_, resumed = server.sent()
+    asked = [m["role"] for m in resumed["messages"]].index("user")
+    rounds = resumed["messages"][asked + 1 :]
+    shown = [(m["role"], m.get("tool_calls"), m.get("content")) for m in rounds]
+    searched = {"queries": []}  # the step keeps no queries: the results are what matters
+    found = "【0:0†bees.txt】\n" + BEES.decode().strip()
+    assert [(role, content) for role, _, content in shown] == [
+        ("assistant", None),
+        ("tool", found),
+        ("assistant", None),
+        ("tool", "sunny"),
+    ]
+    assert [c["function"] for c in shown[0][1]] == [
+        {"name": "file_search", "arguments": json.dumps(searched)}
+    ]
+    assert [c["function"]["name"] for c in shown[2][1]] == ["get_weather"]
+
+    # The marker of the earlier search is a citation of its file.
+    text = server.call("GET", f"/threads/{thread['id']}/messages")["data"][0]["content"][0]
+    marker = "【0:0†bees.txt】"
+    assert text["text"]["value"] == (
+        f"According to the files{marker}. Tool outputs: get_weather returned 'sunny'"
+    )
+    (note,) = text["text"]["annotations"]
+    assert (note["type"], note["text"], note["file_citation"]) == (
+        "file_citation",
+        marker,
+        {"file_id": bees},
+    )
 
 
 def test_max_num_results_and_the_threshold_hold(server: Server) -> None:
