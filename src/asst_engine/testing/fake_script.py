@@ -27,6 +27,7 @@ from typing import Any
 from asst_engine.models import scripted as responder
 from asst_engine.models.turn import Failed, Stalled
 from asst_engine.testing import fake_quickstart, fake_search
+from asst_engine.tools import file_search
 
 SLEEP = re.compile(r"\bplease sleep (\d{1,7})\b")
 RATE_LIMIT = re.compile(r"\bplease rate limit(?: (\d{1,4}) times?)?\b")
@@ -104,7 +105,7 @@ def answer(body: Any, seen: Counter[str]) -> Answer | Refusal:
         return replace(quickstart, prompt_tokens=used, sleep_ms=sleep_ms)
     arguments = fake_search.query(prompt, functions)
     if arguments is not None:
-        call = Call(_call_id(key, 0), fake_search.NAME, arguments)
+        call = Call(_call_id(key, 0), file_search.NAME, arguments)
         spent = responder.count_tokens(arguments)
         return Answer("", (call,), "tool_calls", used, spent, sleep_ms)
     outcome = responder.respond(prompt, functions)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import re
 
-NAME = "file_search"
+from asst_engine.tools.file_search import MARKER, NAME
+
 SEARCH = re.compile(r"\bplease search (.+?)(?: then (call .+))?$", re.IGNORECASE | re.DOTALL)
-MARKER = re.compile(r"【\d+:\d+†[^】]*】")
 Outputs = list[tuple[str, str]]  # tool messages as (function name, output)
 
 
